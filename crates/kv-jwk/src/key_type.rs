@@ -1,0 +1,47 @@
+//! `kty`: the JSON Web Key type.
+
+crate::string_enum! {
+    /// JsonWebKey key type (`kty`), as Key Vault defines it.
+    pub enum KeyType {
+        /// Elliptic curve key, software-protected.
+        Ec => "EC",
+        /// Elliptic curve key, HSM-protected.
+        EcHsm => "EC-HSM",
+        /// RSA key, software-protected.
+        Rsa => "RSA",
+        /// RSA key, HSM-protected.
+        RsaHsm => "RSA-HSM",
+        /// Symmetric key (octet sequence), software-protected.
+        Oct => "oct",
+        /// Symmetric key (octet sequence), HSM-protected.
+        OctHsm => "oct-HSM",
+    }
+}
+
+/// The family of a key type, ignoring where the key is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyFamily {
+    /// `RSA` and `RSA-HSM`.
+    Rsa,
+    /// `EC` and `EC-HSM`.
+    Ec,
+    /// `oct` and `oct-HSM`.
+    Oct,
+}
+
+impl KeyType {
+    /// The key family, or `None` for an unknown key type.
+    pub fn family(&self) -> Option<KeyFamily> {
+        match self {
+            Self::Rsa | Self::RsaHsm => Some(KeyFamily::Rsa),
+            Self::Ec | Self::EcHsm => Some(KeyFamily::Ec),
+            Self::Oct | Self::OctHsm => Some(KeyFamily::Oct),
+            Self::Unknown(_) => None,
+        }
+    }
+
+    /// Whether the key type names HSM protection (`-HSM` suffix).
+    pub fn is_hsm(&self) -> bool {
+        matches!(self, Self::RsaHsm | Self::EcHsm | Self::OctHsm)
+    }
+}
