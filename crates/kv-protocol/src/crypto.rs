@@ -1,0 +1,215 @@
+//! Cryptographic operations with a stored key: encrypt, decrypt, wrap, unwrap, sign, verify.
+
+use kv_jwk::{EncryptionAlgorithm, SecretBytes, SignatureAlgorithm};
+use serde::{Deserialize, Serialize};
+
+/// Body of encrypt, decrypt, wrapKey and unwrapKey (`KeyOperationsParameters`).
+///
+/// `value` is plaintext for encrypt and wrapKey (possibly a data key), so it is a
+/// [`SecretBytes`]: wiped on drop, never printed.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyOperationsParameters {
+    /// The algorithm; wrapKey/unwrapKey use the same vocabulary on the wire.
+    pub alg: EncryptionAlgorithm,
+    /// The input: plaintext (encrypt, wrapKey) or ciphertext (decrypt, unwrapKey).
+    pub value: SecretBytes,
+    /// Initialization vector (AES-CBC; AES-GCM on decrypt).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kv_jwk::base64url::option"
+    )]
+    pub iv: Option<Vec<u8>>,
+    /// Additional authenticated data (AES-GCM).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kv_jwk::base64url::option"
+    )]
+    pub aad: Option<Vec<u8>>,
+    /// Authentication tag (AES-GCM decrypt).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kv_jwk::base64url::option"
+    )]
+    pub tag: Option<Vec<u8>>,
+}
+
+impl KeyOperationsParameters {
+    /// Parameters with `alg` and `value` and no IV, AAD or tag.
+    pub fn new(alg: EncryptionAlgorithm, value: impl Into<SecretBytes>) -> Self {
+        Self {
+            alg,
+            value: value.into(),
+            iv: None,
+            aad: None,
+            tag: None,
+        }
+    }
+}
+
+/// Answer of encrypt, decrypt, wrapKey, unwrapKey and sign (`KeyOperationResult`).
+///
+/// `value` is plaintext after decrypt and unwrapKey, so it is a [`SecretBytes`].
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyOperationResult {
+    /// The versioned identifier of the key that was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// The result: ciphertext, plaintext, wrapped or unwrapped key, or signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<SecretBytes>,
+    /// Initialization vector the service chose (AES-GCM/CBC encrypt).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kv_jwk::base64url::option"
+    )]
+    pub iv: Option<Vec<u8>>,
+    /// Authentication tag (AES-GCM encrypt).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kv_jwk::base64url::option"
+    )]
+    pub tag: Option<Vec<u8>>,
+    /// Additional authenticated data, echoed (AES-GCM).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kv_jwk::base64url::option"
+    )]
+    pub aad: Option<Vec<u8>>,
+}
+
+/// Body of sign (`KeySignParameters`): a digest computed by the caller.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeySignParameters {
+    /// The signature algorithm.
+    pub alg: SignatureAlgorithm,
+    /// The digest to sign.
+    #[serde(with = "kv_jwk::base64url")]
+    pub value: Vec<u8>,
+}
+
+/// Body of verify (`KeyVerifyParameters`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyVerifyParameters {
+    /// The signature algorithm.
+    pub alg: SignatureAlgorithm,
+    /// The digest that was signed.
+    #[serde(with = "kv_jwk::base64url")]
+    pub digest: Vec<u8>,
+    /// The signature to check.
+    #[serde(with = "kv_jwk::base64url")]
+    pub value: Vec<u8>,
+}
+
+/// Answer of verify (`KeyVerifyResult`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyVerifyResult {
+    /// Whether the signature is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<bool>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn operation_parameters_round_trip(
+            alg in arb_encryption_algorithm(),
+            value in arb_bytes(),
+            iv in proptest::option::of(arb_bytes()),
+            aad in proptest::option::of(arb_bytes()),
+            tag in proptest::option::of(arb_bytes()),
+        ) {
+            let v = KeyOperationsParameters { alg, value: SecretBytes::new(value), iv, aad, tag };
+            prop_assert_eq!(round_trip(&v), v);
+        }
+
+        #[test]
+        fn operation_result_round_trips(
+            kid in proptest::option::of("https://[a-z]{1,8}\\.vault\\.azure\\.net/keys/[a-z]{1,8}/[0-9a-f]{32}"),
+            value in proptest::option::of(arb_bytes()),
+            iv in proptest::option::of(arb_bytes()),
+            tag in proptest::option::of(arb_bytes()),
+            aad in proptest::option::of(arb_bytes()),
+        ) {
+            let v = KeyOperationResult { kid, value: value.map(SecretBytes::new), iv, tag, aad };
+            prop_assert_eq!(round_trip(&v), v);
+        }
+
+        #[test]
+        fn sign_and_verify_round_trip(
+            alg in arb_signature_algorithm(),
+            digest in arb_bytes(),
+            signature in arb_bytes(),
+            ok in proptest::option::of(any::<bool>()),
+        ) {
+            let s = KeySignParameters { alg: alg.clone(), value: digest.clone() };
+            prop_assert_eq!(round_trip(&s), s);
+            let v = KeyVerifyParameters { alg, digest, value: signature };
+            prop_assert_eq!(round_trip(&v), v);
+            let r = KeyVerifyResult { value: ok };
+            prop_assert_eq!(round_trip(&r), r);
+        }
+    }
+
+    #[test]
+    fn gcm_wire_shape() {
+        let mut p = KeyOperationsParameters::new(EncryptionAlgorithm::A256Gcm, vec![1, 2, 3]);
+        p.aad = Some(vec![0xfb]);
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"alg":"A256GCM","value":"AQID","aad":"-w"}"#
+        );
+        let r: KeyOperationResult =
+            serde_json::from_str(r#"{"kid":"k","value":"AQID","iv":"AA==","tag":"+/8"}"#).unwrap();
+        assert_eq!(r.iv.as_deref(), Some(&[0u8][..]));
+        assert_eq!(r.tag.as_deref(), Some(&[0xfb, 0xff][..]));
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"kid":"k","value":"AQID","iv":"AA","tag":"-_8"}"#
+        );
+    }
+
+    #[test]
+    fn unknown_algorithm_round_trips() {
+        let p: KeyOperationsParameters =
+            serde_json::from_str(r#"{"alg":"A512-NEW","value":"AA"}"#).unwrap();
+        assert!(!p.alg.is_known());
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"alg":"A512-NEW","value":"AA"}"#
+        );
+    }
+
+    #[test]
+    fn plaintext_is_redacted_in_debug() {
+        let p = KeyOperationsParameters::new(EncryptionAlgorithm::RsaOaep, b"PLAINTEXT".to_vec());
+        let r = KeyOperationResult {
+            value: Some(SecretBytes::from_slice(b"PLAINTEXT")),
+            ..Default::default()
+        };
+        for s in [format!("{p:?}"), format!("{r:?}")] {
+            assert!(!s.contains("PLAINTEXT") && !s.contains("80, 76, 65"), "{s}");
+        }
+    }
+
+    #[test]
+    fn missing_required_members_are_rejected() {
+        assert!(serde_json::from_str::<KeyOperationsParameters>(r#"{"alg":"RSA1_5"}"#).is_err());
+        assert!(
+            serde_json::from_str::<KeyVerifyParameters>(r#"{"alg":"RS256","value":"AA"}"#).is_err()
+        );
+        assert!(
+            serde_json::from_str::<KeySignParameters>(r#"{"alg":"RS256","value":"a b"}"#).is_err()
+        );
+    }
+}
