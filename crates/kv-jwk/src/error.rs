@@ -35,6 +35,14 @@ pub enum Error {
         /// Minimum accepted.
         min_bits: usize,
     },
+    /// The RSA modulus is longer than allowed.
+    #[error("RSA modulus of {bits} bits is above the maximum of {max_bits}")]
+    KeyTooLarge {
+        /// Modulus size found.
+        bits: usize,
+        /// Maximum accepted.
+        max_bits: usize,
+    },
 }
 
 /// `Result` with this crate's [`Error`].

@@ -136,6 +136,34 @@ impl JsonWebKey {
         }
     }
 
+    /// Sets `kty`, e.g. to pick the HSM variant after a conversion (which emits `RSA`,
+    /// `EC` or `oct`). The caller chooses; nothing checks that the family stays the same.
+    ///
+    /// ```
+    /// use kv_jwk::{convert::oct, KeyType, SecretBytes};
+    /// let jwk = oct::jwk_from_key(SecretBytes::from_slice(&[1; 32])).with_key_type(KeyType::OctHsm);
+    /// assert_eq!(jwk.kty, Some(KeyType::OctHsm));
+    /// ```
+    #[must_use]
+    pub fn with_key_type(mut self, kty: KeyType) -> Self {
+        self.kty = Some(kty);
+        self
+    }
+
+    /// Sets `kid`.
+    #[must_use]
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into());
+        self
+    }
+
+    /// Sets `key_ops`.
+    #[must_use]
+    pub fn with_key_ops(mut self, key_ops: impl IntoIterator<Item = KeyOperation>) -> Self {
+        self.key_ops = Some(key_ops.into_iter().collect());
+        self
+    }
+
     /// Whether `key_ops` permits `op`. A key without `key_ops` permits every operation
     /// (RFC 7517 §4.3: the member is optional).
     pub fn permits(&self, op: &KeyOperation) -> bool {
@@ -182,5 +210,204 @@ impl fmt::Debug for JsonWebKey {
             .field("q", &redacted(&self.q))
             .field("k", &redacted(&self.k))
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::base64url;
+
+    fn bytes() -> impl Strategy<Value = Option<Vec<u8>>> {
+        proptest::option::of(proptest::collection::vec(any::<u8>(), 0..80))
+    }
+
+    fn secret() -> impl Strategy<Value = Option<SecretBytes>> {
+        bytes().prop_map(|b| b.map(SecretBytes::new))
+    }
+
+    /// Known values and arbitrary ones (which land in `Unknown`).
+    fn word(known: &'static [&'static str]) -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(known).prop_map(str::to_owned),
+            "[A-Za-z0-9_-]{0,12}",
+        ]
+    }
+
+    prop_compose! {
+        fn arbitrary_jwk()(
+            kid in proptest::option::of("[ -~]{0,40}"),
+            kty in proptest::option::of(word(KeyType::KNOWN_VALUES).prop_map(KeyType::from)),
+            key_ops in proptest::option::of(proptest::collection::vec(
+                word(KeyOperation::KNOWN_VALUES).prop_map(KeyOperation::from), 0..5)),
+            crv in proptest::option::of(word(KeyCurveName::KNOWN_VALUES).prop_map(KeyCurveName::from)),
+            (n, e, t, x, y) in (bytes(), bytes(), bytes(), bytes(), bytes()),
+            (d, dp, dq, qi, p, q, k) in (secret(), secret(), secret(), secret(), secret(), secret(), secret()),
+        ) -> JsonWebKey {
+            JsonWebKey { kid, kty, key_ops, n, e, d, dp, dq, qi, p, q, k, t, crv, x, y }
+        }
+    }
+
+    proptest! {
+        /// JWK -> JSON -> JWK for arbitrary member sets, with unpadded output.
+        #[test]
+        fn json_round_trip(jwk in arbitrary_jwk()) {
+            let json = serde_json::to_string(&jwk).unwrap();
+            let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+            for (name, member) in value.as_object().unwrap() {
+                prop_assert!(!member.is_null(), "{} serialized as null", name);
+                if !["kid", "kty", "crv", "key_ops"].contains(&name.as_str()) {
+                    prop_assert!(!member.as_str().unwrap().contains('='), "{} padded", name);
+                }
+            }
+            let back: JsonWebKey = serde_json::from_str(&json).unwrap();
+            prop_assert_eq!(&back, &jwk);
+            prop_assert_eq!(back.clone_secret(), jwk.clone());
+            prop_assert_eq!(back.to_public().has_private_material(), false);
+        }
+
+        /// Padded and standard-alphabet input decodes to the same key.
+        #[test]
+        fn padded_input_round_trip(jwk in arbitrary_jwk()) {
+            let mut value = serde_json::to_value(&jwk).unwrap();
+            for (name, member) in value.as_object_mut().unwrap().iter_mut() {
+                if ["kid", "kty", "crv", "key_ops"].contains(&name.as_str()) {
+                    continue;
+                }
+                let s = member.as_str().unwrap();
+                let pad = "=".repeat((4 - s.len() % 4) % 4);
+                let standard: String = s.chars().map(|c| match c { '-' => '+', '_' => '/', c => c }).collect();
+                *member = serde_json::Value::String(standard + &pad);
+            }
+            let back: JsonWebKey = serde_json::from_value(value).unwrap();
+            prop_assert_eq!(back, jwk);
+        }
+    }
+
+    #[test]
+    fn unknown_enum_values_round_trip() {
+        let json = r#"{"kty":"OKP","key_ops":["sign","deriveKey"],"crv":"Ed25519","x":"AQ"}"#;
+        let jwk: JsonWebKey = serde_json::from_str(json).unwrap();
+        assert_eq!(jwk.kty, Some(KeyType::Unknown("OKP".into())));
+        assert_eq!(
+            jwk.key_ops,
+            Some(vec![
+                KeyOperation::Sign,
+                KeyOperation::Unknown("deriveKey".into())
+            ])
+        );
+        assert_eq!(jwk.crv, Some(KeyCurveName::Unknown("Ed25519".into())));
+        let back: serde_json::Value = serde_json::to_value(&jwk).unwrap();
+        assert_eq!(
+            back,
+            serde_json::from_str::<serde_json::Value>(json).unwrap()
+        );
+        assert!(jwk.permits(&KeyOperation::Unknown("deriveKey".into())));
+        assert!(!jwk.permits(&KeyOperation::Verify));
+    }
+
+    #[test]
+    fn wire_names_and_nulls() {
+        let jwk: JsonWebKey =
+            serde_json::from_str(r#"{"kty":"RSA-HSM","key_hsm":"AQID","n":null,"d":null}"#)
+                .unwrap();
+        assert_eq!(jwk.t.as_deref(), Some(&[1u8, 2, 3][..]));
+        assert_eq!((jwk.n.is_none(), jwk.d.is_none()), (true, true));
+        assert_eq!(
+            serde_json::to_string(&jwk).unwrap(),
+            r#"{"kty":"RSA-HSM","key_hsm":"AQID"}"#
+        );
+        assert!(serde_json::from_str::<JsonWebKey>(r#"{"d":"!!"}"#).is_err());
+    }
+
+    #[test]
+    fn builders_set_members() {
+        let jwk = JsonWebKey::default()
+            .with_key_type(KeyType::EcHsm)
+            .with_kid("https://v.vault.azure.net/keys/k/1")
+            .with_key_ops([KeyOperation::Sign]);
+        assert_eq!(jwk.kty, Some(KeyType::EcHsm));
+        assert_eq!(
+            jwk.kid.as_deref(),
+            Some("https://v.vault.azure.net/keys/k/1")
+        );
+        assert!(jwk.permits(&KeyOperation::Sign) && !jwk.permits(&KeyOperation::Verify));
+    }
+
+    /// Every textual form a secret could leak in.
+    fn renderings(secret: &[u8]) -> Vec<String> {
+        use base64ct::{Base64, Encoding};
+        let head = &secret[..secret.len().min(12)];
+        let hex: String = head.iter().map(|b| format!("{b:02x}")).collect();
+        vec![
+            base64url::encode(head).chars().take(12).collect(),
+            Base64::encode_string(head).chars().take(12).collect(),
+            hex.clone(),
+            hex.to_uppercase(),
+            format!("{:?}", &head[..4.min(head.len())])
+                .trim_end_matches(']')
+                .to_owned(),
+        ]
+    }
+
+    #[test]
+    fn debug_never_prints_secret_bytes() {
+        use crate::convert::{ec, oct, rsa};
+        let rsa_keys: Vec<JsonWebKey> =
+            serde_json::from_str(include_str!("../testdata/rsa_keys.json")).unwrap();
+        let ec_key = ec::jwk_from_secret_key(&p384::SecretKey::from_slice(&[0x42; 48]).unwrap());
+        let oct_key = oct::jwk_from_key(SecretBytes::from_slice(&[
+            0xc3, 0x9d, 0x17, 0x88, 0x01, 0xfe, 0x64, 0x2a, 0x90, 0x33, 0x5e, 0x71, 0xab, 0x0c,
+            0xd4, 0x26,
+        ]));
+        let rsa_jwk = &rsa_keys[0];
+        let rsa_key = rsa::private_key_from_jwk(rsa_jwk, &Default::default()).unwrap();
+        // Debug output of our secret-bearing types.
+        let mut outputs = Vec::new();
+        for jwk in [rsa_jwk, &ec_key, &oct_key] {
+            outputs.push(format!("{jwk:?}"));
+            outputs.push(format!("{jwk:#?}"));
+            for secret in [&jwk.d, &jwk.p, &jwk.q, &jwk.dp, &jwk.dq, &jwk.qi, &jwk.k]
+                .into_iter()
+                .flatten()
+            {
+                outputs.push(format!("{secret:?}"));
+                outputs.push(format!("{:?}", Some(secret)));
+            }
+        }
+        // Errors about those keys (Display and Debug).
+        let mut broken = rsa_jwk.clone();
+        broken.dq = broken.dp.as_ref().map(SecretBytes::clone_secret);
+        let error = rsa::private_key_from_jwk(&broken, &Default::default()).unwrap_err();
+        outputs.push(format!("{error} {error:?}"));
+        let mut bad_ec = ec_key.clone();
+        bad_ec.d = oct_key.k.as_ref().map(SecretBytes::clone_secret);
+        let error = ec::secret_key_from_jwk::<p256::NistP256>(&bad_ec).unwrap_err();
+        outputs.push(format!("{error} {error:?}"));
+        // The RustCrypto keys these convert to redact their secrets too.
+        outputs.push(format!("{rsa_key:?}"));
+        outputs.push(format!(
+            "{:?}",
+            ec::secret_key_from_jwk::<p384::NistP384>(&ec_key).unwrap()
+        ));
+
+        for jwk in [rsa_jwk, &ec_key, &oct_key] {
+            for secret in [&jwk.d, &jwk.p, &jwk.q, &jwk.dp, &jwk.dq, &jwk.qi, &jwk.k]
+                .into_iter()
+                .flatten()
+            {
+                for needle in renderings(secret.expose_secret()) {
+                    for output in &outputs {
+                        assert!(!output.contains(&needle), "{needle} leaked in {output}");
+                    }
+                }
+            }
+        }
+        // The check itself can fail: the same renderings of a public value are found.
+        let n = rsa_jwk.n.as_deref().unwrap();
+        let public = format!("{} {:?}", base64url::encode(n), &n[..4]);
+        assert!(renderings(n).iter().any(|needle| public.contains(needle)));
     }
 }

@@ -44,4 +44,45 @@ impl KeyType {
     pub fn is_hsm(&self) -> bool {
         matches!(self, Self::RsaHsm | Self::EcHsm | Self::OctHsm)
     }
+
+    /// The software-protected type of the same family (`RSA-HSM` -> `RSA`); unknown types
+    /// are returned unchanged.
+    pub fn without_hsm(&self) -> KeyType {
+        match self {
+            Self::RsaHsm => Self::Rsa,
+            Self::EcHsm => Self::Ec,
+            Self::OctHsm => Self::Oct,
+            other => other.clone(),
+        }
+    }
+
+    /// The HSM-protected type of the same family (`RSA` -> `RSA-HSM`); unknown types are
+    /// returned unchanged.
+    pub fn with_hsm(&self) -> KeyType {
+        match self {
+            Self::Rsa => Self::RsaHsm,
+            Self::Ec => Self::EcHsm,
+            Self::Oct => Self::OctHsm,
+            other => other.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hsm_mapping_round_trips() {
+        for kty in [KeyType::Rsa, KeyType::Ec, KeyType::Oct] {
+            assert!(!kty.is_hsm());
+            assert!(kty.with_hsm().is_hsm());
+            assert_eq!(kty.with_hsm().without_hsm(), kty);
+            assert_eq!(kty.with_hsm().family(), kty.family());
+        }
+        let unknown = KeyType::from("OKP");
+        assert_eq!(unknown.with_hsm(), unknown);
+        assert_eq!(unknown.without_hsm(), unknown);
+        assert_eq!(unknown.family(), None);
+    }
 }

@@ -5,6 +5,9 @@
 //! that a new service value never breaks parsing. Private members are zeroized on drop
 //! and never appear in `Debug` output.
 //!
+//! [`convert`] turns keys into RustCrypto `rsa`, `p256`, `p384`, `p521` and `k256` keys and
+//! back, validating them on the way in; [`thumbprint`] computes RFC 7638 thumbprints.
+//!
 //! ```
 //! use kv_jwk::{JsonWebKey, KeyType, SignatureAlgorithm};
 //! let jwk: JsonWebKey = serde_json::from_str(r#"{"kty":"EC-HSM","crv":"P-256","x":"AQ","y":"Ag"}"#)?;
@@ -21,14 +24,18 @@ mod string_enum;
 
 pub mod algorithm;
 pub mod base64url;
+pub mod convert;
 pub mod curve;
 pub mod error;
 pub mod jwk;
 pub mod key_ops;
 pub mod key_type;
 pub mod secret;
+pub mod thumbprint;
 
 pub use algorithm::{EncryptionAlgorithm, HashAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm};
+pub use convert::ec::JwkCurve;
+pub use convert::rsa::RsaImportOptions;
 pub use curve::KeyCurveName;
 pub use error::{Error, Result};
 pub use jwk::JsonWebKey;

@@ -1,0 +1,194 @@
+//! RFC 7638 JSON Web Key thumbprints (SHA-256).
+//!
+//! The thumbprint hashes a canonical JSON object holding only the key type's required
+//! members, in lexicographic order, without whitespace:
+//! - `RSA`: `{"e":…,"kty":"RSA","n":…}` (`n` and `e` minimal, as RFC 7518 requires);
+//! - `EC`: `{"crv":…,"kty":"EC","x":…,"y":…}`;
+//! - `oct`: `{"k":…,"kty":"oct"}`.
+//!
+//! Key Vault's HSM key types hash as their base type (`RSA-HSM` as `RSA`, and so on), so
+//! a key has the same thumbprint wherever it is protected.
+//!
+//! ```
+//! use kv_jwk::JsonWebKey;
+//! let jwk: JsonWebKey = serde_json::from_str(r#"{"kty":"oct","k":"AAECAwQFBgcICQoLDA0ODw"}"#)?;
+//! assert_eq!(jwk.thumbprint_sha256()?.len(), 32);
+//! assert_eq!(jwk.thumbprint_sha256_base64url()?.len(), 43);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::convert::{require, trim_leading_zeros};
+use crate::{Error, JsonWebKey, KeyFamily, Result, base64url};
+
+/// The canonical JSON members of `jwk` for its thumbprint (may contain `k`, hence the
+/// zeroizing buffer).
+fn canonical_json(jwk: &JsonWebKey) -> Result<Zeroizing<String>> {
+    let kty = require(&jwk.kty, "kty")?;
+    let uint = |bytes: &[u8]| {
+        // RFC 7518 §2: Base64urlUInt is minimal; zero is a single zero octet.
+        let trimmed = trim_leading_zeros(bytes);
+        base64url::encode(if trimmed.is_empty() { &[0] } else { trimmed })
+    };
+    let json = match kty.family() {
+        Some(KeyFamily::Rsa) => {
+            let n = uint(require(&jwk.n, "n")?);
+            let e = uint(require(&jwk.e, "e")?);
+            format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#)
+        }
+        Some(KeyFamily::Ec) => {
+            let crv = require(&jwk.crv, "crv")?;
+            // `crv` may be a value this library does not know; escape it like any JSON string.
+            let crv = serde_json::to_string(crv.as_str())
+                .map_err(|_| Error::InvalidKey("curve name cannot be encoded"))?;
+            let x = base64url::encode(require(&jwk.x, "x")?);
+            let y = base64url::encode(require(&jwk.y, "y")?);
+            format!(r#"{{"crv":{crv},"kty":"EC","x":"{x}","y":"{y}"}}"#)
+        }
+        Some(KeyFamily::Oct) => {
+            let k = Zeroizing::new(base64url::encode(require(&jwk.k, "k")?.expose_secret()));
+            format!(r#"{{"k":"{}","kty":"oct"}}"#, k.as_str())
+        }
+        None => {
+            return Err(Error::WrongKeyType {
+                expected: "RSA, EC or oct",
+                found: kty.to_string(),
+            });
+        }
+    };
+    Ok(Zeroizing::new(json))
+}
+
+/// The RFC 7638 SHA-256 thumbprint of `jwk`.
+///
+/// # Errors
+/// [`Error::MissingMember`] when `kty` or a required member of the key type is absent;
+/// [`Error::WrongKeyType`] for a key type this library does not know.
+pub fn thumbprint_sha256(jwk: &JsonWebKey) -> Result<[u8; 32]> {
+    let json = canonical_json(jwk)?;
+    Ok(Sha256::digest(json.as_bytes()).into())
+}
+
+/// The RFC 7638 SHA-256 thumbprint of `jwk`, base64url-encoded without padding.
+///
+/// # Errors
+/// As [`thumbprint_sha256`].
+pub fn thumbprint_sha256_base64url(jwk: &JsonWebKey) -> Result<String> {
+    thumbprint_sha256(jwk).map(|digest| base64url::encode(&digest))
+}
+
+impl JsonWebKey {
+    /// The RFC 7638 SHA-256 thumbprint of this key ([`thumbprint_sha256`]).
+    ///
+    /// # Errors
+    /// As [`thumbprint_sha256`].
+    pub fn thumbprint_sha256(&self) -> Result<[u8; 32]> {
+        thumbprint_sha256(self)
+    }
+
+    /// The RFC 7638 SHA-256 thumbprint, base64url ([`thumbprint_sha256_base64url`]).
+    ///
+    /// # Errors
+    /// As [`thumbprint_sha256`].
+    pub fn thumbprint_sha256_base64url(&self) -> Result<String> {
+        thumbprint_sha256_base64url(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{KeyType, SecretBytes};
+
+    /// RFC 7638 §3.1: the RSA key of RFC 7517 Appendix A.1 and its thumbprint.
+    const RFC7638_KEY: &str = r#"{
+        "kty": "RSA",
+        "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+        "e": "AQAB",
+        "alg": "RS256",
+        "kid": "2011-04-29"
+    }"#;
+    const RFC7638_THUMBPRINT: &str = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
+
+    #[test]
+    fn rfc7638_section_3_1_example() {
+        let jwk: JsonWebKey = serde_json::from_str(RFC7638_KEY).unwrap();
+        assert_eq!(
+            jwk.thumbprint_sha256_base64url().unwrap(),
+            RFC7638_THUMBPRINT
+        );
+        // The canonical form from the RFC, byte for byte (first and last characters).
+        let json = canonical_json(&jwk).unwrap();
+        assert!(json.starts_with(r#"{"e":"AQAB","kty":"RSA","n":"0vx7agoebGcQSuuPiLJX"#));
+        assert!(json.ends_with(r#"ur-kEgU8awapJzKnqDKgw"}"#));
+    }
+
+    #[test]
+    fn hsm_types_private_members_and_leading_zeros_do_not_change_it() {
+        let base: JsonWebKey = serde_json::from_str(RFC7638_KEY).unwrap();
+        let mut other = base.to_public();
+        other.kty = Some(KeyType::RsaHsm);
+        other.kid = Some("https://vault/keys/k/1".into());
+        other.d = Some(SecretBytes::from_slice(&[1, 2, 3]));
+        let mut n = vec![0u8];
+        n.extend_from_slice(other.n.as_deref().unwrap());
+        other.n = Some(n);
+        assert_eq!(
+            other.thumbprint_sha256().unwrap(),
+            base.thumbprint_sha256().unwrap()
+        );
+    }
+
+    #[test]
+    fn ec_and_oct_members_in_order() {
+        let ec: JsonWebKey = serde_json::from_str(
+            r#"{"kty":"EC-HSM","crv":"P-256","x":"AQ","y":"Ag","d":"Aw","kid":"z"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            canonical_json(&ec).unwrap().as_str(),
+            r#"{"crv":"P-256","kty":"EC","x":"AQ","y":"Ag"}"#
+        );
+        let oct: JsonWebKey = serde_json::from_str(r#"{"kty":"oct-HSM","k":"AAEC"}"#).unwrap();
+        assert_eq!(
+            canonical_json(&oct).unwrap().as_str(),
+            r#"{"k":"AAEC","kty":"oct"}"#
+        );
+        // Known answer: SHA-256 of that canonical form.
+        assert_eq!(
+            oct.thumbprint_sha256().unwrap(),
+            <[u8; 32]>::from(Sha256::digest(br#"{"k":"AAEC","kty":"oct"}"#))
+        );
+    }
+
+    #[test]
+    fn unknown_curve_names_are_escaped() {
+        let ec: JsonWebKey =
+            serde_json::from_str(r#"{"kty":"EC","crv":"a\"b","x":"AQ","y":"Ag"}"#).unwrap();
+        assert_eq!(
+            canonical_json(&ec).unwrap().as_str(),
+            r#"{"crv":"a\"b","kty":"EC","x":"AQ","y":"Ag"}"#
+        );
+    }
+
+    #[test]
+    fn missing_members_and_unknown_types_fail() {
+        let no_e: JsonWebKey = serde_json::from_str(r#"{"kty":"RSA","n":"AQ"}"#).unwrap();
+        assert_eq!(
+            no_e.thumbprint_sha256().unwrap_err(),
+            Error::MissingMember("e")
+        );
+        let no_kty = JsonWebKey::default();
+        assert_eq!(
+            no_kty.thumbprint_sha256().unwrap_err(),
+            Error::MissingMember("kty")
+        );
+        let okp: JsonWebKey = serde_json::from_str(r#"{"kty":"OKP","x":"AQ"}"#).unwrap();
+        assert!(matches!(
+            okp.thumbprint_sha256(),
+            Err(Error::WrongKeyType { .. })
+        ));
+    }
+}
