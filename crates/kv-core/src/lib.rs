@@ -1,3 +1,64 @@
-//! The HTTP pipeline of the Key Vault clients.
+//! The HTTP pipeline of the Key Vault clients: credentials, challenge authentication, token
+//! cache, retries, TLS, logging, paging and long-running operations.
+//!
+//! A client builds one [`Pipeline`] from an `Arc<dyn TokenCredential>` and
+//! [`ClientOptions`], and sends [`Request`]s through it. The pipeline:
+//!
+//! - learns the vault's tenant and resource from its 401 challenge (checking the resource is
+//!   the vault's domain), caches it per vault and attaches bearer tokens, fetched once for
+//!   any number of concurrent requests and refreshed before expiry;
+//! - retries 408, 429, 5xx and connection failures with exponential backoff and jitter,
+//!   honouring `Retry-After`, bounded by count and total time, each try with a timeout;
+//! - refuses to send a token over plain http;
+//! - adds `x-ms-client-request-id`, `User-Agent: keyvault-rs/<version>` and `api-version`;
+//! - logs each request with `tracing` (method, URL without query, status, duration,
+//!   retries), never headers or bodies.
+//!
+//! TLS is rustls on aws-lc-rs with the platform's roots, plus any CA certificate in
+//! [`ClientOptions::extra_ca_certificates_pem`]. Listings are [`Pager`]s, long-running
+//! operations [`Poller`]s, and every failure is one [`Error`] matched through [`ErrorKind`].
+//!
+//! ```no_run
+//! # async fn demo() -> kv_core::Result<()> {
+//! use std::sync::Arc;
+//! use kv_core::{ClientOptions, ErrorKind, Pipeline, Request, StaticTokenCredential};
+//!
+//! let pipeline = Pipeline::new(
+//!     Arc::new(StaticTokenCredential::new("token")),
+//!     ClientOptions { extra_ca_certificates_pem: vec![std::fs::read("cert.pem").unwrap()], ..Default::default() },
+//! )?;
+//! let url = "https://localhost:8443/keys/missing".parse().expect("valid URL");
+//! match pipeline.send(Request::new(http::Method::GET, url)).await {
+//!     Err(e) if e.kind() == &ErrorKind::ResourceNotFound => println!("{:?}", e.error_code()),
+//!     other => println!("{:?}", other.map(|r| r.status())),
+//! }
+//! # Ok(()) }
+//! ```
 #![warn(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
+
+pub mod credential;
+mod error;
+mod options;
+mod pager;
+mod pipeline;
+mod policy;
+mod poller;
+mod token_cache;
+pub mod transport;
+
+#[cfg(feature = "azure-identity")]
+pub use credential::AzureIdentityCredential;
+pub use credential::{AccessToken, Secret, StaticTokenCredential, TokenCredential, TokenRequest};
+pub use error::{Error, ErrorKind, Result};
+pub use options::{ClientOptions, RetryOptions};
+pub use pager::Pager;
+pub use pipeline::{Pipeline, PipelineBuilder};
+pub use poller::{ContinuationToken, PollStep, Poller, PollerOptions, PollerStatus};
+pub use transport::{HttpClient, Request, ReqwestClient, Response};
+
+/// The HTTP vocabulary of [`Request`] and [`Response`].
+pub use http::{HeaderMap, HeaderValue, Method, StatusCode};
+
+/// Re-exported so callers need not depend on `kv-protocol` for paging and versions.
+pub use kv_protocol::{ApiVersion, Page};

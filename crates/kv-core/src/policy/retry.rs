@@ -1,0 +1,253 @@
+//! Retries: which outcomes are retried, how long to wait, and the loop itself.
+
+use std::{future::Future, time::Duration};
+
+use http::HeaderMap;
+use time::{OffsetDateTime, format_description::well_known::Rfc2822};
+use tokio::time::Instant;
+
+use crate::{
+    Error, ErrorKind, Result, error::is_retryable_status, options::RetryOptions,
+    transport::Response,
+};
+
+/// The wait a response asks for: `retry-after-ms`, then `x-ms-retry-after-ms` (milliseconds),
+/// then `Retry-After` (seconds, or an HTTP date).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
+        if let Some(ms) = header_str(headers, name).and_then(|v| v.parse::<f64>().ok()) {
+            return Duration::try_from_secs_f64(ms / 1000.0).ok();
+        }
+    }
+    let value = header_str(headers, "retry-after")?;
+    if let Ok(secs) = value.parse::<f64>() {
+        return Duration::try_from_secs_f64(secs).ok();
+    }
+    let at = OffsetDateTime::parse(value, &Rfc2822).ok()?;
+    let wait = at - OffsetDateTime::now_utc();
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name)?.to_str().ok().map(str::trim)
+}
+
+/// Exponential backoff for retry number `retry` (0-based): `initial * 2^retry`, capped at
+/// `max_delay`, times a jitter factor in [0.8, 1.2).
+pub(crate) fn backoff(options: &RetryOptions, retry: u32) -> Duration {
+    let base = options
+        .initial_delay
+        .saturating_mul(2u32.saturating_pow(retry.min(31)))
+        .min(options.max_delay);
+    // Jitter only spreads clients apart; if the OS RNG fails, no jitter is fine.
+    let r = getrandom::u32().unwrap_or(u32::MAX / 2);
+    let factor = 0.8 + 0.4 * (f64::from(r) / (f64::from(u32::MAX) + 1.0));
+    base.mul_f64(factor)
+}
+
+/// Whether an outcome deserves another try, and the wait the service asked for.
+fn assess(outcome: &Result<Response>) -> (bool, Option<Duration>) {
+    match outcome {
+        Ok(response) => (
+            is_retryable_status(response.status()),
+            response.retry_after(),
+        ),
+        // Only failures to get any answer; never credential or challenge errors.
+        Err(e) => (
+            matches!(e.kind(), ErrorKind::Transport | ErrorKind::Timeout),
+            None,
+        ),
+    }
+}
+
+/// Runs `try_once(n)` for n = 0, 1, ... until it succeeds, fails for good, or the budget in
+/// `options` is spent. Each try is bounded by `options.try_timeout`. Returns the last
+/// outcome and the number of retries made.
+pub(crate) async fn run<F, Fut>(options: &RetryOptions, mut try_once: F) -> (Result<Response>, u32)
+where
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = Result<Response>>,
+{
+    let start = Instant::now();
+    let mut retries = 0u32;
+    loop {
+        let outcome = match tokio::time::timeout(options.try_timeout, try_once(retries)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Error::timeout(format!(
+                "try timed out after {:?}",
+                options.try_timeout
+            ))),
+        };
+        let (retryable, asked) = assess(&outcome);
+        if !retryable || retries >= options.max_retries {
+            return (outcome, retries);
+        }
+        let wait = asked.unwrap_or_else(|| backoff(options, retries));
+        if start.elapsed().saturating_add(wait) > options.max_elapsed {
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                "retry budget spent; giving up"
+            );
+            return (outcome, retries);
+        }
+        tracing::debug!(
+            retry = retries + 1,
+            wait_ms = wait.as_millis() as u64,
+            from_service = asked.is_some(),
+            "retrying"
+        );
+        tokio::time::sleep(wait).await;
+        retries += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use http::StatusCode;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn parses_retry_after_forms() {
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "7")])),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            retry_after(&headers(&[("x-ms-retry-after-ms", "250")])),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after-ms", "10"), ("retry-after", "9")])),
+            Some(Duration::from_millis(10))
+        );
+        assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
+        assert_eq!(retry_after(&headers(&[("retry-after", "-3")])), None);
+        assert_eq!(retry_after(&HeaderMap::new()), None);
+        // An HTTP date in the past means no wait; one in the future about that long.
+        assert_eq!(
+            retry_after(&headers(&[(
+                "retry-after",
+                "Sun, 06 Nov 1994 08:49:37 GMT"
+            )])),
+            Some(Duration::ZERO)
+        );
+        let later = (OffsetDateTime::now_utc() + time::Duration::seconds(120))
+            .format(&Rfc2822)
+            .unwrap();
+        let wait = retry_after(&headers(&[("retry-after", &later)])).unwrap();
+        assert!(
+            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
+            "{wait:?}"
+        );
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter_and_cap() {
+        let o = RetryOptions::default();
+        for retry in 0..40 {
+            let d = backoff(&o, retry);
+            let base = o
+                .initial_delay
+                .saturating_mul(2u32.saturating_pow(retry.min(31)))
+                .min(o.max_delay);
+            assert!(
+                d >= base.mul_f64(0.8) && d < base.mul_f64(1.2),
+                "{retry}: {d:?}"
+            );
+        }
+    }
+
+    fn response(status: u16, h: HeaderMap) -> Result<Response> {
+        Ok(Response::new(
+            StatusCode::from_u16(status).unwrap(),
+            h,
+            Bytes::new(),
+        ))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn bounded_by_count_and_elapsed() {
+        let tries = AtomicU32::new(0);
+        let options = RetryOptions {
+            max_retries: 2,
+            ..Default::default()
+        };
+        let (outcome, retries) = run(&options, |_| {
+            tries.fetch_add(1, Ordering::SeqCst);
+            async { response(503, HeaderMap::new()) }
+        })
+        .await;
+        assert_eq!(outcome.unwrap().status(), 503);
+        assert_eq!((retries, tries.load(Ordering::SeqCst)), (2, 3));
+
+        // A Retry-After longer than the budget is not waited for.
+        let tries = AtomicU32::new(0);
+        let start = Instant::now();
+        let options = RetryOptions {
+            max_elapsed: Duration::from_secs(10),
+            ..Default::default()
+        };
+        let (_, retries) = run(&options, |_| {
+            tries.fetch_add(1, Ordering::SeqCst);
+            async { response(429, headers(&[("retry-after", "30")])) }
+        })
+        .await;
+        assert_eq!((retries, tries.load(Ordering::SeqCst)), (0, 1));
+        assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn never_retries_client_errors_or_credential_failures() {
+        for status in [400, 401, 403, 404, 409] {
+            let tries = AtomicU32::new(0);
+            let (_, retries) = run(&RetryOptions::default(), |_| {
+                tries.fetch_add(1, Ordering::SeqCst);
+                async move { response(status, HeaderMap::new()) }
+            })
+            .await;
+            assert_eq!((retries, tries.load(Ordering::SeqCst)), (0, 1), "{status}");
+        }
+        let (outcome, retries) = run(&RetryOptions::default(), |_| async {
+            Err(Error::new(ErrorKind::Credential, "no"))
+        })
+        .await;
+        assert_eq!(
+            (outcome.unwrap_err().kind(), retries),
+            (&ErrorKind::Credential, 0)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn per_try_timeout_is_retried() {
+        let options = RetryOptions {
+            try_timeout: Duration::from_secs(5),
+            max_retries: 1,
+            ..Default::default()
+        };
+        let start = Instant::now();
+        let (outcome, retries) = run(&options, |n| async move {
+            if n == 0 {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+            }
+            response(200, HeaderMap::new())
+        })
+        .await;
+        assert_eq!(outcome.unwrap().status(), 200);
+        assert_eq!(retries, 1);
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed >= Duration::from_secs(5) && elapsed < Duration::from_secs(7),
+            "{elapsed:?}"
+        );
+    }
+}
