@@ -1,0 +1,475 @@
+//! [`LocalKey`]: a JSON Web Key parsed once into backend keys, performing Key Vault's operations.
+
+use core::fmt;
+
+use kv_jwk::{
+    EncryptionAlgorithm, JsonWebKey, KeyCurveName, KeyFamily, KeyOperation, KeyType,
+    SignatureAlgorithm,
+};
+use zeroize::Zeroizing;
+
+use crate::params::Algorithm;
+use crate::provider::{
+    AesCbcKey, AesGcmKey, AesKwKey, CryptoProvider, EcCurve, EcKeyComponents, EcPrivateKey,
+    EcPublicKey, RsaEncryptionPadding, RsaKeyComponents, RsaPrivateKey, RsaPublicKey,
+    RsaSignatureScheme,
+};
+use crate::{Error, Result};
+
+/// Smallest RSA modulus Key Vault issues, and the smallest accepted here.
+const MIN_RSA_BITS: usize = 2048;
+
+enum Material {
+    RsaPublic(Box<dyn RsaPublicKey>),
+    RsaPrivate(Box<dyn RsaPrivateKey>),
+    EcPublic(Box<dyn EcPublicKey>),
+    EcPrivate(Box<dyn EcPrivateKey>),
+    /// `oct` with AES material (16, 24 or 32 bytes); each part absent if no backend offers it.
+    Aes {
+        len: usize,
+        gcm: Option<Box<dyn AesGcmKey>>,
+        cbc: Option<Box<dyn AesCbcKey>>,
+        kw: Option<Box<dyn AesKwKey>>,
+    },
+    /// `oct` without usable AES material: supports nothing locally.
+    OctNone,
+}
+
+/// What a permitted (operation, algorithm) pair resolves to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plan {
+    RsaSign(RsaSignatureScheme),
+    RsaVerify(RsaSignatureScheme),
+    RsaEncrypt(RsaEncryptionPadding),
+    RsaDecrypt(RsaEncryptionPadding),
+    EcSign,
+    EcVerify,
+    GcmEncrypt,
+    GcmDecrypt,
+    CbcEncrypt { pad: bool },
+    CbcDecrypt { pad: bool },
+    Wrap { padded: bool },
+    Unwrap { padded: bool },
+}
+
+/// A key for local cryptography, made once from a [`JsonWebKey`].
+///
+/// Parsing happens in [`LocalKey::new`]; every operation reuses the parsed backend keys.
+/// Operations follow Key Vault: sign and verify take a digest, EC signatures are raw `r||s`,
+/// PSS salts are as long as the digest, AES-GCM returns ciphertext, IV and tag separately.
+///
+/// ```
+/// # #[cfg(any(feature = "rustcrypto", feature = "aws-lc"))] {
+/// use kv_crypto_local::{generate_ec, LocalKey};
+/// use kv_jwk::{KeyCurveName, SignatureAlgorithm};
+/// let jwk = generate_ec(&KeyCurveName::P256)?;
+/// let key = LocalKey::new(&jwk)?;
+/// let digest = [7u8; 32]; // SHA-256 of the message
+/// let sig = key.sign(&SignatureAlgorithm::Es256, &digest)?;
+/// assert!(LocalKey::new(&jwk.to_public())?.verify(&SignatureAlgorithm::Es256, &digest, &sig)?);
+/// # }
+/// # Ok::<(), kv_crypto_local::Error>(())
+/// ```
+pub struct LocalKey {
+    kid: Option<String>,
+    kty: KeyType,
+    key_ops: Option<Vec<KeyOperation>>,
+    provider: &'static CryptoProvider,
+    material: Material,
+}
+
+impl fmt::Debug for LocalKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalKey")
+            .field("kid", &self.kid)
+            .field("kty", &self.kty)
+            .field("key_ops", &self.key_ops)
+            .field("private", &self.has_private_material())
+            .finish_non_exhaustive()
+    }
+}
+
+fn unsupported(alg: &str, reason: &'static str) -> Error {
+    Error::unsupported(alg, reason)
+}
+
+fn left_pad(bytes: &[u8], len: usize, what: &'static str) -> Result<Zeroizing<Vec<u8>>> {
+    let offset = len
+        .checked_sub(bytes.len())
+        .ok_or(Error::InvalidKey(what))?;
+    let mut out = Zeroizing::new(vec![0u8; len]);
+    out.get_mut(offset..)
+        .ok_or(Error::InvalidKey(what))?
+        .copy_from_slice(bytes);
+    Ok(out)
+}
+
+pub(crate) fn curve_of(crv: &KeyCurveName) -> Option<EcCurve> {
+    match crv {
+        KeyCurveName::P256 => Some(EcCurve::P256),
+        KeyCurveName::P256K => Some(EcCurve::P256K),
+        KeyCurveName::P384 => Some(EcCurve::P384),
+        KeyCurveName::P521 => Some(EcCurve::P521),
+        _ => None,
+    }
+}
+
+impl LocalKey {
+    /// Parses `jwk` with the process default provider ([`get_default`](crate::get_default)).
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] for a malformed or inconsistent key (or an RSA modulus under 2048
+    /// bits), [`Error::NoProvider`] without a backend.
+    pub fn new(jwk: &JsonWebKey) -> Result<Self> {
+        Self::with_provider(jwk, crate::get_default()?)
+    }
+
+    /// Parses `jwk` with `provider`.
+    ///
+    /// # Errors
+    /// As [`LocalKey::new`].
+    pub fn with_provider(jwk: &JsonWebKey, provider: &'static CryptoProvider) -> Result<Self> {
+        let kty = jwk.kty.clone().ok_or(Error::InvalidKey("missing `kty`"))?;
+        let material = match kty.family() {
+            Some(KeyFamily::Rsa) => Self::rsa_material(jwk, provider)?,
+            Some(KeyFamily::Ec) => Self::ec_material(jwk, provider)?,
+            Some(KeyFamily::Oct) => Self::oct_material(jwk, provider)?,
+            None => return Err(Error::InvalidKey("unknown `kty`")),
+        };
+        Ok(Self {
+            kid: jwk.kid.clone(),
+            kty,
+            key_ops: jwk.key_ops.clone(),
+            provider,
+            material,
+        })
+    }
+
+    fn rsa_material(jwk: &JsonWebKey, provider: &'static CryptoProvider) -> Result<Material> {
+        let n = jwk
+            .n
+            .as_deref()
+            .ok_or(Error::InvalidKey("RSA key without `n`"))?;
+        let e = jwk
+            .e
+            .as_deref()
+            .ok_or(Error::InvalidKey("RSA key without `e`"))?;
+        let material = match &jwk.d {
+            None => {
+                if jwk.has_private_material() {
+                    return Err(Error::InvalidKey("RSA private members without `d`"));
+                }
+                Material::RsaPublic(provider.rsa.public_key(n, e)?)
+            }
+            Some(d) => {
+                let part = |s: &Option<kv_jwk::SecretBytes>| {
+                    s.as_ref()
+                        .map(|s| Zeroizing::new(s.expose_secret().to_vec()))
+                        .ok_or(Error::InvalidKey(
+                            "RSA private key needs `p`, `q`, `dp`, `dq` and `qi`",
+                        ))
+                };
+                let components = RsaKeyComponents {
+                    n: n.to_vec(),
+                    e: e.to_vec(),
+                    d: Zeroizing::new(d.expose_secret().to_vec()),
+                    p: part(&jwk.p)?,
+                    q: part(&jwk.q)?,
+                    dp: part(&jwk.dp)?,
+                    dq: part(&jwk.dq)?,
+                    qi: part(&jwk.qi)?,
+                };
+                Material::RsaPrivate(provider.rsa.private_key(&components)?)
+            }
+        };
+        let bits = match &material {
+            Material::RsaPublic(k) => k.modulus_bits(),
+            Material::RsaPrivate(k) => k.modulus_bits(),
+            _ => 0,
+        };
+        if bits < MIN_RSA_BITS {
+            return Err(Error::InvalidKey("RSA modulus below 2048 bits"));
+        }
+        Ok(material)
+    }
+
+    fn ec_material(jwk: &JsonWebKey, provider: &'static CryptoProvider) -> Result<Material> {
+        let crv = jwk
+            .crv
+            .as_ref()
+            .ok_or(Error::InvalidKey("EC key without `crv`"))?;
+        let curve = curve_of(crv).ok_or(Error::InvalidKey("unsupported curve"))?;
+        let n = curve.field_len();
+        let bad = "EC member longer than the curve's field";
+        let x = left_pad(
+            jwk.x
+                .as_deref()
+                .ok_or(Error::InvalidKey("EC key without `x`"))?,
+            n,
+            bad,
+        )?;
+        let y = left_pad(
+            jwk.y
+                .as_deref()
+                .ok_or(Error::InvalidKey("EC key without `y`"))?,
+            n,
+            bad,
+        )?;
+        Ok(match &jwk.d {
+            None => Material::EcPublic(provider.ec.public_key(curve, &x, &y)?),
+            Some(d) => Material::EcPrivate(provider.ec.private_key(&EcKeyComponents {
+                curve,
+                x: x.to_vec(),
+                y: y.to_vec(),
+                d: left_pad(d.expose_secret(), n, bad)?,
+            })?),
+        })
+    }
+
+    fn oct_material(jwk: &JsonWebKey, provider: &'static CryptoProvider) -> Result<Material> {
+        let Some(k) = jwk.k.as_ref() else {
+            return Ok(Material::OctNone);
+        };
+        let k = k.expose_secret();
+        if !matches!(k.len(), 16 | 24 | 32) {
+            return Ok(Material::OctNone);
+        }
+        Ok(Material::Aes {
+            len: k.len(),
+            gcm: provider.aes_gcm.key(k).ok(),
+            cbc: provider.aes_cbc.key(k).ok(),
+            kw: if provider.aes_kw.supports_key_len(k.len()) {
+                Some(provider.aes_kw.key(k)?)
+            } else {
+                None
+            },
+        })
+    }
+
+    /// The key identifier of the JWK.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The key type of the JWK.
+    pub fn key_type(&self) -> &KeyType {
+        &self.kty
+    }
+
+    /// Whether the key carries private (or symmetric) material usable locally.
+    pub fn has_private_material(&self) -> bool {
+        matches!(
+            self.material,
+            Material::RsaPrivate(_) | Material::EcPrivate(_) | Material::Aes { .. }
+        )
+    }
+
+    /// Whether `op` with `alg` would be performed locally, answered without doing the work.
+    ///
+    /// `true` means the operation passes every check that does not depend on the data
+    /// (`key_ops`, key type and size, curve, private material, backend support).
+    pub fn supports(&self, op: &KeyOperation, alg: impl Into<Algorithm>) -> bool {
+        self.plan(op, &alg.into()).is_ok()
+    }
+
+    fn plan(&self, op: &KeyOperation, alg: &Algorithm) -> Result<Plan> {
+        let permitted = self.key_ops.as_ref().is_none_or(|ops| ops.contains(op));
+        if !permitted {
+            return Err(Error::OperationNotPermitted(op.clone()));
+        }
+        match op {
+            KeyOperation::Sign | KeyOperation::Verify => {
+                let Algorithm::Signature(sig) = alg else {
+                    return Err(unsupported(alg.as_str(), "not a signature algorithm"));
+                };
+                self.plan_signature(op == &KeyOperation::Sign, sig)
+            }
+            KeyOperation::Encrypt
+            | KeyOperation::Decrypt
+            | KeyOperation::WrapKey
+            | KeyOperation::UnwrapKey => {
+                let enc = match alg {
+                    Algorithm::Encryption(a) => a.clone(),
+                    Algorithm::KeyWrap(a) => a.to_encryption_algorithm(),
+                    Algorithm::Signature(_) => {
+                        return Err(unsupported(alg.as_str(), "not an encryption algorithm"));
+                    }
+                };
+                self.plan_cipher(op, &enc)
+            }
+            _ => Err(unsupported(
+                alg.as_str(),
+                "the operation is not a local cryptographic operation",
+            )),
+        }
+    }
+
+    fn plan_signature(&self, sign: bool, alg: &SignatureAlgorithm) -> Result<Plan> {
+        let name = alg.as_str();
+        match &self.material {
+            Material::RsaPublic(_) | Material::RsaPrivate(_) => {
+                let scheme = match alg {
+                    SignatureAlgorithm::Rs256
+                    | SignatureAlgorithm::Rs384
+                    | SignatureAlgorithm::Rs512 => RsaSignatureScheme::Pkcs1v15(
+                        alg.hash().ok_or(unsupported(name, "no hash"))?,
+                    ),
+                    SignatureAlgorithm::Ps256
+                    | SignatureAlgorithm::Ps384
+                    | SignatureAlgorithm::Ps512 => {
+                        RsaSignatureScheme::Pss(alg.hash().ok_or(unsupported(name, "no hash"))?)
+                    }
+                    SignatureAlgorithm::RsNull => RsaSignatureScheme::Pkcs1v15Raw,
+                    _ => return Err(unsupported(name, "not an RSA signature algorithm")),
+                };
+                if !self.provider.rsa.supports_signature(scheme) {
+                    return Err(unsupported(
+                        name,
+                        "not implemented by the compiled-in backends",
+                    ));
+                }
+                match (&self.material, sign) {
+                    (_, false) => Ok(Plan::RsaVerify(scheme)),
+                    (Material::RsaPrivate(_), true) => Ok(Plan::RsaSign(scheme)),
+                    _ => Err(Error::MissingPrivateMaterial),
+                }
+            }
+            Material::EcPublic(_) | Material::EcPrivate(_) => {
+                let curve = match &self.material {
+                    Material::EcPublic(k) => k.curve(),
+                    Material::EcPrivate(k) => k.curve(),
+                    _ => return Err(unsupported(name, "not an EC key")),
+                };
+                let wanted = alg.curve().as_ref().and_then(curve_of);
+                if wanted.is_none() {
+                    return Err(unsupported(name, "not an ECDSA algorithm"));
+                }
+                if wanted != Some(curve) {
+                    return Err(unsupported(
+                        name,
+                        "the algorithm is defined on another curve",
+                    ));
+                }
+                match (&self.material, sign) {
+                    (_, false) => Ok(Plan::EcVerify),
+                    (Material::EcPrivate(_), true) => Ok(Plan::EcSign),
+                    _ => Err(Error::MissingPrivateMaterial),
+                }
+            }
+            Material::Aes { .. } | Material::OctNone => Err(unsupported(
+                name,
+                "symmetric keys do not sign or verify locally",
+            )),
+        }
+    }
+
+    fn plan_cipher(&self, op: &KeyOperation, alg: &EncryptionAlgorithm) -> Result<Plan> {
+        use EncryptionAlgorithm as E;
+        let name = alg.as_str();
+        let wrap_op = matches!(op, KeyOperation::WrapKey | KeyOperation::UnwrapKey);
+        let forward = matches!(op, KeyOperation::Encrypt | KeyOperation::WrapKey);
+        match &self.material {
+            Material::RsaPublic(_) | Material::RsaPrivate(_) => {
+                let padding = match alg {
+                    E::Rsa1_5 => RsaEncryptionPadding::Pkcs1v15,
+                    E::RsaOaep => RsaEncryptionPadding::OaepSha1,
+                    E::RsaOaep256 => RsaEncryptionPadding::OaepSha256,
+                    _ => return Err(unsupported(name, "not an RSA encryption algorithm")),
+                };
+                match (&self.material, forward) {
+                    (_, true) => Ok(Plan::RsaEncrypt(padding)),
+                    (Material::RsaPrivate(_), false) => Ok(Plan::RsaDecrypt(padding)),
+                    _ => Err(Error::MissingPrivateMaterial),
+                }
+            }
+            Material::Aes { len, gcm, cbc, kw } => {
+                if alg.aes_key_len().is_some_and(|l| l != *len) {
+                    return Err(unsupported(
+                        name,
+                        "the algorithm needs another AES key size",
+                    ));
+                }
+                let (plan, available) = match (alg, wrap_op) {
+                    (E::A128Gcm | E::A192Gcm | E::A256Gcm, false) => (
+                        if forward {
+                            Plan::GcmEncrypt
+                        } else {
+                            Plan::GcmDecrypt
+                        },
+                        gcm.is_some(),
+                    ),
+                    (E::A128Cbc | E::A192Cbc | E::A256Cbc, false) => {
+                        let pad = false;
+                        (
+                            if forward {
+                                Plan::CbcEncrypt { pad }
+                            } else {
+                                Plan::CbcDecrypt { pad }
+                            },
+                            cbc.is_some(),
+                        )
+                    }
+                    (E::A128CbcPad | E::A192CbcPad | E::A256CbcPad, false) => {
+                        let pad = true;
+                        (
+                            if forward {
+                                Plan::CbcEncrypt { pad }
+                            } else {
+                                Plan::CbcDecrypt { pad }
+                            },
+                            cbc.is_some(),
+                        )
+                    }
+                    (E::A128Kw | E::A192Kw | E::A256Kw | E::CkmAesKeyWrap, true) => {
+                        let padded = false;
+                        (
+                            if forward {
+                                Plan::Wrap { padded }
+                            } else {
+                                Plan::Unwrap { padded }
+                            },
+                            kw.is_some(),
+                        )
+                    }
+                    (E::CkmAesKeyWrapPad, true) => {
+                        let padded = true;
+                        (
+                            if forward {
+                                Plan::Wrap { padded }
+                            } else {
+                                Plan::Unwrap { padded }
+                            },
+                            kw.is_some(),
+                        )
+                    }
+                    _ => {
+                        return Err(unsupported(
+                            name,
+                            "not valid for this operation on a symmetric key",
+                        ));
+                    }
+                };
+                if available {
+                    Ok(plan)
+                } else {
+                    Err(unsupported(
+                        name,
+                        "not implemented by the compiled-in backends for this key size",
+                    ))
+                }
+            }
+            Material::OctNone => Err(unsupported(
+                name,
+                "the symmetric key has no usable AES material",
+            )),
+            Material::EcPublic(_) | Material::EcPrivate(_) => {
+                Err(unsupported(name, "EC keys do not encrypt or wrap"))
+            }
+        }
+    }
+}
+
+mod ops;
+
+#[cfg(all(test, any(feature = "rustcrypto", feature = "aws-lc")))]
+mod tests;

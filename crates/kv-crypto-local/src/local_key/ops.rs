@@ -1,0 +1,264 @@
+//! The operations of [`LocalKey`].
+
+use kv_jwk::{EncryptionAlgorithm, KeyOperation, KeyWrapAlgorithm, SignatureAlgorithm};
+use zeroize::Zeroizing;
+
+use super::{LocalKey, Material, Plan};
+use crate::params::{Algorithm, DecryptParameters, EncryptParameters, EncryptResult};
+use crate::provider::RsaSignatureScheme;
+use crate::{Error, Result};
+
+const GCM_IV_LEN: usize = 12;
+const GCM_TAG_LEN: usize = 16;
+const CBC_IV_LEN: usize = 16;
+
+fn check_digest(scheme: RsaSignatureScheme, digest: &[u8]) -> Result<()> {
+    match scheme {
+        RsaSignatureScheme::Pkcs1v15(h) | RsaSignatureScheme::Pss(h)
+            if h.output_len() != digest.len() =>
+        {
+            Err(Error::InvalidInput(
+                "digest length does not match the algorithm",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl LocalKey {
+    fn ec_digest_check(&self, digest: &[u8]) -> Result<()> {
+        let curve = match &self.material {
+            Material::EcPublic(k) => k.curve(),
+            Material::EcPrivate(k) => k.curve(),
+            _ => return Ok(()),
+        };
+        if digest.len() == curve.hash().output_len() {
+            Ok(())
+        } else {
+            Err(Error::InvalidInput(
+                "digest length does not match the algorithm",
+            ))
+        }
+    }
+
+    /// Signs `digest` (the hash of the message, computed by the caller with `alg`'s hash).
+    /// RSA-PSS uses a salt as long as the digest; ECDSA returns raw `r||s`.
+    ///
+    /// # Errors
+    /// [`Error::OperationNotPermitted`], [`Error::UnsupportedAlgorithm`],
+    /// [`Error::MissingPrivateMaterial`], or [`Error::InvalidInput`] for a digest of the wrong length.
+    pub fn sign(&self, alg: &SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
+        match (
+            self.plan(&KeyOperation::Sign, &Algorithm::from(alg))?,
+            &self.material,
+        ) {
+            (Plan::RsaSign(scheme), Material::RsaPrivate(k)) => {
+                check_digest(scheme, digest)?;
+                k.sign(scheme, digest)
+            }
+            (Plan::EcSign, Material::EcPrivate(k)) => {
+                self.ec_digest_check(digest)?;
+                k.sign(digest)
+            }
+            _ => Err(Error::MissingPrivateMaterial),
+        }
+    }
+
+    /// Verifies `signature` over `digest`. `Ok(false)` means the signature does not verify.
+    ///
+    /// # Errors
+    /// [`Error::OperationNotPermitted`], [`Error::UnsupportedAlgorithm`] (including a
+    /// curve/algorithm mismatch), or [`Error::InvalidInput`] for a digest of the wrong length.
+    pub fn verify(
+        &self,
+        alg: &SignatureAlgorithm,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<bool> {
+        let result = match (
+            self.plan(&KeyOperation::Verify, &Algorithm::from(alg))?,
+            &self.material,
+        ) {
+            (Plan::RsaVerify(scheme), Material::RsaPublic(k)) => {
+                check_digest(scheme, digest)?;
+                k.verify(scheme, digest, signature)
+            }
+            (Plan::RsaVerify(scheme), Material::RsaPrivate(k)) => {
+                check_digest(scheme, digest)?;
+                k.verify(scheme, digest, signature)
+            }
+            (Plan::EcVerify, Material::EcPublic(k)) => {
+                self.ec_digest_check(digest)?;
+                k.verify(digest, signature)
+            }
+            (Plan::EcVerify, Material::EcPrivate(k)) => {
+                self.ec_digest_check(digest)?;
+                k.verify(digest, signature)
+            }
+            _ => return Err(Error::unsupported(alg.as_str(), "not valid for this key")),
+        };
+        match result {
+            Ok(()) => Ok(true),
+            Err(Error::CryptoFailure) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Encrypts `plaintext`. AES-GCM and AES-CBC draw a fresh IV from the OS random generator
+    /// and return it; AES-GCM returns the 16-byte tag separately and echoes the AAD.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a caller-chosen IV (always refused), AAD with a non-GCM
+    /// algorithm, a plaintext too long for RSA or not block-aligned for unpadded CBC; and the
+    /// refusals of [`LocalKey::supports`].
+    pub fn encrypt(
+        &self,
+        alg: &EncryptionAlgorithm,
+        plaintext: &[u8],
+        params: &EncryptParameters,
+    ) -> Result<EncryptResult> {
+        let plan = self.plan(&KeyOperation::Encrypt, &Algorithm::from(alg))?;
+        if params.iv.is_some() {
+            return Err(Error::InvalidInput(
+                "a caller-chosen IV is refused: local encryption draws its IV from the OS random generator",
+            ));
+        }
+        let aad = params.additional_authenticated_data.as_deref();
+        if aad.is_some() && plan != Plan::GcmEncrypt {
+            return Err(Error::InvalidInput(
+                "additional authenticated data is only used with AES-GCM",
+            ));
+        }
+        let mut result = EncryptResult {
+            kid: self.kid.clone(),
+            algorithm: alg.clone(),
+            ciphertext: Vec::new(),
+            iv: None,
+            authentication_tag: None,
+            additional_authenticated_data: None,
+        };
+        match (plan, &self.material) {
+            (Plan::RsaEncrypt(p), Material::RsaPublic(k)) => {
+                result.ciphertext = k.encrypt(p, plaintext)?
+            }
+            (Plan::RsaEncrypt(p), Material::RsaPrivate(k)) => {
+                result.ciphertext = k.encrypt(p, plaintext)?
+            }
+            (Plan::GcmEncrypt, Material::Aes { gcm: Some(k), .. }) => {
+                let mut iv = [0u8; GCM_IV_LEN];
+                self.provider.random.fill(&mut iv)?;
+                // Zeroizing until sealed, so a failure leaves no plaintext copy behind.
+                let mut buf = Zeroizing::new(plaintext.to_vec());
+                let tag = k.seal(&iv, aad.unwrap_or_default(), &mut buf)?;
+                result.ciphertext = core::mem::take(&mut *buf);
+                result.iv = Some(iv.to_vec());
+                result.authentication_tag = Some(tag.to_vec());
+                result.additional_authenticated_data = aad.map(<[u8]>::to_vec);
+            }
+            (Plan::CbcEncrypt { pad }, Material::Aes { cbc: Some(k), .. }) => {
+                let mut iv = [0u8; CBC_IV_LEN];
+                self.provider.random.fill(&mut iv)?;
+                result.ciphertext = k.encrypt(pad, &iv, plaintext)?;
+                result.iv = Some(iv.to_vec());
+            }
+            _ => return Err(Error::unsupported(alg.as_str(), "not valid for this key")),
+        }
+        Ok(result)
+    }
+
+    /// Decrypts `ciphertext`. Any authentication or padding failure is the opaque
+    /// [`Error::CryptoFailure`], and no partial plaintext is returned.
+    ///
+    /// RSA1_5 with the RustCrypto backend uses implicit rejection (rsa 0.10, against Marvin-style
+    /// timing attacks): a malformed ciphertext yields a pseudo-random plaintext, not an error.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a missing or wrong-size IV or tag, a ciphertext of the wrong
+    /// size; [`Error::CryptoFailure`]; and the refusals of [`LocalKey::supports`].
+    pub fn decrypt(
+        &self,
+        alg: &EncryptionAlgorithm,
+        ciphertext: &[u8],
+        params: &DecryptParameters,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let plan = self.plan(&KeyOperation::Decrypt, &Algorithm::from(alg))?;
+        let aad = params.additional_authenticated_data.as_deref();
+        if aad.is_some() && plan != Plan::GcmDecrypt {
+            return Err(Error::InvalidInput(
+                "additional authenticated data is only used with AES-GCM",
+            ));
+        }
+        match (plan, &self.material) {
+            (Plan::RsaDecrypt(p), Material::RsaPrivate(k)) => k.decrypt(p, ciphertext),
+            (Plan::GcmDecrypt, Material::Aes { gcm: Some(k), .. }) => {
+                let iv: &[u8; GCM_IV_LEN] = params
+                    .iv
+                    .as_deref()
+                    .and_then(|iv| iv.try_into().ok())
+                    .ok_or(Error::InvalidInput("AES-GCM needs a 12-byte IV"))?;
+                let tag: &[u8; GCM_TAG_LEN] = params
+                    .authentication_tag
+                    .as_deref()
+                    .and_then(|t| t.try_into().ok())
+                    .ok_or(Error::InvalidInput(
+                        "AES-GCM needs a 16-byte authentication tag",
+                    ))?;
+                let mut buf = Zeroizing::new(ciphertext.to_vec());
+                k.open(iv, aad.unwrap_or_default(), &mut buf, tag)?;
+                Ok(buf)
+            }
+            (Plan::CbcDecrypt { pad }, Material::Aes { cbc: Some(k), .. }) => {
+                let iv: &[u8; CBC_IV_LEN] = params
+                    .iv
+                    .as_deref()
+                    .and_then(|iv| iv.try_into().ok())
+                    .ok_or(Error::InvalidInput("AES-CBC needs a 16-byte IV"))?;
+                k.decrypt(pad, iv, ciphertext)
+            }
+            _ => Err(Error::MissingPrivateMaterial),
+        }
+    }
+
+    /// Wraps `key` (RSA encryption or AES key wrap: A*KW and `CKM_AES_KEY_WRAP` are RFC 3394,
+    /// `CKM_AES_KEY_WRAP_PAD` is RFC 5649).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a key of a length the algorithm cannot wrap; and the
+    /// refusals of [`LocalKey::supports`].
+    pub fn wrap_key(&self, alg: &KeyWrapAlgorithm, key: &[u8]) -> Result<Vec<u8>> {
+        match (
+            self.plan(&KeyOperation::WrapKey, &Algorithm::from(alg))?,
+            &self.material,
+        ) {
+            (Plan::RsaEncrypt(p), Material::RsaPublic(k)) => k.encrypt(p, key),
+            (Plan::RsaEncrypt(p), Material::RsaPrivate(k)) => k.encrypt(p, key),
+            (Plan::Wrap { padded: false }, Material::Aes { kw: Some(k), .. }) => k.wrap(key),
+            (Plan::Wrap { padded: true }, Material::Aes { kw: Some(k), .. }) => k.wrap_padded(key),
+            _ => Err(Error::unsupported(alg.as_str(), "not valid for this key")),
+        }
+    }
+
+    /// Unwraps `encrypted_key`. An integrity or padding failure is [`Error::CryptoFailure`].
+    ///
+    /// # Errors
+    /// As [`LocalKey::decrypt`].
+    pub fn unwrap_key(
+        &self,
+        alg: &KeyWrapAlgorithm,
+        encrypted_key: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        match (
+            self.plan(&KeyOperation::UnwrapKey, &Algorithm::from(alg))?,
+            &self.material,
+        ) {
+            (Plan::RsaDecrypt(p), Material::RsaPrivate(k)) => k.decrypt(p, encrypted_key),
+            (Plan::Unwrap { padded: false }, Material::Aes { kw: Some(k), .. }) => {
+                k.unwrap(encrypted_key)
+            }
+            (Plan::Unwrap { padded: true }, Material::Aes { kw: Some(k), .. }) => {
+                k.unwrap_padded(encrypted_key)
+            }
+            _ => Err(Error::MissingPrivateMaterial),
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! Refusals, `supports` and secrecy of `LocalKey`.
+
+use kv_jwk::{
+    EncryptionAlgorithm, JsonWebKey, KeyCurveName, KeyOperation, KeyType, KeyWrapAlgorithm,
+    SecretBytes, SignatureAlgorithm,
+};
+
+use crate::{DecryptParameters, EncryptParameters, Error, LocalKey, generate_ec, generate_oct};
+
+fn oct(k: &[u8]) -> JsonWebKey {
+    JsonWebKey {
+        kty: Some(KeyType::Oct),
+        k: Some(SecretBytes::from_slice(k)),
+        ..JsonWebKey::default()
+    }
+}
+
+#[test]
+fn key_ops_restrict_operations() {
+    let mut jwk = generate_ec(&KeyCurveName::P256).unwrap();
+    jwk.key_ops = Some(vec![KeyOperation::Verify]);
+    let key = LocalKey::new(&jwk).unwrap();
+    assert!(!key.supports(&KeyOperation::Sign, SignatureAlgorithm::Es256));
+    assert!(key.supports(&KeyOperation::Verify, SignatureAlgorithm::Es256));
+    assert_eq!(
+        key.sign(&SignatureAlgorithm::Es256, &[0; 32]),
+        Err(Error::OperationNotPermitted(KeyOperation::Sign))
+    );
+}
+
+#[test]
+fn algorithm_must_fit_key_type_size_and_curve() {
+    let ec = LocalKey::new(&generate_ec(&KeyCurveName::P256).unwrap()).unwrap();
+    for alg in [
+        SignatureAlgorithm::Es384,
+        SignatureAlgorithm::Es256K,
+        SignatureAlgorithm::Rs256,
+        SignatureAlgorithm::Hs256,
+    ] {
+        assert!(!ec.supports(&KeyOperation::Verify, &alg), "{alg}");
+        assert!(matches!(
+            ec.verify(&alg, &[0; 48], &[0; 96]),
+            Err(Error::UnsupportedAlgorithm { .. })
+        ));
+    }
+    assert!(!ec.supports(&KeyOperation::Encrypt, EncryptionAlgorithm::RsaOaep));
+
+    let aes = LocalKey::new(&generate_oct(256).unwrap()).unwrap();
+    assert!(aes.supports(&KeyOperation::Encrypt, EncryptionAlgorithm::A256Gcm));
+    assert!(!aes.supports(&KeyOperation::Encrypt, EncryptionAlgorithm::A128Gcm));
+    assert!(!aes.supports(&KeyOperation::Encrypt, EncryptionAlgorithm::A256Kw));
+    assert!(!aes.supports(&KeyOperation::WrapKey, EncryptionAlgorithm::A256Gcm));
+    assert!(aes.supports(&KeyOperation::WrapKey, KeyWrapAlgorithm::A256Kw));
+    assert!(aes.supports(&KeyOperation::WrapKey, KeyWrapAlgorithm::CkmAesKeyWrap));
+    assert!(!aes.supports(&KeyOperation::WrapKey, KeyWrapAlgorithm::A128Kw));
+    assert!(!aes.supports(&KeyOperation::Sign, SignatureAlgorithm::Hs256));
+    assert!(!aes.supports(&KeyOperation::Import, EncryptionAlgorithm::A256Gcm));
+}
+
+#[test]
+fn public_keys_refuse_private_operations() {
+    let jwk = generate_ec(&KeyCurveName::P384).unwrap();
+    let public = LocalKey::new(&jwk.to_public()).unwrap();
+    assert!(!public.has_private_material());
+    assert!(!public.supports(&KeyOperation::Sign, SignatureAlgorithm::Es384));
+    assert_eq!(
+        public.sign(&SignatureAlgorithm::Es384, &[0; 48]),
+        Err(Error::MissingPrivateMaterial)
+    );
+}
+
+#[test]
+fn digest_length_is_checked() {
+    let key = LocalKey::new(&generate_ec(&KeyCurveName::P256).unwrap()).unwrap();
+    assert!(matches!(
+        key.sign(&SignatureAlgorithm::Es256, &[0; 31]),
+        Err(Error::InvalidInput(_))
+    ));
+    assert!(matches!(
+        key.verify(&SignatureAlgorithm::Es256, &[0; 48], &[0; 64]),
+        Err(Error::InvalidInput(_))
+    ));
+    // A signature of the wrong size is simply not valid.
+    assert_eq!(
+        key.verify(&SignatureAlgorithm::Es256, &[0; 32], &[0; 63]),
+        Ok(false)
+    );
+}
+
+#[test]
+fn oct_without_usable_material_supports_nothing() {
+    let no_k = JsonWebKey {
+        kty: Some(KeyType::OctHsm),
+        ..JsonWebKey::default()
+    };
+    let key = LocalKey::new(&no_k).unwrap();
+    assert!(!key.supports(&KeyOperation::Encrypt, EncryptionAlgorithm::A256Gcm));
+    assert!(!key.supports(&KeyOperation::WrapKey, KeyWrapAlgorithm::CkmAesKeyWrap));
+    let hmac = LocalKey::new(&oct(&[1; 64])).unwrap();
+    assert!(!hmac.supports(&KeyOperation::Encrypt, EncryptionAlgorithm::A256Cbc));
+}
+
+#[test]
+fn iv_rules_and_malformed_input() {
+    let key = LocalKey::new(&oct(&[9; 16])).unwrap();
+    let alg = EncryptionAlgorithm::A128Gcm;
+    let with_iv = EncryptParameters {
+        iv: Some(vec![0; 12]),
+        ..Default::default()
+    };
+    assert!(matches!(
+        key.encrypt(&alg, b"x", &with_iv),
+        Err(Error::InvalidInput(_))
+    ));
+    let cbc = EncryptionAlgorithm::A128CbcPad;
+    let with_iv = EncryptParameters {
+        iv: Some(vec![0; 16]),
+        ..Default::default()
+    };
+    assert!(matches!(
+        key.encrypt(&cbc, b"x", &with_iv),
+        Err(Error::InvalidInput(_))
+    ));
+    let aad = EncryptParameters {
+        additional_authenticated_data: Some(vec![1]),
+        ..Default::default()
+    };
+    assert!(matches!(
+        key.encrypt(&cbc, b"x", &aad),
+        Err(Error::InvalidInput(_))
+    ));
+    assert!(matches!(
+        key.encrypt(
+            &EncryptionAlgorithm::A128Cbc,
+            &[0; 17],
+            &EncryptParameters::default()
+        ),
+        Err(Error::InvalidInput(_))
+    ));
+
+    // Two encryptions never share an IV.
+    let a = key
+        .encrypt(&alg, b"same", &EncryptParameters::default())
+        .unwrap();
+    let b = key
+        .encrypt(&alg, b"same", &EncryptParameters::default())
+        .unwrap();
+    assert_ne!(a.iv, b.iv);
+    assert_ne!(a.ciphertext, b.ciphertext);
+
+    let no_tag = DecryptParameters {
+        iv: a.iv.clone(),
+        ..Default::default()
+    };
+    assert!(matches!(
+        key.decrypt(&alg, &a.ciphertext, &no_tag),
+        Err(Error::InvalidInput(_))
+    ));
+    let short_iv = DecryptParameters {
+        iv: Some(vec![0; 16]),
+        authentication_tag: a.authentication_tag.clone(),
+        ..Default::default()
+    };
+    assert!(matches!(
+        key.decrypt(&alg, &a.ciphertext, &short_iv),
+        Err(Error::InvalidInput(_))
+    ));
+
+    let out = key
+        .encrypt(&cbc, b"sixteen bytes!!!", &EncryptParameters::default())
+        .unwrap();
+    let dp = DecryptParameters {
+        iv: out.iv.clone(),
+        ..Default::default()
+    };
+    assert!(matches!(
+        key.decrypt(&cbc, &out.ciphertext[..20], &dp),
+        Err(Error::InvalidInput(_))
+    ));
+    // Wrong padding after decryption: opaque failure.
+    let mut bad = out.ciphertext.clone();
+    let last = bad.len() - 17;
+    bad[last] ^= 0x55;
+    assert_eq!(key.decrypt(&cbc, &bad, &dp), Err(Error::CryptoFailure));
+    assert!(matches!(
+        key.unwrap_key(&KeyWrapAlgorithm::A128Kw, &[0; 20]),
+        Err(Error::InvalidInput(_))
+    ));
+}
+
+#[test]
+fn malformed_keys_are_refused() {
+    let mut small = JsonWebKey {
+        kty: Some(KeyType::Rsa),
+        n: Some([vec![0xC3; 127], vec![0x01]].concat()),
+        e: Some(vec![1, 0, 1]),
+        ..JsonWebKey::default()
+    };
+    assert!(matches!(LocalKey::new(&small), Err(Error::InvalidKey(_))));
+    small.n = None;
+    assert!(matches!(LocalKey::new(&small), Err(Error::InvalidKey(_))));
+    let mut ec = generate_ec(&KeyCurveName::P256).unwrap();
+    ec.crv = Some(KeyCurveName::P384);
+    assert!(matches!(LocalKey::new(&ec), Err(Error::InvalidKey(_))));
+    let mut ec = generate_ec(&KeyCurveName::P256).unwrap();
+    let other = generate_ec(&KeyCurveName::P256).unwrap();
+    ec.d = other.d;
+    assert!(matches!(LocalKey::new(&ec), Err(Error::InvalidKey(_))));
+    assert!(matches!(
+        LocalKey::new(&JsonWebKey::default()),
+        Err(Error::InvalidKey(_))
+    ));
+}
+
+#[test]
+fn secrets_never_formatted() {
+    let jwk = oct(&[0xA7; 32]);
+    let key = LocalKey::new(&jwk).unwrap();
+    let ec = generate_ec(&KeyCurveName::P256).unwrap();
+    let d = ec.d.as_ref().unwrap().expose_secret().to_vec();
+    let ec_key = LocalKey::new(&ec).unwrap();
+    let texts = [
+        format!("{key:?}"),
+        format!("{ec_key:?}"),
+        format!(
+            "{:?}",
+            key.decrypt(
+                &EncryptionAlgorithm::A256Gcm,
+                &[1; 8],
+                &DecryptParameters::default()
+            )
+        ),
+        format!("{}", Error::CryptoFailure),
+    ];
+    for t in &texts {
+        assert!(
+            !t.contains("167") && !t.to_lowercase().contains("a7a7"),
+            "{t}"
+        );
+        assert!(!t.contains(&format!("{:?}", &d[..4])), "{t}");
+    }
+}
+
+#[test]
+fn generation_shapes() {
+    for (crv, n) in [
+        (KeyCurveName::P256, 32),
+        (KeyCurveName::P256K, 32),
+        (KeyCurveName::P384, 48),
+        (KeyCurveName::P521, 66),
+    ] {
+        let jwk = generate_ec(&crv).unwrap();
+        assert_eq!(jwk.x.as_ref().unwrap().len(), n);
+        assert_eq!(jwk.d.as_ref().unwrap().len(), n);
+        assert!(LocalKey::new(&jwk).unwrap().has_private_material());
+    }
+    for bits in [128, 192, 256] {
+        assert_eq!(generate_oct(bits).unwrap().k.unwrap().len(), bits / 8);
+    }
+    assert!(generate_oct(100).is_err());
+    assert!(crate::generate_rsa(1024, None).is_err());
+    assert!(crate::generate_rsa(2048, Some(4)).is_err());
+    assert_eq!(crate::random_bytes(33).unwrap().len(), 33);
+}
+
+#[cfg(feature = "aws-lc")]
+#[test]
+fn rsa_generation_has_all_crt_members() {
+    let jwk = crate::generate_rsa(2048, None).unwrap();
+    assert_eq!(jwk.n.as_ref().unwrap().len(), 256);
+    assert_eq!(jwk.e.as_deref(), Some(&[1, 0, 1][..]));
+    for m in [&jwk.d, &jwk.p, &jwk.q, &jwk.dp, &jwk.dq, &jwk.qi] {
+        assert!(m.as_ref().is_some_and(|s| !s.is_empty()));
+    }
+    let key = LocalKey::new(&jwk).unwrap();
+    let sig = key.sign(&SignatureAlgorithm::Ps256, &[5; 32]).unwrap();
+    assert!(
+        key.verify(&SignatureAlgorithm::Ps256, &[5; 32], &sig)
+            .unwrap()
+    );
+    assert!(
+        key.supports(&KeyOperation::Sign, SignatureAlgorithm::RsNull)
+            == cfg!(feature = "rustcrypto")
+    );
+}
