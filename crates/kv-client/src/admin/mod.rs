@@ -1,0 +1,1 @@
+//! Managed HSM administration clients.

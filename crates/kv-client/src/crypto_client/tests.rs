@@ -1,0 +1,448 @@
+//! The façade's routing end to end against a scripted fake vault: where each operation
+//! runs, how many requests it costs, and the lazy-fetch rules.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kv_crypto_local::{generate_ec, generate_oct, generate_rsa};
+use kv_jwk::{
+    EncryptionAlgorithm, JsonWebKey, KeyCurveName, KeyType, KeyWrapAlgorithm, SignatureAlgorithm,
+};
+
+use super::*;
+use crate::options::CryptographyClientOptions;
+use crate::test_vault::FakeVault;
+
+const KID: &str = "https://v.vault.azure.net/keys/k1/0123456789abcdef0123456789abcdef";
+const KEY_PATH: &str = "/keys/k1/";
+
+fn bundle(jwk: &JsonWebKey, attributes: serde_json::Value) -> String {
+    let mut public = jwk.to_public();
+    public.kid = Some(KID.into());
+    serde_json::json!({"key": public, "attributes": attributes}).to_string()
+}
+
+/// A vault holding `jwk` (public part only, like the service): GET answers `get_status`
+/// with the bundle; sign, verify, encrypt and decrypt answer canned values.
+fn vault(jwk: &JsonWebKey, get_status: u16, attributes: serde_json::Value) -> Arc<FakeVault> {
+    let body = bundle(jwk, attributes);
+    FakeVault::new(move |method, path, _| match (method, path) {
+        ("GET", p) if p.starts_with("/keys/k1") => (get_status, body.clone()),
+        ("POST", p) if p.ends_with("/verify") => (200, r#"{"value":true}"#.into()),
+        ("POST", _) => (200, format!(r#"{{"kid":"{KID}","value":"AQID"}}"#)),
+        _ => (404, r#"{"error":{"code":"NotFound"}}"#.into()),
+    })
+}
+
+fn client(
+    fake: &Arc<FakeVault>,
+    id: &str,
+    options: CryptographyClientOptions,
+) -> CryptographyClient {
+    let credential = Arc::new(kv_core::StaticTokenCredential::new("token"));
+    CryptographyClient::new(
+        id,
+        credential,
+        Some(CryptographyClientOptions {
+            client_options: fake.options(),
+            ..options
+        }),
+    )
+    .unwrap()
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn from_jwk_runs_everything_locally() {
+    rt().block_on(async {
+        let mut ec = generate_ec(&KeyCurveName::P256).unwrap();
+        ec.kid = Some("local-ec".into());
+        let c = CryptographyClient::from_jwk(ec).unwrap();
+        assert_eq!(c.mode(), RoutingMode::LocalOnly);
+        let s = c
+            .sign_data(SignatureAlgorithm::Es256, b"msg")
+            .await
+            .unwrap();
+        assert_eq!(s.location, OperationLocation::Local);
+        assert_eq!(s.key_id.as_deref(), Some("local-ec"));
+        assert!(
+            c.verify_data(SignatureAlgorithm::Es256, b"msg", &s.signature)
+                .await
+                .unwrap()
+                .is_valid
+        );
+        assert!(
+            !c.verify_data(SignatureAlgorithm::Es256, b"other", &s.signature)
+                .await
+                .unwrap()
+                .is_valid
+        );
+
+        let oct = CryptographyClient::from_jwk(generate_oct(256).unwrap()).unwrap();
+        let e = oct
+            .encrypt(
+                EncryptionAlgorithm::A256Gcm,
+                b"secret",
+                Some(EncryptOptions {
+                    aad: Some(b"ctx".to_vec()),
+                    ..Default::default()
+                }),
+            )
+            .await
+            .unwrap();
+        assert_eq!(e.location, OperationLocation::Local);
+        let d = oct
+            .decrypt(
+                EncryptionAlgorithm::A256Gcm,
+                &e.ciphertext,
+                Some(DecryptOptions {
+                    iv: e.iv.clone(),
+                    tag: e.tag.clone(),
+                    aad: e.aad.clone(),
+                }),
+            )
+            .await
+            .unwrap();
+        assert_eq!(&*d.plaintext, b"secret");
+        let w = oct
+            .wrap_key(KeyWrapAlgorithm::A256Kw, &[9; 32])
+            .await
+            .unwrap();
+        let u = oct
+            .unwrap_key(KeyWrapAlgorithm::A256Kw, &w.encrypted_key)
+            .await
+            .unwrap();
+        assert_eq!(&*u.key, &[9; 32]);
+        // A tampered tag fails with an opaque Crypto error.
+        let mut bad_tag = e.tag.clone().unwrap();
+        bad_tag[0] ^= 1;
+        let err = oct
+            .decrypt(
+                EncryptionAlgorithm::A256Gcm,
+                &e.ciphertext,
+                Some(DecryptOptions {
+                    iv: e.iv,
+                    tag: Some(bad_tag),
+                    aad: e.aad,
+                }),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::Crypto);
+    });
+}
+
+#[test]
+fn from_jwk_public_key_refuses_private_operations() {
+    rt().block_on(async {
+        let rsa = generate_rsa(2048, None).unwrap();
+        let public = CryptographyClient::from_jwk(rsa.to_public()).unwrap();
+        let e = public
+            .encrypt(EncryptionAlgorithm::RsaOaep256, b"x", None)
+            .await
+            .unwrap();
+        assert_eq!(e.location, OperationLocation::Local);
+        let err = public
+            .sign(SignatureAlgorithm::Rs256, &[0; 32])
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::InvalidArgument);
+        assert!(err.to_string().contains("private key"), "{err}");
+        let private = CryptographyClient::from_jwk(rsa).unwrap();
+        let d = private
+            .decrypt(EncryptionAlgorithm::RsaOaep256, &e.ciphertext, None)
+            .await
+            .unwrap();
+        assert_eq!(&*d.plaintext, b"x");
+        // A caller-chosen IV cannot run locally, and a JWK client has nowhere else to go.
+        let oct = CryptographyClient::from_jwk(generate_oct(128).unwrap()).unwrap();
+        let opts = EncryptOptions {
+            iv: Some(vec![0; 16]),
+            ..Default::default()
+        };
+        assert!(
+            oct.encrypt(EncryptionAlgorithm::A128Cbc, &[0; 16], Some(opts))
+                .await
+                .is_err()
+        );
+    });
+}
+
+#[test]
+fn from_jwk_rejects_unusable_keys() {
+    let jwk = JsonWebKey {
+        kty: Some(KeyType::Rsa),
+        ..Default::default()
+    };
+    assert_eq!(
+        CryptographyClient::from_jwk(jwk).unwrap_err().kind(),
+        &ErrorKind::InvalidArgument
+    );
+}
+
+#[test]
+fn verify_after_the_first_makes_no_request() {
+    rt().block_on(async {
+        let ec = generate_ec(&KeyCurveName::P256).unwrap();
+        let local = CryptographyClient::from_jwk(ec.clone_secret()).unwrap();
+        let sig = local
+            .sign_data(SignatureAlgorithm::Es256, b"m")
+            .await
+            .unwrap()
+            .signature;
+        let fake = vault(&ec, 200, serde_json::json!({"enabled": true}));
+        let c = client(
+            &fake,
+            "https://v.vault.azure.net/keys/k1",
+            Default::default(),
+        );
+        let v = c
+            .verify_data(SignatureAlgorithm::Es256, b"m", &sig)
+            .await
+            .unwrap();
+        assert!(v.is_valid);
+        assert_eq!(v.location, OperationLocation::Local);
+        assert_eq!(v.key_id.as_deref(), Some(KID));
+        assert_eq!(fake.paths(), vec![format!("GET {KEY_PATH}")]);
+        for _ in 0..5 {
+            let v = c
+                .verify_data(SignatureAlgorithm::Es256, b"m", &sig)
+                .await
+                .unwrap();
+            assert_eq!(v.location, OperationLocation::Local);
+        }
+        assert_eq!(fake.count(), 1, "{:?}", fake.paths());
+        // Sign needs the private key, which the service never returns: remote.
+        let s = c.sign(SignatureAlgorithm::Es256, &[1; 32]).await.unwrap();
+        assert_eq!(s.location, OperationLocation::Remote);
+        assert_eq!(s.signature, vec![1, 2, 3]);
+        assert_eq!(
+            fake.paths().last().map(String::as_str),
+            Some("POST /keys/k1//sign")
+        );
+    });
+}
+
+#[test]
+fn forbidden_fetch_means_remote_for_good() {
+    rt().block_on(async {
+        let ec = generate_ec(&KeyCurveName::P256).unwrap();
+        let fake = vault(&ec, 403, serde_json::json!({}));
+        let c = client(
+            &fake,
+            "https://v.vault.azure.net/keys/k1",
+            CryptographyClientOptions {
+                fetch_retry_interval: Duration::ZERO,
+                refresh_interval: Duration::ZERO,
+                ..Default::default()
+            },
+        );
+        for _ in 0..3 {
+            let v = c
+                .verify(SignatureAlgorithm::Es256, &[0; 32], &[0; 64])
+                .await
+                .unwrap();
+            assert_eq!(v.location, OperationLocation::Remote);
+        }
+        let gets = fake.paths().iter().filter(|p| p.starts_with("GET")).count();
+        assert_eq!(gets, 1, "{:?}", fake.paths());
+    });
+}
+
+#[test]
+fn other_fetch_failures_go_remote_and_retry_later() {
+    rt().block_on(async {
+        let ec = generate_ec(&KeyCurveName::P256).unwrap();
+        let fake = vault(&ec, 500, serde_json::json!({}));
+        let c = client(
+            &fake,
+            "https://v.vault.azure.net/keys/k1",
+            CryptographyClientOptions {
+                fetch_retry_interval: Duration::ZERO,
+                ..Default::default()
+            },
+        );
+        let v = c
+            .verify(SignatureAlgorithm::Es256, &[0; 32], &[0; 64])
+            .await
+            .unwrap();
+        assert_eq!(v.location, OperationLocation::Remote);
+        c.verify(SignatureAlgorithm::Es256, &[0; 32], &[0; 64])
+            .await
+            .unwrap();
+        let gets = fake.paths().iter().filter(|p| p.starts_with("GET")).count();
+        assert_eq!(gets, 2, "{:?}", fake.paths());
+    });
+}
+
+#[test]
+fn versionless_refreshes_but_pinned_never_does() {
+    rt().block_on(async {
+        let ec = generate_ec(&KeyCurveName::P256).unwrap();
+        let sig = CryptographyClient::from_jwk(ec.clone_secret())
+            .unwrap()
+            .sign(SignatureAlgorithm::Es256, &[0; 32])
+            .await
+            .unwrap()
+            .signature;
+        let zero = CryptographyClientOptions {
+            refresh_interval: Duration::ZERO,
+            ..Default::default()
+        };
+        let fake = vault(&ec, 200, serde_json::json!({}));
+        let c = client(&fake, "https://v.vault.azure.net/keys/k1", zero.clone());
+        c.verify(SignatureAlgorithm::Es256, &[0; 32], &sig)
+            .await
+            .unwrap();
+        c.verify(SignatureAlgorithm::Es256, &[0; 32], &sig)
+            .await
+            .unwrap();
+        assert_eq!(fake.count(), 2);
+
+        let fake = vault(&ec, 200, serde_json::json!({}));
+        let c = client(&fake, KID, zero);
+        c.verify(SignatureAlgorithm::Es256, &[0; 32], &sig)
+            .await
+            .unwrap();
+        c.verify(SignatureAlgorithm::Es256, &[0; 32], &sig)
+            .await
+            .unwrap();
+        assert_eq!(
+            fake.paths(),
+            vec!["GET /keys/k1/0123456789abcdef0123456789abcdef".to_owned()]
+        );
+    });
+}
+
+#[test]
+fn expired_key_refuses_to_protect_without_a_request() {
+    rt().block_on(async {
+        let rsa = generate_rsa(2048, None).unwrap();
+        let fake = vault(&rsa, 200, serde_json::json!({"exp": 1_000_000_000}));
+        let c = client(&fake, KID, Default::default());
+        let err = c
+            .encrypt(EncryptionAlgorithm::RsaOaep, b"x", None)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::InvalidArgument);
+        assert!(err.to_string().contains("expired"), "{err}");
+        let err = c
+            .wrap_key(KeyWrapAlgorithm::RsaOaep256, &[0; 32])
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("expired"), "{err}");
+        // Only the key fetch went out.
+        assert_eq!(fake.count(), 1, "{:?}", fake.paths());
+        // Verify is left to the service.
+        let v = c
+            .verify(SignatureAlgorithm::Rs256, &[0; 32], &[0; 256])
+            .await
+            .unwrap();
+        assert_eq!(v.location, OperationLocation::Remote);
+    });
+}
+
+#[test]
+fn remote_only_mode_never_fetches() {
+    rt().block_on(async {
+        let ec = generate_ec(&KeyCurveName::P256).unwrap();
+        let fake = vault(&ec, 200, serde_json::json!({}));
+        let c = client(
+            &fake,
+            KID,
+            CryptographyClientOptions {
+                mode: RoutingMode::RemoteOnly,
+                ..Default::default()
+            },
+        );
+        let v = c
+            .verify(SignatureAlgorithm::Es256, &[0; 32], &[0; 64])
+            .await
+            .unwrap();
+        assert_eq!(v.location, OperationLocation::Remote);
+        assert_eq!(
+            fake.paths(),
+            vec!["POST /keys/k1/0123456789abcdef0123456789abcdef/verify".to_owned()]
+        );
+    });
+}
+
+#[test]
+fn from_key_needs_no_fetch() {
+    rt().block_on(async {
+        let rsa = generate_rsa(2048, None).unwrap();
+        let fake = vault(&rsa, 200, serde_json::json!({}));
+        let bundle: kv_protocol::KeyBundle =
+            serde_json::from_str(&bundle(&rsa, serde_json::json!({}))).unwrap();
+        let key = KeyVaultKey::try_from(bundle).unwrap();
+        let credential = Arc::new(kv_core::StaticTokenCredential::new("token"));
+        let c = CryptographyClient::from_key(
+            key,
+            credential,
+            Some(CryptographyClientOptions {
+                client_options: fake.options(),
+                ..Default::default()
+            }),
+        )
+        .unwrap();
+        let e = c
+            .encrypt(EncryptionAlgorithm::RsaOaep256, b"x", None)
+            .await
+            .unwrap();
+        assert_eq!(e.location, OperationLocation::Local);
+        assert_eq!(e.key_id.as_deref(), Some(KID));
+        assert_eq!(fake.count(), 0);
+        let d = c
+            .decrypt(EncryptionAlgorithm::RsaOaep256, &e.ciphertext, None)
+            .await
+            .unwrap();
+        assert_eq!(d.location, OperationLocation::Remote);
+        assert_eq!(
+            fake.paths(),
+            vec!["POST /keys/k1/0123456789abcdef0123456789abcdef/decrypt".to_owned()]
+        );
+    });
+}
+
+#[test]
+fn debug_shows_no_key_material() {
+    let oct = generate_oct(256).unwrap();
+    let secret = kv_jwk::base64url::encode(oct.k.as_ref().unwrap().expose_secret());
+    let c = CryptographyClient::from_jwk(oct).unwrap();
+    let dbg = format!("{c:?}");
+    assert!(!dbg.contains(&secret), "{dbg}");
+}
+
+#[test]
+fn concurrent_first_uses_fetch_the_key_once() {
+    rt().block_on(async {
+        let ec = generate_ec(&KeyCurveName::P256).unwrap();
+        let sig = CryptographyClient::from_jwk(ec.clone_secret())
+            .unwrap()
+            .sign(SignatureAlgorithm::Es256, &[0; 32])
+            .await
+            .unwrap()
+            .signature;
+        let fake = vault(&ec, 200, serde_json::json!({}));
+        let c = client(
+            &fake,
+            "https://v.vault.azure.net/keys/k1",
+            Default::default(),
+        );
+        let results = futures::future::join_all(
+            (0..50).map(|_| c.verify(SignatureAlgorithm::Es256, &[0; 32], &sig)),
+        )
+        .await;
+        for r in results {
+            let r = r.unwrap();
+            assert_eq!((r.location, r.is_valid), (OperationLocation::Local, true));
+        }
+        assert_eq!(fake.paths(), vec![format!("GET {KEY_PATH}")]);
+    });
+}

@@ -1,0 +1,445 @@
+//! [`KeyClient`]: every keys operation of the service.
+
+use std::sync::Arc;
+
+use kv_core::{Method, Page, Pager, Pipeline, Request, Response, TokenCredential};
+use kv_jwk::{JsonWebKey, KeyType};
+use kv_protocol::{
+    DeletedKeyItem, KeyAttributes, KeyBundle, KeyCreateParameters, KeyImportParameters, KeyItem,
+    KeyUpdateParameters,
+};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+mod lifecycle;
+
+use crate::crypto_client::CryptographyClient;
+use crate::error::{Error, Result, decode, invalid_argument};
+use crate::identifier::{KeyVaultKeyIdentifier, check_key_name, parse_vault_url};
+use crate::models::key::to_unix;
+use crate::models::{DeletedKeyProperties, KeyProperties, KeyVaultKey};
+use crate::options::{
+    CreateKeyOptions, CryptographyClientOptions, GetKeyOptions, ImportKeyOptions, KeyClientOptions,
+    ListOptions, UpdateKeyPropertiesOptions,
+};
+
+/// A client for the keys of one Key Vault or Managed HSM.
+///
+/// Cheap to clone: clones share the pipeline (connections, token and challenge caches).
+///
+/// ```no_run
+/// # async fn demo() -> kv_client::Result<()> {
+/// use std::sync::Arc;
+/// use kv_client::{CreateKeyOptions, KeyClient};
+/// use kv_core::StaticTokenCredential;
+/// let client = KeyClient::new(
+///     "https://myvault.vault.azure.net",
+///     Arc::new(StaticTokenCredential::new("token")),
+///     None,
+/// )?;
+/// let key = client.create_ec_key("signing-key", None).await?;
+/// println!("{}", key.id());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct KeyClient {
+    vault_url: Url,
+    pipeline: Pipeline,
+    options: KeyClientOptions,
+}
+
+/// Which create method is calling, to check options that do not apply.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Rsa,
+    Ec,
+    Oct,
+}
+
+impl KeyClient {
+    /// A client for the vault at `vault_url` (`https`, no path: any host, so Key Vault,
+    /// Managed HSM and the emulator all work).
+    ///
+    /// # Errors
+    /// `InvalidArgument` for an invalid vault URL; the pipeline's errors (an extra CA
+    /// certificate that is not PEM).
+    pub fn new(
+        vault_url: &str,
+        credential: Arc<dyn TokenCredential>,
+        options: Option<KeyClientOptions>,
+    ) -> Result<Self> {
+        let vault_url = parse_vault_url(vault_url)?;
+        let options = options.unwrap_or_default();
+        let pipeline = Pipeline::new(credential, options.client_options.clone())?;
+        Ok(Self {
+            vault_url,
+            pipeline,
+            options,
+        })
+    }
+
+    /// The vault URL.
+    pub fn vault_url(&self) -> &Url {
+        &self.vault_url
+    }
+
+    /// The pipeline this client sends through.
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.pipeline
+    }
+
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.vault_url.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.clear().extend(segments);
+        }
+        url
+    }
+
+    async fn send_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&impl serde::Serialize>,
+    ) -> Result<T> {
+        let mut request = Request::new(method, url);
+        if let Some(body) = body {
+            request.set_json(body)?;
+        }
+        self.pipeline.send(request).await?.json()
+    }
+
+    async fn get_json<T: DeserializeOwned>(&self, url: Url) -> Result<T> {
+        self.send_json(Method::GET, url, None::<&()>).await
+    }
+
+    /// Creates a key of any type, or a new version if `name` exists.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for an invalid name, or an option that does not fit `key_type`;
+    /// the service's errors.
+    pub async fn create_key(
+        &self,
+        name: &str,
+        key_type: KeyType,
+        options: Option<CreateKeyOptions>,
+    ) -> Result<KeyVaultKey> {
+        check_key_name(name)?;
+        let options = options.unwrap_or_default();
+        if let Some(family) = key_type.family() {
+            let family = match family {
+                kv_jwk::KeyFamily::Rsa => Family::Rsa,
+                kv_jwk::KeyFamily::Ec => Family::Ec,
+                kv_jwk::KeyFamily::Oct => Family::Oct,
+            };
+            check_create_options(family, &options)?;
+        }
+        if options.hardware_protected && !key_type.is_hsm() {
+            return Err(invalid_argument(format!(
+                "hardware_protected asks for an HSM key, but the key type is {key_type}"
+            )));
+        }
+        let body = KeyCreateParameters {
+            kty: key_type,
+            key_size: options.key_size,
+            public_exponent: options.public_exponent,
+            key_ops: options.key_operations,
+            attributes: attributes(
+                options.enabled,
+                options.not_before,
+                options.expires_on,
+                options.exportable,
+            ),
+            tags: options.tags,
+            crv: options.curve,
+            release_policy: options.release_policy,
+        };
+        let bundle: KeyBundle = self
+            .send_json(
+                Method::POST,
+                self.url(&["keys", name, "create"]),
+                Some(&body),
+            )
+            .await?;
+        KeyVaultKey::try_from(bundle)
+    }
+
+    /// Creates an RSA key (`RSA-HSM` with `hardware_protected`).
+    ///
+    /// # Errors
+    /// As [`KeyClient::create_key`]; `curve` is rejected.
+    pub async fn create_rsa_key(
+        &self,
+        name: &str,
+        options: Option<CreateKeyOptions>,
+    ) -> Result<KeyVaultKey> {
+        let options = options.unwrap_or_default();
+        let kty = if options.hardware_protected {
+            KeyType::RsaHsm
+        } else {
+            KeyType::Rsa
+        };
+        self.create_key(name, kty, Some(options)).await
+    }
+
+    /// Creates an elliptic-curve key (`EC-HSM` with `hardware_protected`).
+    ///
+    /// # Errors
+    /// As [`KeyClient::create_key`]; `key_size` and `public_exponent` are rejected.
+    pub async fn create_ec_key(
+        &self,
+        name: &str,
+        options: Option<CreateKeyOptions>,
+    ) -> Result<KeyVaultKey> {
+        let options = options.unwrap_or_default();
+        let kty = if options.hardware_protected {
+            KeyType::EcHsm
+        } else {
+            KeyType::Ec
+        };
+        self.create_key(name, kty, Some(options)).await
+    }
+
+    /// Creates a symmetric key (`oct-HSM` with `hardware_protected`, as Managed HSM
+    /// requires; `oct` otherwise).
+    ///
+    /// # Errors
+    /// As [`KeyClient::create_key`]; `curve` and `public_exponent` are rejected.
+    pub async fn create_oct_key(
+        &self,
+        name: &str,
+        options: Option<CreateKeyOptions>,
+    ) -> Result<KeyVaultKey> {
+        let options = options.unwrap_or_default();
+        let kty = if options.hardware_protected {
+            KeyType::OctHsm
+        } else {
+            KeyType::Oct
+        };
+        self.create_key(name, kty, Some(options)).await
+    }
+
+    /// Imports `key` (with its private material) as key `name`.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for an invalid name; the service's errors.
+    pub async fn import_key(
+        &self,
+        name: &str,
+        key: &JsonWebKey,
+        options: Option<ImportKeyOptions>,
+    ) -> Result<KeyVaultKey> {
+        check_key_name(name)?;
+        let options = options.unwrap_or_default();
+        let body = KeyImportParameters {
+            hsm: options.hardware_protected,
+            key: key.clone_secret(),
+            attributes: attributes(
+                options.enabled,
+                options.not_before,
+                options.expires_on,
+                options.exportable,
+            ),
+            tags: options.tags,
+            release_policy: options.release_policy,
+        };
+        let bundle: KeyBundle = self
+            .send_json(Method::PUT, self.url(&["keys", name]), Some(&body))
+            .await?;
+        KeyVaultKey::try_from(bundle)
+    }
+
+    /// Gets a key: the latest version, or `options.version`.
+    ///
+    /// # Errors
+    /// `ResourceNotFound` when there is no such key or version.
+    pub async fn get_key(&self, name: &str, options: Option<GetKeyOptions>) -> Result<KeyVaultKey> {
+        check_key_name(name)?;
+        let version = options.unwrap_or_default().version;
+        let bundle: KeyBundle = self
+            .get_json(self.url(&["keys", name, version.as_deref().unwrap_or("")]))
+            .await?;
+        KeyVaultKey::try_from(bundle)
+    }
+
+    /// Lists the properties of every key (latest versions, no key material), lazily.
+    #[doc(alias = "list_properties_of_keys")]
+    pub fn list_key_properties(&self, options: Option<ListOptions>) -> Pager<KeyProperties> {
+        self.pager::<KeyItem, KeyProperties>(self.list_url(&["keys"], options))
+    }
+
+    /// Lists the properties of every version of key `name`, lazily.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for an invalid name.
+    #[doc(alias = "list_properties_of_key_versions")]
+    pub fn list_key_properties_versions(
+        &self,
+        name: &str,
+        options: Option<ListOptions>,
+    ) -> Result<Pager<KeyProperties>> {
+        check_key_name(name)?;
+        Ok(self
+            .pager::<KeyItem, KeyProperties>(self.list_url(&["keys", name, "versions"], options)))
+    }
+
+    /// Lists the deleted keys (no key material), lazily.
+    #[doc(alias = "list_deleted_keys")]
+    pub fn list_deleted_key_properties(
+        &self,
+        options: Option<ListOptions>,
+    ) -> Pager<DeletedKeyProperties> {
+        self.pager::<DeletedKeyItem, DeletedKeyProperties>(self.list_url(&["deletedkeys"], options))
+    }
+
+    fn list_url(&self, segments: &[&str], options: Option<ListOptions>) -> Url {
+        let mut url = self.url(segments);
+        if let Some(max) = options.and_then(|o| o.max_page_size) {
+            url.query_pairs_mut()
+                .append_pair("maxresults", &max.to_string());
+        }
+        url
+    }
+
+    fn pager<W, T>(&self, first: Url) -> Pager<T>
+    where
+        W: DeserializeOwned + Send + 'static,
+        T: TryFrom<W, Error = Error> + Send + 'static,
+    {
+        let pipeline = self.pipeline.clone();
+        Pager::from_callback(move |link: Option<String>| {
+            let pipeline = pipeline.clone();
+            let first = first.clone();
+            async move {
+                let url = match link {
+                    None => first,
+                    Some(link) => same_vault_link(&first, &link)?,
+                };
+                let page: Page<W> = pipeline
+                    .send(Request::new(Method::GET, url))
+                    .await?
+                    .json()?;
+                let value = page
+                    .value
+                    .into_iter()
+                    .map(T::try_from)
+                    .collect::<Result<Vec<T>>>()?;
+                Ok(Page::new(value, page.next_link))
+            }
+        })
+    }
+
+    /// Updates a key's properties (latest version, or `options.version`). Absent options
+    /// stay unchanged.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for an invalid name; the service's errors.
+    pub async fn update_key_properties(
+        &self,
+        name: &str,
+        options: Option<UpdateKeyPropertiesOptions>,
+    ) -> Result<KeyVaultKey> {
+        check_key_name(name)?;
+        let options = options.unwrap_or_default();
+        let body = KeyUpdateParameters {
+            key_ops: options.key_operations,
+            attributes: attributes(
+                options.enabled,
+                options.not_before,
+                options.expires_on,
+                None,
+            ),
+            tags: options.tags,
+            release_policy: options.release_policy,
+        };
+        let url = self.url(&["keys", name, options.version.as_deref().unwrap_or("")]);
+        let bundle: KeyBundle = self.send_json(Method::PATCH, url, Some(&body)).await?;
+        KeyVaultKey::try_from(bundle)
+    }
+
+    /// A [`CryptographyClient`] for key `name` (latest version, or `options.version`) that
+    /// shares this client's pipeline. No request is sent until it is used.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for an invalid name or version.
+    pub fn get_cryptography_client(
+        &self,
+        name: &str,
+        options: Option<GetKeyOptions>,
+    ) -> Result<CryptographyClient> {
+        let version = options.unwrap_or_default().version;
+        let id = KeyVaultKeyIdentifier::new(&self.vault_url, name, version.as_deref())?;
+        CryptographyClient::with_pipeline(
+            id,
+            self.pipeline.clone(),
+            CryptographyClientOptions {
+                client_options: self.options.client_options.clone(),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// Sends a raw request through this client's pipeline (authentication, retries,
+    /// logging) and returns the response whatever its status.
+    ///
+    /// # Errors
+    /// `InvalidArgument` when the request is not for this vault (the token must not leave
+    /// it); transport, credential and authentication errors.
+    pub async fn send_request(&self, request: Request) -> Result<Response> {
+        if !same_origin(request.url(), &self.vault_url) {
+            return Err(invalid_argument(
+                "send_request: the request URL is not on this client's vault",
+            ));
+        }
+        self.pipeline.send_raw(request).await
+    }
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// A `nextLink` is followed only on the vault it came from.
+fn same_vault_link(first: &Url, link: &str) -> Result<Url> {
+    let url = Url::parse(link).map_err(|_| decode("nextLink is not a URL"))?;
+    if !same_origin(&url, first) {
+        return Err(decode("nextLink points to another host than the vault"));
+    }
+    Ok(url)
+}
+
+fn attributes(
+    enabled: Option<bool>,
+    not_before: Option<time::OffsetDateTime>,
+    expires_on: Option<time::OffsetDateTime>,
+    exportable: Option<bool>,
+) -> Option<KeyAttributes> {
+    let a = KeyAttributes {
+        enabled,
+        nbf: to_unix(not_before),
+        exp: to_unix(expires_on),
+        exportable,
+        ..Default::default()
+    };
+    (a != KeyAttributes::default()).then_some(a)
+}
+
+fn check_create_options(family: Family, o: &CreateKeyOptions) -> Result<()> {
+    let bad = match family {
+        Family::Rsa if o.curve.is_some() => Some("curve does not apply to RSA keys"),
+        Family::Ec if o.key_size.is_some() => {
+            Some("key_size does not apply to EC keys (use curve)")
+        }
+        Family::Ec | Family::Oct if o.public_exponent.is_some() => {
+            Some("public_exponent applies to RSA keys only")
+        }
+        Family::Oct if o.curve.is_some() => Some("curve does not apply to symmetric keys"),
+        _ => None,
+    };
+    bad.map_or(Ok(()), |m| Err(invalid_argument(m)))
+}
+
+#[cfg(test)]
+mod tests;

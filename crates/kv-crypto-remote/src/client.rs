@@ -1,0 +1,293 @@
+//! [`RemoteCryptographyClient`]: encrypt, decrypt, sign, verify, wrap and unwrap performed
+//! by the service with a stored key.
+
+use core::fmt;
+
+use kv_core::{Error, ErrorKind, Method, Pipeline, Request, Result};
+use kv_jwk::{EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm};
+use kv_protocol::{
+    KeyBundle, KeyOperationResult, KeyOperationsParameters, KeySignParameters, KeyVerifyParameters,
+    KeyVerifyResult,
+};
+use url::Url;
+use zeroize::Zeroizing;
+
+/// The output of a remote encrypt, decrypt, wrap, unwrap or sign.
+///
+/// `value` is secret after decrypt and unwrap: it is wiped on drop, and `Debug` prints only
+/// its length.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RemoteOutput {
+    /// The versioned identifier of the key the service used.
+    pub kid: Option<String>,
+    /// Ciphertext, plaintext, wrapped key, unwrapped key or signature.
+    pub value: Zeroizing<Vec<u8>>,
+    /// The IV the service used (AES-GCM and AES-CBC encrypt).
+    pub iv: Option<Vec<u8>>,
+    /// The authentication tag (AES-GCM encrypt).
+    pub tag: Option<Vec<u8>>,
+    /// The additional authenticated data, echoed (AES-GCM encrypt).
+    pub aad: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for RemoteOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteOutput")
+            .field("kid", &self.kid)
+            .field("value", &format_args!("<{} bytes>", self.value.len()))
+            .field("iv", &self.iv.as_ref().map(Vec::len))
+            .field("tag", &self.tag.as_ref().map(Vec::len))
+            .field("aad", &self.aad.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
+impl RemoteOutput {
+    fn from_wire(result: KeyOperationResult, operation: &str) -> Result<Self> {
+        let value = result.value.ok_or_else(|| {
+            Error::new(
+                ErrorKind::Decode,
+                format!("{operation}: the service answered without a value"),
+            )
+        })?;
+        Ok(Self {
+            kid: result.kid,
+            value: value.into_zeroizing(),
+            iv: result.iv,
+            tag: result.tag,
+            aad: result.aad,
+        })
+    }
+}
+
+/// Optional inputs of encrypt and decrypt: AES-CBC IV, AES-GCM nonce, tag and AAD.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CipherParameters {
+    /// The IV (AES-CBC; AES-GCM on decrypt).
+    pub iv: Option<Vec<u8>>,
+    /// Additional authenticated data (AES-GCM).
+    pub aad: Option<Vec<u8>>,
+    /// Authentication tag (AES-GCM decrypt).
+    pub tag: Option<Vec<u8>>,
+}
+
+/// Performs cryptographic operations in the service with one key.
+///
+/// Built for `{vault}/keys/{name}` (the latest version, resolved by the service on each
+/// call) or `{vault}/keys/{name}/{version}`. Cheap to clone.
+///
+/// ```no_run
+/// # async fn demo(pipeline: kv_core::Pipeline) -> kv_core::Result<()> {
+/// use kv_crypto_remote::RemoteCryptographyClient;
+/// use kv_jwk::SignatureAlgorithm;
+/// let vault = "https://myvault.vault.azure.net".parse().expect("valid URL");
+/// let client = RemoteCryptographyClient::new(pipeline, &vault, "key1", None)?;
+/// let signature = client.sign(&SignatureAlgorithm::Es256, &[0u8; 32]).await?;
+/// assert!(client.verify(&SignatureAlgorithm::Es256, &[0u8; 32], &signature.value).await?);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct RemoteCryptographyClient {
+    pipeline: Pipeline,
+    /// `{vault}/keys/{name}/{version}` with an empty version for the latest.
+    key_url: Url,
+    name: String,
+}
+
+impl fmt::Debug for RemoteCryptographyClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteCryptographyClient")
+            .field("key_url", &self.key_url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RemoteCryptographyClient {
+    /// A client for key `name` (and `version`; `None` for the latest) in `vault_url`.
+    ///
+    /// # Errors
+    /// [`InvalidArgument`](ErrorKind::InvalidArgument) for an empty name or version, or a
+    /// vault URL that cannot carry a path.
+    pub fn new(
+        pipeline: Pipeline,
+        vault_url: &Url,
+        name: &str,
+        version: Option<&str>,
+    ) -> Result<Self> {
+        if name.is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "key name must not be empty",
+            ));
+        }
+        if version.is_some_and(str::is_empty) {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "key version must not be empty (use None for the latest)",
+            ));
+        }
+        let mut key_url = vault_url.clone();
+        key_url.set_query(None);
+        key_url.set_fragment(None);
+        key_url
+            .path_segments_mut()
+            .map_err(|()| Error::new(ErrorKind::InvalidArgument, "vault URL cannot have a path"))?
+            .clear()
+            .extend(["keys", name, version.unwrap_or("")]);
+        Ok(Self {
+            pipeline,
+            key_url,
+            name: name.to_owned(),
+        })
+    }
+
+    /// The key name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn url(&self, operation: &str) -> Url {
+        let mut url = self.key_url.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.push(operation);
+        }
+        url
+    }
+
+    async fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        operation: &str,
+        body: &B,
+    ) -> Result<T> {
+        let mut request = Request::new(Method::POST, self.url(operation));
+        request.set_json(body)?;
+        self.pipeline.send(request).await?.json()
+    }
+
+    /// Fetches the key (public material and attributes): `GET {vault}/keys/{name}/{version}`.
+    ///
+    /// # Errors
+    /// As the pipeline; `Forbidden` when the caller may use but not read the key.
+    pub async fn get_key(&self) -> Result<KeyBundle> {
+        self.pipeline
+            .send(Request::new(Method::GET, self.key_url.clone()))
+            .await?
+            .json()
+    }
+
+    /// Encrypts `plaintext` in the service.
+    ///
+    /// # Errors
+    /// As the pipeline, or `Decode` when the answer has no ciphertext.
+    pub async fn encrypt(
+        &self,
+        algorithm: &EncryptionAlgorithm,
+        plaintext: &[u8],
+        parameters: CipherParameters,
+    ) -> Result<RemoteOutput> {
+        self.cipher("encrypt", algorithm, plaintext, parameters)
+            .await
+    }
+
+    /// Decrypts `ciphertext` in the service. The plaintext comes back in a zeroizing buffer.
+    ///
+    /// # Errors
+    /// As the pipeline (a bad ciphertext is the service's 400), or `Decode`.
+    pub async fn decrypt(
+        &self,
+        algorithm: &EncryptionAlgorithm,
+        ciphertext: &[u8],
+        parameters: CipherParameters,
+    ) -> Result<RemoteOutput> {
+        self.cipher("decrypt", algorithm, ciphertext, parameters)
+            .await
+    }
+
+    /// Wraps `key` in the service.
+    ///
+    /// # Errors
+    /// As the pipeline, or `Decode`.
+    pub async fn wrap_key(&self, algorithm: &KeyWrapAlgorithm, key: &[u8]) -> Result<RemoteOutput> {
+        let alg = algorithm.to_encryption_algorithm();
+        self.cipher("wrapkey", &alg, key, CipherParameters::default())
+            .await
+    }
+
+    /// Unwraps `encrypted_key` in the service. The key comes back in a zeroizing buffer.
+    ///
+    /// # Errors
+    /// As the pipeline, or `Decode`.
+    pub async fn unwrap_key(
+        &self,
+        algorithm: &KeyWrapAlgorithm,
+        encrypted_key: &[u8],
+    ) -> Result<RemoteOutput> {
+        let alg = algorithm.to_encryption_algorithm();
+        self.cipher(
+            "unwrapkey",
+            &alg,
+            encrypted_key,
+            CipherParameters::default(),
+        )
+        .await
+    }
+
+    async fn cipher(
+        &self,
+        operation: &str,
+        algorithm: &EncryptionAlgorithm,
+        input: &[u8],
+        parameters: CipherParameters,
+    ) -> Result<RemoteOutput> {
+        let body = KeyOperationsParameters {
+            alg: algorithm.clone(),
+            value: kv_jwk::SecretBytes::from_slice(input),
+            iv: parameters.iv,
+            aad: parameters.aad,
+            tag: parameters.tag,
+        };
+        let result: KeyOperationResult = self.post(operation, &body).await?;
+        RemoteOutput::from_wire(result, operation)
+    }
+
+    /// Signs `digest` (already hashed with the algorithm's hash) in the service.
+    ///
+    /// # Errors
+    /// As the pipeline, or `Decode` when the answer has no signature.
+    pub async fn sign(
+        &self,
+        algorithm: &SignatureAlgorithm,
+        digest: &[u8],
+    ) -> Result<RemoteOutput> {
+        let body = KeySignParameters {
+            alg: algorithm.clone(),
+            value: digest.to_vec(),
+        };
+        let result: KeyOperationResult = self.post("sign", &body).await?;
+        RemoteOutput::from_wire(result, "sign")
+    }
+
+    /// Verifies `signature` over `digest` in the service.
+    ///
+    /// # Errors
+    /// As the pipeline, or `Decode` when the answer has no verdict.
+    pub async fn verify(
+        &self,
+        algorithm: &SignatureAlgorithm,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<bool> {
+        let body = KeyVerifyParameters {
+            alg: algorithm.clone(),
+            digest: digest.to_vec(),
+            value: signature.to_vec(),
+        };
+        let result: KeyVerifyResult = self.post("verify", &body).await?;
+        result.value.ok_or_else(|| {
+            Error::new(
+                ErrorKind::Decode,
+                "verify: the service answered without a value",
+            )
+        })
+    }
+}

@@ -1,0 +1,245 @@
+//! Tests against a recording transport: URLs, bodies and answer handling.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use kv_core::{
+    ClientOptions, ErrorKind, HeaderMap, HttpClient, Pipeline, Request, Response, RetryOptions,
+    StaticTokenCredential, StatusCode,
+};
+use kv_jwk::{EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm};
+use url::Url;
+
+use crate::{CipherParameters, RemoteCryptographyClient};
+
+#[derive(Debug, Default)]
+struct Recorder {
+    requests: Mutex<Vec<(String, String, serde_json::Value)>>,
+    answer: Mutex<Option<(u16, String)>>,
+}
+
+#[async_trait]
+impl HttpClient for Recorder {
+    async fn execute(&self, request: Request) -> kv_core::Result<Response> {
+        if !request.headers().contains_key("authorization") {
+            // Answer the first, unauthenticated try with a challenge, like the service.
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                "www-authenticate",
+                r#"Bearer authorization="https://login.microsoftonline.com/tenant1", resource="https://vault.azure.net""#
+                    .parse()
+                    .unwrap(),
+            );
+            return Ok(Response::new(
+                StatusCode::UNAUTHORIZED,
+                headers,
+                Bytes::new(),
+            ));
+        }
+        let body = if request.body().is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(request.body()).unwrap_or(serde_json::Value::Null)
+        };
+        let mut url = request.url().clone();
+        url.set_query(None);
+        self.requests
+            .lock()
+            .unwrap()
+            .push((request.method().to_string(), url.to_string(), body));
+        let (status, body) = self
+            .answer
+            .lock()
+            .unwrap()
+            .clone()
+            .unwrap_or((200, "{}".into()));
+        Ok(Response::new(
+            StatusCode::from_u16(status).unwrap(),
+            HeaderMap::new(),
+            Bytes::from(body),
+        ))
+    }
+}
+
+fn client(version: Option<&str>) -> (RemoteCryptographyClient, Arc<Recorder>) {
+    let recorder = Arc::new(Recorder::default());
+    let pipeline = Pipeline::new(
+        Arc::new(StaticTokenCredential::new("t")),
+        ClientOptions {
+            transport: Some(recorder.clone()),
+            retry: RetryOptions::none(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let vault = Url::parse("https://v.vault.azure.net").unwrap();
+    (
+        RemoteCryptographyClient::new(pipeline, &vault, "k1", version).unwrap(),
+        recorder,
+    )
+}
+
+fn answer(recorder: &Recorder, status: u16, body: &str) {
+    *recorder.answer.lock().unwrap() = Some((status, body.into()));
+}
+
+fn last(recorder: &Recorder) -> (String, String, serde_json::Value) {
+    recorder.requests.lock().unwrap().last().cloned().unwrap()
+}
+
+#[tokio::test]
+async fn encrypt_posts_the_operation_body() {
+    let (c, r) = client(Some("abc"));
+    answer(
+        &r,
+        200,
+        r#"{"kid":"https://v.vault.azure.net/keys/k1/abc","value":"AQID","iv":"AA","tag":"_w"}"#,
+    );
+    let out = c
+        .encrypt(
+            &EncryptionAlgorithm::A256Gcm,
+            b"hi",
+            CipherParameters {
+                aad: Some(vec![1]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(&*out.value, &[1, 2, 3]);
+    assert_eq!(out.iv.as_deref(), Some(&[0u8][..]));
+    assert_eq!(out.tag.as_deref(), Some(&[0xff][..]));
+    assert_eq!(
+        out.kid.as_deref(),
+        Some("https://v.vault.azure.net/keys/k1/abc")
+    );
+    let (method, url, body) = last(&r);
+    assert_eq!(method, "POST");
+    assert_eq!(url, "https://v.vault.azure.net/keys/k1/abc/encrypt");
+    assert_eq!(
+        body,
+        serde_json::json!({"alg":"A256GCM","value":"aGk","aad":"AQ"})
+    );
+}
+
+#[tokio::test]
+async fn versionless_urls_and_every_operation() {
+    let (c, r) = client(None);
+    answer(
+        &r,
+        200,
+        r#"{"kid":"https://v.vault.azure.net/keys/k1/abc","value":"AQID"}"#,
+    );
+    c.decrypt(
+        &EncryptionAlgorithm::RsaOaep256,
+        b"x",
+        CipherParameters::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(last(&r).1, "https://v.vault.azure.net/keys/k1//decrypt");
+    c.wrap_key(&KeyWrapAlgorithm::A128Kw, &[0; 16])
+        .await
+        .unwrap();
+    assert_eq!(last(&r).1, "https://v.vault.azure.net/keys/k1//wrapkey");
+    assert_eq!(last(&r).2["alg"], "A128KW");
+    c.unwrap_key(&KeyWrapAlgorithm::RsaOaep, &[0; 8])
+        .await
+        .unwrap();
+    assert_eq!(last(&r).1, "https://v.vault.azure.net/keys/k1//unwrapkey");
+    let sig = c.sign(&SignatureAlgorithm::Es256, &[7; 32]).await.unwrap();
+    assert_eq!(&*sig.value, &[1, 2, 3]);
+    assert_eq!(last(&r).2["alg"], "ES256");
+    answer(&r, 200, r#"{"value":true}"#);
+    assert!(
+        c.verify(&SignatureAlgorithm::Es256, &[7; 32], &[1, 2, 3])
+            .await
+            .unwrap()
+    );
+    let (_, url, body) = last(&r);
+    assert_eq!(url, "https://v.vault.azure.net/keys/k1//verify");
+    assert_eq!(
+        body["digest"],
+        "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc"
+    );
+    assert_eq!(body["value"], "AQID");
+}
+
+#[tokio::test]
+async fn missing_values_are_decode_errors() {
+    let (c, r) = client(Some("v1"));
+    answer(&r, 200, "{}");
+    let e = c
+        .sign(&SignatureAlgorithm::Rs256, &[0; 32])
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Decode);
+    let e = c
+        .verify(&SignatureAlgorithm::Rs256, &[0; 32], &[1])
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Decode);
+}
+
+#[tokio::test]
+async fn service_errors_keep_status_and_code() {
+    let (c, r) = client(Some("v1"));
+    answer(
+        &r,
+        403,
+        r#"{"error":{"code":"Forbidden","message":"no decrypt"}}"#,
+    );
+    let e = c
+        .decrypt(
+            &EncryptionAlgorithm::RsaOaep,
+            &[0; 256],
+            CipherParameters::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Forbidden);
+    assert_eq!(e.error_code(), Some("Forbidden"));
+}
+
+#[tokio::test]
+async fn get_key_reads_the_bundle() {
+    let (c, r) = client(None);
+    answer(
+        &r,
+        200,
+        r#"{"key":{"kid":"https://v.vault.azure.net/keys/k1/abc","kty":"oct-HSM"}}"#,
+    );
+    let bundle = c.get_key().await.unwrap();
+    assert_eq!(bundle.kid(), Some("https://v.vault.azure.net/keys/k1/abc"));
+    assert_eq!(last(&r).0, "GET");
+    assert_eq!(last(&r).1, "https://v.vault.azure.net/keys/k1/");
+}
+
+#[test]
+fn rejects_empty_names() {
+    let pipeline = Pipeline::new(
+        Arc::new(StaticTokenCredential::new("t")),
+        ClientOptions::default(),
+    )
+    .unwrap();
+    let vault = Url::parse("https://v.vault.azure.net").unwrap();
+    assert!(RemoteCryptographyClient::new(pipeline.clone(), &vault, "", None).is_err());
+    assert!(RemoteCryptographyClient::new(pipeline, &vault, "k", Some("")).is_err());
+}
+
+#[test]
+fn output_debug_hides_the_value() {
+    let out = crate::RemoteOutput {
+        kid: None,
+        value: zeroize::Zeroizing::new(b"PLAINTEXT".to_vec()),
+        iv: None,
+        tag: None,
+        aad: None,
+    };
+    let dbg = format!("{out:?}");
+    assert!(
+        !dbg.contains("PLAINTEXT") && !dbg.contains("80, 76"),
+        "{dbg}"
+    );
+}
