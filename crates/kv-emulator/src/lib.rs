@@ -1,3 +1,80 @@
-//! A local HTTPS server speaking the Azure Key Vault and Managed HSM REST API.
+//! A local HTTPS server that behaves like Azure Key Vault (keys and cryptography), so the
+//! official SDKs and our own client can be tested without an Azure account.
+//!
+//! Run the binary — `kv-emulator --listen 127.0.0.1:0 --data-dir DIR` prints
+//! `kv-emulator listening on https://127.0.0.1:PORT` once it accepts connections — or start
+//! it in-process:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), kv_emulator::StartError> {
+//! let dir = std::env::temp_dir().join("kv-emulator-doc");
+//! let emulator = kv_emulator::Emulator::builder().data_dir(&dir).start().await?;
+//! println!("vault at {}, trust:\n{}", emulator.url(), emulator.ca_pem());
+//! emulator.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! # Connecting
+//!
+//! - **TLS.** The emulator creates a small CA and a server certificate for `localhost`,
+//!   `*.localhost`, `*.vault.localhost`, `127.0.0.1` and `::1` once per data directory,
+//!   and writes `DIR/tls/cert.pem` (server certificate and CA). Trust that file
+//!   (`REQUESTS_CA_BUNDLE` or `connection_verify=` in Python, `add_root_certificate` in
+//!   reqwest), or bring your own with `--tls-cert`/`--tls-key`.
+//! - **Authentication.** Any `Authorization: Bearer <token>` is accepted; without one the
+//!   answer is Key Vault's 401 challenge. Its `resource` must satisfy the SDKs' check that
+//!   the vault host ends with `.` + the resource's host. Two ways to connect:
+//!   1. Use a vault URL with a parent domain, such as
+//!      `https://myvault.vault.localhost:PORT` (names under `.localhost` resolve to the
+//!      loopback address on most systems; otherwise map it in `/etc/hosts`). The challenge
+//!      then names `https://vault.localhost:PORT` and the SDKs' check passes unchanged.
+//!   2. Use `https://127.0.0.1:PORT` and switch the check off
+//!      (`verify_challenge_resource=False` in Python, `verify_challenge_resource: false`
+//!      in the Rust SDK's options). The challenge then names `https://vault.azure.net`.
+//!
+//!   `--challenge-resource URL` fixes the resource instead.
+//! - **Time.** The emulator's clock can be moved ([`EmulatorHandle::advance_clock`], or
+//!   `--clock-offset SECONDS` at start) so rotation policies and purge dates can be
+//!   tested without sleeping.
+//!
+//! # Key release
+//!
+//! Exportable keys with a release policy are released only for an attestation token (a
+//! JWT) signed by a key the emulator was told to trust (`--attestation-jwks FILE` or
+//! [`EmulatorBuilder::trust_attestation_signer`]) whose claims satisfy the policy; see
+//! [`release::token`] for the exact rules. The key comes back wrapped to the token's
+//! runtime RSA key (`x-ms-runtime.keys`) as the service does (`key_hsm`).
+//!
+//! # Storage
+//!
+//! State lives in SQLite (`DIR/keyvault.db`, WAL, `synchronous=FULL`): an answered write
+//! survives `kill -9`. Private key material is sealed with AES-256-GCM under keys derived
+//! from `DIR/master.key` (32 random bytes, mode 0600).
 #![warn(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
+
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod keymat;
+pub mod logging;
+pub mod names;
+pub mod paging;
+pub mod release;
+pub mod request;
+pub mod routes;
+pub mod scheduler;
+mod server;
+pub mod state;
+pub mod store;
+pub mod tls;
+pub mod usage;
+
+pub use app::router;
+pub use clock::Clock;
+pub use config::EmulatorConfig;
+pub use error::{ApiError, StartError};
+pub use server::{Emulator, EmulatorBuilder, EmulatorHandle};
+pub use state::{AppState, VaultSettings};

@@ -1,0 +1,66 @@
+//! The HTTP application: [`router`] joins the routes and the middleware.
+//!
+//! Middleware, outermost first: request log, challenge authentication (so an
+//! unauthenticated request gets its 401 before anything is parsed), `api-version` check.
+//! Bodies are read by the handlers with a 1 MiB limit.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, post};
+
+use crate::error::ApiError;
+use crate::request::{RequestCtx, check_api_version, parse_json, read_body};
+use crate::state::AppState;
+use crate::{auth, logging, routes};
+
+/// The emulator's HTTP application over `state`.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/keys", any(routes::dispatch))
+        .route("/keys/", any(routes::dispatch))
+        .route("/keys/{*rest}", any(routes::dispatch))
+        .route("/deletedkeys", any(routes::dispatch))
+        .route("/deletedkeys/", any(routes::dispatch))
+        .route("/deletedkeys/{*rest}", any(routes::dispatch))
+        .route("/rng", post(random_bytes))
+        .fallback(not_found)
+        .layer(from_fn(check_api_version))
+        .layer(from_fn_with_state(state.clone(), auth::challenge_auth))
+        .layer(from_fn(logging::log_request))
+        .with_state(state)
+}
+
+async fn not_found(request: Request) -> Response {
+    let path: String = request
+        .uri()
+        .path()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    ApiError::NotFound(format!("The path {path} was not found.")).into_response()
+}
+
+/// `POST /rng`: 1 to 128 random bytes.
+async fn random_bytes(
+    State(_state): State<AppState>,
+    _ctx: RequestCtx,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let body = read_body(request.into_body()).await?;
+    let params: kv_protocol::GetRandomBytesRequest = parse_json(&body)?;
+    if !params.is_valid() {
+        return Err(ApiError::bad(format!(
+            "count must be between 1 and {}.",
+            kv_protocol::GetRandomBytesRequest::MAX_COUNT
+        )));
+    }
+    let len = usize::try_from(params.count).map_err(ApiError::internal)?;
+    let bytes = kv_crypto_local::random_bytes(len).map_err(ApiError::internal)?;
+    Ok(axum::Json(kv_protocol::RandomBytes {
+        value: kv_jwk::SecretBytes::from(bytes),
+    })
+    .into_response())
+}

@@ -1,0 +1,153 @@
+//! [`EmulatorConfig`]: everything the emulator can be told at start.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::StartError;
+
+/// The smallest soft-delete retention the service allows, in days.
+pub const MIN_RETENTION_DAYS: u32 = 7;
+/// The largest (and default) soft-delete retention, in days.
+pub const MAX_RETENTION_DAYS: u32 = 90;
+/// The tenant named in the authentication challenge unless configured otherwise.
+pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-000000000000";
+
+/// Settings of one emulator instance. Public fields with [`Default`]; checked by
+/// [`Emulator::start`](crate::Emulator::start).
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    /// Address to listen on (port 0 picks a free port).
+    pub listen: SocketAddr,
+    /// Where the database, master key and TLS material live. `None`: the platform's data
+    /// directory (for example `~/.local/share/kv-emulator` on Linux).
+    pub data_dir: Option<PathBuf>,
+    /// A PEM certificate chain to serve instead of the generated one (needs `tls_key`).
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of `tls_cert`.
+    pub tls_key: Option<PathBuf>,
+    /// Soft-delete retention in days (7 to 90).
+    pub retention_days: u32,
+    /// The `resource` named in the authentication challenge. `None`: the parent domain of
+    /// the request's host (with its port) when it has one, else `https://vault.azure.net`.
+    pub challenge_resource: Option<String>,
+    /// The tenant in the challenge's `authorization` URL.
+    pub tenant_id: String,
+    /// Start the emulator's clock this many seconds away from the system time.
+    pub clock_offset_secs: i64,
+    /// Public keys (JWKs) whose attestation tokens are trusted for key release.
+    pub attestation_signers: Vec<kv_jwk::JsonWebKey>,
+    /// A JWKS file (`{"keys": [...]}`) with more trusted attestation signers.
+    pub attestation_jwks: Option<PathBuf>,
+    /// How often the background scheduler checks for due purges and rotations (it also
+    /// runs whenever the clock is moved).
+    pub scheduler_interval: Duration,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: None,
+            tls_cert: None,
+            tls_key: None,
+            retention_days: MAX_RETENTION_DAYS,
+            challenge_resource: None,
+            tenant_id: DEFAULT_TENANT.to_owned(),
+            clock_offset_secs: 0,
+            attestation_signers: Vec::new(),
+            attestation_jwks: None,
+            scheduler_interval: Duration::from_secs(10),
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// Checks ranges and combinations.
+    pub fn validate(&self) -> Result<(), StartError> {
+        if !(MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(&self.retention_days) {
+            return Err(StartError::Config(format!(
+                "retention days must be between {MIN_RETENTION_DAYS} and {MAX_RETENTION_DAYS}, got {}",
+                self.retention_days
+            )));
+        }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return Err(StartError::Config(
+                "--tls-cert and --tls-key must be given together".into(),
+            ));
+        }
+        if let Some(resource) = &self.challenge_resource {
+            let parsed = url::Url::parse(resource)
+                .map_err(|e| StartError::Config(format!("challenge resource: {e}")))?;
+            if parsed.host_str().is_none() {
+                return Err(StartError::Config(
+                    "challenge resource must be an absolute URL with a host".into(),
+                ));
+            }
+        }
+        if self.scheduler_interval.is_zero() {
+            return Err(StartError::Config(
+                "scheduler interval must not be zero".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The trusted attestation signers: the configured keys plus those of the JWKS file.
+    pub fn load_attestation_signers(&self) -> Result<Vec<kv_jwk::JsonWebKey>, StartError> {
+        #[derive(serde::Deserialize)]
+        struct Jwks {
+            keys: Vec<kv_jwk::JsonWebKey>,
+        }
+        let mut signers: Vec<kv_jwk::JsonWebKey> = self
+            .attestation_signers
+            .iter()
+            .map(kv_jwk::JsonWebKey::to_public)
+            .collect();
+        if let Some(path) = &self.attestation_jwks {
+            let text = std::fs::read(path).map_err(|e| StartError::io(path, e))?;
+            let jwks: Jwks = serde_json::from_slice(&text).map_err(|e| {
+                StartError::Config(format!("{}: not a JWKS document: {e}", path.display()))
+            })?;
+            signers.extend(jwks.keys.iter().map(kv_jwk::JsonWebKey::to_public));
+        }
+        Ok(signers)
+    }
+
+    /// The data directory to use: the configured one or the platform's.
+    pub fn resolved_data_dir(&self) -> Result<PathBuf, StartError> {
+        match &self.data_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => directories::ProjectDirs::from("", "", "kv-emulator")
+                .map(|dirs| dirs.data_dir().to_owned())
+                .ok_or_else(|| {
+                    StartError::Config("no platform data directory; pass --data-dir".into())
+                }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation() {
+        assert!(EmulatorConfig::default().validate().is_ok());
+        let bad = EmulatorConfig {
+            retention_days: 6,
+            ..Default::default()
+        };
+        assert!(bad.validate().is_err());
+        let bad = EmulatorConfig {
+            tls_cert: Some("c.pem".into()),
+            ..Default::default()
+        };
+        assert!(bad.validate().is_err());
+        let bad = EmulatorConfig {
+            challenge_resource: Some("not a url".into()),
+            ..Default::default()
+        };
+        assert!(bad.validate().is_err());
+    }
+}

@@ -1,0 +1,170 @@
+//! Errors: [`ApiError`], answered as the service's error body, and [`StartError`] for
+//! starting the server.
+
+use std::path::{Path, PathBuf};
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kv_protocol::KeyVaultError;
+
+/// An error answered to the client with the service's status, code and message.
+///
+/// Messages may name the operation and the key, never key material or tokens. Internal
+/// failures are logged and answered with a generic 500 message.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 `BadParameter`: malformed or invalid input.
+    #[error("{0}")]
+    BadParameter(String),
+    /// 401 `Unauthorized`.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403 `Forbidden`: the key may not be used this way now (disabled, outside its
+    /// validity window, operation not in `key_ops`, not exportable...).
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404 `KeyNotFound`: no such key (or version).
+    #[error("A key with (name/id) {0} was not found in this key vault.")]
+    KeyNotFound(String),
+    /// 404 `KeyNotFound`: no such deleted key.
+    #[error("Deleted Key not found: {0}")]
+    DeletedKeyNotFound(String),
+    /// 404 `NotFound`: no such route.
+    #[error("{0}")]
+    NotFound(String),
+    /// 405 `MethodNotAllowed`.
+    #[error("The requested method is not allowed on this resource.")]
+    MethodNotAllowed,
+    /// 409 `Conflict`: the request conflicts with current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// 500: an internal failure. The detail is logged, never sent.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// Shorthand for [`ApiError::BadParameter`].
+    pub fn bad(message: impl Into<String>) -> Self {
+        Self::BadParameter(message.into())
+    }
+
+    /// Shorthand for [`ApiError::Internal`]; `detail` goes to the log only.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        Self::Internal(detail.to_string())
+    }
+
+    /// The HTTP status of this error.
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadParameter(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::KeyNotFound(_) | Self::DeletedKeyNotFound(_) | Self::NotFound(_) => {
+                StatusCode::NOT_FOUND
+            }
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The service's error code for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadParameter(_) => "BadParameter",
+            Self::Unauthorized(_) => "Unauthorized",
+            Self::Forbidden(_) => "Forbidden",
+            Self::KeyNotFound(_) | Self::DeletedKeyNotFound(_) => "KeyNotFound",
+            Self::NotFound(_) => "NotFound",
+            Self::MethodNotAllowed => "MethodNotAllowed",
+            Self::Conflict(_) => "Conflict",
+            Self::Internal(_) => "InternalServerError",
+        }
+    }
+
+    /// The service's error body for this error.
+    pub fn body(&self) -> KeyVaultError {
+        let message = match self {
+            Self::Internal(_) => "The server encountered an internal error.".to_owned(),
+            other => other.to_string(),
+        };
+        KeyVaultError::new(self.code(), message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        (self.status_code(), Json(self.body())).into_response()
+    }
+}
+
+/// Errors starting the emulator.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// A file or directory could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path at fault.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The listening socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// TLS material is missing or invalid.
+    #[error("TLS: {0}")]
+    Tls(String),
+    /// The database could not be opened or migrated.
+    #[error("storage: {0}")]
+    Storage(String),
+    /// A setting is out of range or inconsistent.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+impl StartError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_detail_is_not_sent() {
+        let err = ApiError::internal("sqlite disk I/O error at /secret/path");
+        assert_eq!(err.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_string(&err.body()).unwrap();
+        assert!(!body.contains("secret"), "{body}");
+    }
+
+    #[test]
+    fn not_found_wording() {
+        let err = ApiError::KeyNotFound("k1".into());
+        assert_eq!(err.code(), "KeyNotFound");
+        assert_eq!(err.status_code(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            err.body().message(),
+            Some("A key with (name/id) k1 was not found in this key vault.")
+        );
+    }
+}

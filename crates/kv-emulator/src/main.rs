@@ -1,0 +1,146 @@
+//! The `kv-emulator` binary: a local Azure Key Vault over HTTPS.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use kv_emulator::{Emulator, EmulatorConfig};
+
+/// A local Azure Key Vault (keys and cryptography) that the official SDKs can use.
+///
+/// Prints `kv-emulator listening on https://ADDR` on stdout once it accepts connections;
+/// logs go to stderr (`RUST_LOG` sets the level). Clients must trust DIR/tls/cert.pem and
+/// send any bearer token; see the crate documentation for the two ways to pass the SDKs'
+/// challenge-resource check.
+#[derive(Debug, Parser)]
+#[command(name = "kv-emulator", version, about, long_about)]
+struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8443", value_name = "ADDR")]
+    listen: SocketAddr,
+
+    /// Directory for the database, master key (mode 0600) and TLS material (created if
+    /// missing). Default: the platform's data directory, e.g. ~/.local/share/kv-emulator.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// PEM certificate chain to serve instead of the generated DIR/tls/cert.pem
+    /// (requires --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+
+    /// PEM private key for --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+
+    /// Soft-delete retention in days (7 to 90); deleted keys are purged when it passes.
+    #[arg(long, default_value_t = 90, value_name = "DAYS")]
+    retention_days: u32,
+
+    /// Fixed `resource` for the 401 authentication challenge. Default: the parent domain
+    /// of the request's host when it has one (myvault.vault.localhost:PORT gives
+    /// https://vault.localhost:PORT), else https://vault.azure.net.
+    #[arg(long, value_name = "URL")]
+    challenge_resource: Option<String>,
+
+    /// Tenant id named in the challenge's authorization URL.
+    #[arg(long, default_value = kv_emulator::config::DEFAULT_TENANT, value_name = "ID")]
+    tenant_id: String,
+
+    /// Start the emulator's clock this many seconds away from the system time (negative
+    /// values allowed), to test rotation and purge dates without waiting.
+    #[arg(
+        long,
+        default_value_t = 0,
+        allow_negative_numbers = true,
+        value_name = "SECONDS"
+    )]
+    clock_offset: i64,
+
+    /// Seconds between background passes that purge expired deleted keys and apply
+    /// rotation policies.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    scheduler_interval: u64,
+
+    /// JWKS file ({"keys": [...]}) of the attestation signers whose tokens are trusted for
+    /// key release; without it every release is refused.
+    #[arg(long, value_name = "FILE")]
+    attestation_jwks: Option<PathBuf>,
+
+    /// Log format on stderr.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    init_logging(&args.log_format);
+    let config = EmulatorConfig {
+        listen: args.listen,
+        data_dir: args.data_dir,
+        tls_cert: args.tls_cert,
+        tls_key: args.tls_key,
+        retention_days: args.retention_days,
+        challenge_resource: args.challenge_resource,
+        tenant_id: args.tenant_id,
+        clock_offset_secs: args.clock_offset,
+        attestation_signers: Vec::new(),
+        attestation_jwks: args.attestation_jwks,
+        scheduler_interval: Duration::from_secs(args.scheduler_interval.max(1)),
+    };
+    let handle = match Emulator::start(config).await {
+        Ok(handle) => handle,
+        Err(e) => {
+            eprintln!("kv-emulator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "kv-emulator listening on {}", handle.url());
+        let _ = out.flush();
+    }
+    wait_for_signal().await;
+    handle.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

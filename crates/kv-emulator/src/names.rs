@@ -1,0 +1,73 @@
+//! Key names and version ids.
+
+use crate::error::ApiError;
+
+/// The longest key name the service allows.
+pub const MAX_NAME_LEN: usize = 127;
+
+/// Checks a key name: 1 to 127 characters of `0-9`, `a-z`, `A-Z` and `-`.
+pub fn validate_key_name(name: &str) -> Result<(), ApiError> {
+    let valid = (1..=MAX_NAME_LEN).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::bad(format!(
+            "The key name `{}` is invalid: it must be 1 to {MAX_NAME_LEN} characters of \
+             0-9, a-z, A-Z and -.",
+            printable(name)
+        )))
+    }
+}
+
+/// Checks a version id as a client sent it: 32 hex characters (anything else cannot
+/// exist, so it is answered as not found by the caller).
+pub fn is_version_id(version: &str) -> bool {
+    version.len() == 32 && version.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A new random version id: 32 lowercase hex characters.
+pub fn new_version_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+fn printable(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_NAME_LEN + 1)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn names() {
+        assert!(validate_key_name("a").is_ok());
+        assert!(validate_key_name("My-Key-01").is_ok());
+        assert!(validate_key_name(&"a".repeat(127)).is_ok());
+        assert!(validate_key_name(&"a".repeat(128)).is_err());
+        assert!(validate_key_name("").is_err());
+        assert!(validate_key_name("a_b").is_err());
+        assert!(validate_key_name("a.b").is_err());
+        assert!(validate_key_name("ключ").is_err());
+    }
+
+    #[test]
+    fn versions() {
+        let v = new_version_id();
+        assert!(is_version_id(&v));
+        assert_eq!(v, v.to_lowercase());
+        assert_ne!(v, new_version_id());
+        assert!(!is_version_id("latest"));
+    }
+
+    proptest! {
+        #[test]
+        fn valid_names_accepted(name in "[0-9a-zA-Z-]{1,127}") {
+            prop_assert!(validate_key_name(&name).is_ok());
+        }
+    }
+}

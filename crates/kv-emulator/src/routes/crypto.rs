@@ -1,0 +1,284 @@
+//! Cryptographic operations on stored keys, performed by `kv-crypto-local`: encrypt,
+//! decrypt, sign, verify, wrapkey, unwrapkey (and release, see [`crate::release`]).
+//!
+//! Each operation first checks that the version may be used now for it (enabled,
+//! `nbf`/`exp`, `key_ops`; see [`crate::usage`]), then runs on a blocking thread.
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use kv_crypto_local::{DecryptParameters, EncryptParameters, LocalKey};
+use kv_jwk::{EncryptionAlgorithm, JsonWebKey, KeyOperation, KeyWrapAlgorithm, SecretBytes};
+use kv_protocol::{
+    KeyOperationResult, KeyOperationsParameters, KeySignParameters, KeyVerifyParameters,
+    KeyVerifyResult,
+};
+
+use crate::error::ApiError;
+use crate::names::validate_key_name;
+use crate::request::{RequestCtx, parse_json};
+use crate::routes::keys::find;
+use crate::routes::view;
+use crate::state::AppState;
+use crate::store::VersionRow;
+use crate::usage::check_usable;
+
+/// A POST operation on a key version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CryptoOp {
+    /// `encrypt`.
+    Encrypt,
+    /// `decrypt`.
+    Decrypt,
+    /// `sign`.
+    Sign,
+    /// `verify`.
+    Verify,
+    /// `wrapkey`.
+    WrapKey,
+    /// `unwrapkey`.
+    UnwrapKey,
+    /// `release`.
+    Release,
+}
+
+impl CryptoOp {
+    /// The operation a path segment names (case-insensitive, as the service).
+    pub fn from_segment(segment: &str) -> Option<Self> {
+        Some(match segment.to_ascii_lowercase().as_str() {
+            "encrypt" => Self::Encrypt,
+            "decrypt" => Self::Decrypt,
+            "sign" => Self::Sign,
+            "verify" => Self::Verify,
+            "wrapkey" => Self::WrapKey,
+            "unwrapkey" => Self::UnwrapKey,
+            "release" => Self::Release,
+            _ => return None,
+        })
+    }
+
+    /// The `key_ops` entry this operation needs.
+    pub fn key_operation(self) -> KeyOperation {
+        match self {
+            Self::Encrypt => KeyOperation::Encrypt,
+            Self::Decrypt => KeyOperation::Decrypt,
+            Self::Sign => KeyOperation::Sign,
+            Self::Verify => KeyOperation::Verify,
+            Self::WrapKey => KeyOperation::WrapKey,
+            Self::UnwrapKey => KeyOperation::UnwrapKey,
+            Self::Release => KeyOperation::Export,
+        }
+    }
+}
+
+/// Maps a local crypto failure to the service's answer. Decrypt, unwrap and verify
+/// failures stay opaque.
+pub(crate) fn crypto_error(e: kv_crypto_local::Error) -> ApiError {
+    use kv_crypto_local::Error as E;
+    match e {
+        E::UnsupportedAlgorithm { algorithm, reason } => ApiError::bad(format!(
+            "The algorithm {algorithm} is not supported for this key: {reason}."
+        )),
+        E::OperationNotPermitted(op) => {
+            ApiError::Forbidden(format!("Operation {op} is not permitted on this key."))
+        }
+        E::InvalidInput(what) => ApiError::bad(format!("Invalid input: {what}.")),
+        E::CryptoFailure => ApiError::bad("The cryptographic operation failed."),
+        other => ApiError::internal(other),
+    }
+}
+
+/// Loads the version and its private key after checking it may perform `op` now.
+pub(crate) async fn load_for(
+    state: &AppState,
+    name: String,
+    version: Option<String>,
+    op: CryptoOp,
+) -> Result<(VersionRow, JsonWebKey), ApiError> {
+    validate_key_name(&name)?;
+    let now = state.clock().now();
+    state
+        .store()
+        .run(move |tx| {
+            let row = find(tx, &name, version.as_deref())?;
+            check_usable(&row.meta, &op.key_operation(), now)?;
+            let mut private = tx.private(&row.name, &row.version)?;
+            // `key_ops` is enforced above from the current (updatable) attributes.
+            private.key_ops = None;
+            Ok((row, private))
+        })
+        .await
+}
+
+/// `POST /keys/{name}/{version}/{op}`.
+pub async fn operate(
+    state: AppState,
+    ctx: RequestCtx,
+    op: CryptoOp,
+    name: String,
+    version: Option<String>,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    if op == CryptoOp::Release {
+        return crate::release::release(state, ctx, name, version, body).await;
+    }
+    enum Input {
+        Ops(KeyOperationsParameters),
+        Sign(KeySignParameters),
+        Verify(KeyVerifyParameters),
+    }
+    let input = match op {
+        CryptoOp::Sign => Input::Sign(parse_json(body)?),
+        CryptoOp::Verify => Input::Verify(parse_json(body)?),
+        _ => Input::Ops(parse_json(body)?),
+    };
+    let (row, private) = load_for(&state, name, version, op).await?;
+    let kid = view::kid(&ctx.base_url, &row.name, &row.version);
+    let response = tokio::task::spawn_blocking(move || -> Result<Response, ApiError> {
+        let key = LocalKey::new(&private).map_err(ApiError::internal)?;
+        Ok(match input {
+            Input::Sign(p) => {
+                let signature = key.sign(&p.alg, &p.value).map_err(crypto_error)?;
+                Json(KeyOperationResult {
+                    kid: Some(kid),
+                    value: Some(SecretBytes::new(signature)),
+                    ..Default::default()
+                })
+                .into_response()
+            }
+            Input::Verify(p) => {
+                let valid = key
+                    .verify(&p.alg, &p.digest, &p.value)
+                    .map_err(crypto_error)?;
+                Json(KeyVerifyResult { value: Some(valid) }).into_response()
+            }
+            Input::Ops(p) => Json(symmetric_or_rsa(&key, &private, op, p, kid)?).into_response(),
+        })
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(response)
+}
+
+fn is_cbc(alg: &EncryptionAlgorithm) -> Option<bool> {
+    use EncryptionAlgorithm as A;
+    match alg {
+        A::A128Cbc | A::A192Cbc | A::A256Cbc => Some(false),
+        A::A128CbcPad | A::A192CbcPad | A::A256CbcPad => Some(true),
+        _ => None,
+    }
+}
+
+fn symmetric_or_rsa(
+    key: &LocalKey,
+    private: &JsonWebKey,
+    op: CryptoOp,
+    p: KeyOperationsParameters,
+    kid: String,
+) -> Result<KeyOperationResult, ApiError> {
+    let mut out = KeyOperationResult {
+        kid: Some(kid),
+        ..Default::default()
+    };
+    let value = p.value.expose_secret();
+    match op {
+        CryptoOp::Encrypt => {
+            if let (Some(pad), Some(iv)) = (is_cbc(&p.alg), p.iv.as_deref()) {
+                // The service lets the caller choose the CBC IV (and returns it).
+                out.value = Some(SecretBytes::new(cbc_encrypt_with_iv(
+                    key, private, &p.alg, pad, iv, value,
+                )?));
+                out.iv = Some(iv.to_vec());
+            } else {
+                let params = EncryptParameters {
+                    iv: None,
+                    additional_authenticated_data: p.aad.clone(),
+                };
+                let r = key.encrypt(&p.alg, value, &params).map_err(crypto_error)?;
+                out.value = Some(SecretBytes::new(r.ciphertext));
+                out.iv = r.iv;
+                out.tag = r.authentication_tag;
+                out.aad = r.additional_authenticated_data;
+            }
+        }
+        CryptoOp::Decrypt => {
+            let params = DecryptParameters {
+                iv: p.iv.clone(),
+                authentication_tag: p.tag.clone(),
+                additional_authenticated_data: p.aad.clone(),
+            };
+            let plain = key.decrypt(&p.alg, value, &params).map_err(crypto_error)?;
+            out.value = Some(SecretBytes::from(plain));
+        }
+        CryptoOp::WrapKey => {
+            let alg = KeyWrapAlgorithm::from(p.alg.as_str());
+            out.value = Some(SecretBytes::new(
+                key.wrap_key(&alg, value).map_err(crypto_error)?,
+            ));
+        }
+        CryptoOp::UnwrapKey => {
+            let alg = KeyWrapAlgorithm::from(p.alg.as_str());
+            let plain = key.unwrap_key(&alg, value).map_err(crypto_error)?;
+            out.value = Some(SecretBytes::from(plain));
+        }
+        CryptoOp::Sign | CryptoOp::Verify | CryptoOp::Release => {
+            return Err(ApiError::internal("operation routed to the wrong handler"));
+        }
+    }
+    Ok(out)
+}
+
+fn cbc_encrypt_with_iv(
+    key: &LocalKey,
+    private: &JsonWebKey,
+    alg: &EncryptionAlgorithm,
+    pad: bool,
+    iv: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, ApiError> {
+    // Let LocalKey decide whether this key supports the algorithm at all.
+    if !key.supports(&KeyOperation::Encrypt, alg) {
+        return Err(ApiError::bad(format!(
+            "The algorithm {alg} is not supported for this key."
+        )));
+    }
+    let iv: &[u8; 16] = iv
+        .try_into()
+        .map_err(|_| ApiError::bad("AES-CBC needs a 16-byte IV."))?;
+    let k = private
+        .k
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("oct key without material"))?;
+    kv_crypto_local::get_default()
+        .map_err(ApiError::internal)?
+        .aes_cbc
+        .key(k.expose_secret())
+        .map_err(crypto_error)?
+        .encrypt(pad, iv, plaintext)
+        .map_err(crypto_error)
+}
+
+/// `GET /keys/{name}/{version}/attestation`: the key bundle with `attributes.attestation`.
+///
+/// The emulator has no HSM to vouch for its keys, so the attestation blobs are absent and
+/// the bundle says so with `hsmPlatform: "0"` (software).
+pub async fn key_attestation(
+    state: AppState,
+    ctx: RequestCtx,
+    name: String,
+    version: Option<String>,
+) -> Result<Response, ApiError> {
+    validate_key_name(&name)?;
+    let row = state
+        .store()
+        .run(move |tx| find(tx, &name, version.as_deref()))
+        .await?;
+    let mut bundle = view::bundle(&ctx.base_url, &row, state.settings());
+    if let Some(attributes) = bundle.attributes.as_mut() {
+        attributes.hsm_platform = Some("0".into());
+        attributes.attestation = Some(kv_protocol::KeyAttestation {
+            version: Some("1.0".into()),
+            ..Default::default()
+        });
+    }
+    Ok(Json(bundle).into_response())
+}

@@ -1,0 +1,147 @@
+//! Handler tests through [`crate::router`] with `oneshot` (no socket): shared helpers.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::clock::Clock;
+use crate::state::{AppState, VaultSettings};
+use crate::store::Store;
+
+pub(super) const HOST: &str = "myvault.vault.localhost:8443";
+pub(super) const BASE: &str = "https://myvault.vault.localhost:8443";
+
+pub(super) struct TestApp {
+    pub(super) state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub(super) fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let state = AppState::new(
+            store,
+            Clock::default(),
+            VaultSettings {
+                retention_days: 90,
+                challenge_resource: None,
+                tenant_id: crate::config::DEFAULT_TENANT.into(),
+                attestation_signers: vec![attestation_signer().to_public()],
+            },
+        );
+        Self { state, _dir: dir }
+    }
+
+    pub(super) async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+        auth: bool,
+    ) -> axum::response::Response {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, HOST);
+        if auth {
+            req = req.header(header::AUTHORIZATION, "Bearer test-token");
+        }
+        let body = match body {
+            Some(b) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(b)
+            }
+            None => Body::empty(),
+        };
+        crate::router(self.state.clone())
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap()
+    }
+
+    pub(super) async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let path = format!("{path}{sep}api-version=7.6");
+        let resp = self
+            .raw(
+                method,
+                &path,
+                body.map(|b| serde_json::to_vec(&b).unwrap()),
+                true,
+            )
+            .await;
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        (status, value)
+    }
+
+    pub(super) async fn ok(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let (status, value) = self.call(method, path, body).await;
+        assert_eq!(status, StatusCode::OK, "{method} {path}: {value}");
+        value
+    }
+
+    pub(super) async fn create(&self, name: &str, body: Value) -> Value {
+        self.ok("POST", &format!("/keys/{name}/create"), Some(body))
+            .await
+    }
+}
+
+pub(super) fn kid(bundle: &Value) -> &str {
+    bundle["key"]["kid"].as_str().unwrap()
+}
+
+pub(super) fn version_of(bundle: &Value) -> String {
+    kid(bundle).rsplit('/').next().unwrap().to_owned()
+}
+
+pub(super) fn code(value: &Value) -> &str {
+    value["error"]["code"].as_str().unwrap_or_default()
+}
+
+pub(super) fn b64(bytes: &[u8]) -> String {
+    kv_jwk::base64url::encode(bytes)
+}
+
+pub(super) fn unb64(value: &Value) -> Vec<u8> {
+    kv_jwk::base64url::decode(value.as_str().unwrap()).unwrap()
+}
+
+pub(super) fn attestation_signer() -> &'static kv_jwk::JsonWebKey {
+    static SIGNER: std::sync::OnceLock<kv_jwk::JsonWebKey> = std::sync::OnceLock::new();
+    SIGNER.get_or_init(|| kv_crypto_local::generate_ec(&kv_jwk::KeyCurveName::P256).unwrap())
+}
+
+pub(super) fn attestation_token(signer: &kv_jwk::JsonWebKey, claims: &Value) -> String {
+    let enc = |v: &Value| b64(&serde_json::to_vec(v).unwrap());
+    let input = format!(
+        "{}.{}",
+        enc(&json!({"alg": "ES256", "typ": "JWT"})),
+        enc(claims)
+    );
+    let alg = kv_jwk::SignatureAlgorithm::Es256;
+    let digest = crate::release::token::digest_for(&alg, input.as_bytes()).unwrap();
+    let sig = kv_crypto_local::LocalKey::new(signer)
+        .unwrap()
+        .sign(&alg, &digest)
+        .unwrap();
+    format!("{input}.{}", b64(&sig))
+}
+
+mod crypto;
+mod lifecycle;
+mod release;

@@ -1,0 +1,72 @@
+//! Stored rows as the service's wire types (`KeyBundle`, `KeyItem`, deleted variants).
+
+use kv_protocol::{DeletedKeyBundle, DeletedKeyItem, KeyAttributes, KeyBundle, KeyItem};
+
+use crate::state::VaultSettings;
+use crate::store::{DeletedRow, KeyMeta, VersionRow};
+
+/// `{base}/keys/{name}/{version}`.
+pub fn kid(base: &str, name: &str, version: &str) -> String {
+    format!("{base}/keys/{name}/{version}")
+}
+
+/// `{base}/deletedkeys/{name}`.
+pub fn recovery_id(base: &str, name: &str) -> String {
+    format!("{base}/deletedkeys/{name}")
+}
+
+fn attributes(meta: &KeyMeta, settings: &VaultSettings) -> KeyAttributes {
+    KeyAttributes {
+        recoverable_days: Some(settings.retention_days),
+        recovery_level: Some(settings.recovery_level()),
+        ..meta.attributes.clone()
+    }
+}
+
+/// The key bundle of a version: public key with its full `kid`, attributes, tags, policy.
+pub fn bundle(base: &str, row: &VersionRow, settings: &VaultSettings) -> KeyBundle {
+    let mut key = row.meta.public.to_public();
+    key.kid = Some(kid(base, &row.name, &row.version));
+    KeyBundle {
+        key: Some(key),
+        attributes: Some(attributes(&row.meta, settings)),
+        tags: row.meta.tags.clone(),
+        managed: None,
+        release_policy: row.meta.release_policy.clone(),
+    }
+}
+
+/// A list entry: versionless `kid` for the keys list, versioned for the versions list.
+pub fn item(base: &str, row: &VersionRow, settings: &VaultSettings, versioned: bool) -> KeyItem {
+    let kid = if versioned {
+        kid(base, &row.name, &row.version)
+    } else {
+        format!("{base}/keys/{}", row.name)
+    };
+    KeyItem {
+        kid: Some(kid),
+        attributes: Some(attributes(&row.meta, settings)),
+        tags: row.meta.tags.clone(),
+        managed: None,
+    }
+}
+
+/// The deleted key bundle of a deleted key.
+pub fn deleted_bundle(base: &str, row: &DeletedRow, settings: &VaultSettings) -> DeletedKeyBundle {
+    DeletedKeyBundle {
+        bundle: bundle(base, &row.latest, settings),
+        recovery_id: Some(recovery_id(base, &row.latest.name)),
+        scheduled_purge_date: Some(row.deleted.scheduled_purge_date),
+        deleted_date: Some(row.deleted.deleted_date),
+    }
+}
+
+/// A deleted keys list entry.
+pub fn deleted_item(base: &str, row: &DeletedRow, settings: &VaultSettings) -> DeletedKeyItem {
+    DeletedKeyItem {
+        item: item(base, &row.latest, settings, false),
+        recovery_id: Some(recovery_id(base, &row.latest.name)),
+        scheduled_purge_date: Some(row.deleted.scheduled_purge_date),
+        deleted_date: Some(row.deleted.deleted_date),
+    }
+}

@@ -1,0 +1,306 @@
+//! Starting and stopping the HTTPS server: [`Emulator`], [`EmulatorBuilder`] and
+//! [`EmulatorHandle`].
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
+
+use crate::app::router;
+use crate::clock::Clock;
+use crate::config::EmulatorConfig;
+use crate::error::{ApiError, StartError};
+use crate::scheduler;
+use crate::state::{AppState, VaultSettings};
+use crate::store::Store;
+use crate::tls::TlsMaterial;
+
+/// How long a client gets to finish the TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The emulator: start it with [`Emulator::builder`] or [`Emulator::start`].
+#[derive(Debug)]
+pub struct Emulator;
+
+impl Emulator {
+    /// A builder with default settings (listen on `127.0.0.1:0`).
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// Opens the data directory, binds the socket and starts serving HTTPS and the
+    /// background scheduler on the current Tokio runtime.
+    ///
+    /// # Errors
+    /// [`StartError`] when the configuration is invalid, the data directory, TLS material
+    /// or database cannot be used, or the address cannot be bound.
+    pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, StartError> {
+        config.validate()?;
+        let data_dir = config.resolved_data_dir()?;
+        let (tls, store) = {
+            let config = config.clone();
+            let data_dir = data_dir.clone();
+            tokio::task::spawn_blocking(move || -> Result<_, StartError> {
+                std::fs::create_dir_all(&data_dir).map_err(|e| StartError::io(&data_dir, e))?;
+                let tls = match (&config.tls_cert, &config.tls_key) {
+                    (Some(cert), Some(key)) => TlsMaterial::from_files(cert, key)?,
+                    _ => TlsMaterial::load_or_create(&data_dir)?,
+                };
+                let store = Store::open(&data_dir)?;
+                Ok((tls, store))
+            })
+            .await
+            .map_err(|e| StartError::Storage(format!("startup task failed: {e}")))??
+        };
+        let acceptor = TlsAcceptor::from(tls.server_config()?);
+        let clock = Clock::with_offset(config.clock_offset_secs);
+        let state = AppState::new(
+            store,
+            clock.clone(),
+            VaultSettings {
+                retention_days: config.retention_days,
+                challenge_resource: config.challenge_resource.clone(),
+                tenant_id: config.tenant_id.clone(),
+                attestation_signers: config.load_attestation_signers()?,
+            },
+        );
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| StartError::Bind {
+                    addr: config.listen.to_string(),
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: config.listen.to_string(),
+            source,
+        })?;
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let server = tokio::spawn(serve(
+            listener,
+            acceptor,
+            router(state.clone()),
+            shutdown_rx.clone(),
+        ));
+        let scheduler = tokio::spawn(scheduler::run(
+            state.clone(),
+            config.scheduler_interval,
+            shutdown_rx,
+        ));
+        tracing::info!(%addr, data_dir = %data_dir.display(), "kv-emulator started");
+        Ok(EmulatorHandle {
+            addr,
+            url: format!("https://{addr}"),
+            ca_pem: tls.trust_pem.clone(),
+            data_dir,
+            state,
+            shutdown_tx,
+            tasks: Some((server, scheduler)),
+        })
+    }
+}
+
+async fn serve(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    app: axum::Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (tcp, peer) = match accepted {
+                    Ok(pair) => pair,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let acceptor = acceptor.clone();
+                let app = app.clone();
+                connections.spawn(async move {
+                    let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                        Ok(Ok(stream)) => stream,
+                        Ok(Err(e)) => {
+                            tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => return,
+                    };
+                    let service = TowerToHyperService::new(app);
+                    if let Err(e) = auto::Builder::new(TokioExecutor::new())
+                        .serve_connection_with_upgrades(TokioIo::new(tls), service)
+                        .await
+                    {
+                        tracing::debug!(%peer, error = %e, "connection ended with an error");
+                    }
+                });
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    connections.shutdown().await;
+}
+
+/// Settings for [`Emulator`], applied by [`EmulatorBuilder::start`].
+#[derive(Clone, Debug, Default)]
+#[must_use]
+pub struct EmulatorBuilder {
+    config: EmulatorConfig,
+}
+
+impl EmulatorBuilder {
+    /// The address to listen on (default `127.0.0.1:0`).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.config.listen = addr;
+        self
+    }
+
+    /// The data directory (database, master key, TLS material).
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Serve this PEM certificate chain and key instead of the generated pair.
+    pub fn tls_files(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        self.config.tls_cert = Some(cert.into());
+        self.config.tls_key = Some(key.into());
+        self
+    }
+
+    /// Soft-delete retention in days (7 to 90, default 90).
+    pub fn retention_days(mut self, days: u32) -> Self {
+        self.config.retention_days = days;
+        self
+    }
+
+    /// A fixed `resource` for the authentication challenge.
+    pub fn challenge_resource(mut self, resource: impl Into<String>) -> Self {
+        self.config.challenge_resource = Some(resource.into());
+        self
+    }
+
+    /// The tenant named in the challenge.
+    pub fn tenant_id(mut self, tenant: impl Into<String>) -> Self {
+        self.config.tenant_id = tenant.into();
+        self
+    }
+
+    /// Start the clock this many seconds away from the system time.
+    pub fn clock_offset_secs(mut self, secs: i64) -> Self {
+        self.config.clock_offset_secs = secs;
+        self
+    }
+
+    /// Trust attestation tokens signed by `signer` (its public part) for key release.
+    pub fn trust_attestation_signer(mut self, signer: &kv_jwk::JsonWebKey) -> Self {
+        self.config.attestation_signers.push(signer.to_public());
+        self
+    }
+
+    /// Trust the attestation signers of a JWKS file (`{"keys": [...]}`).
+    pub fn attestation_jwks(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config.attestation_jwks = Some(path.into());
+        self
+    }
+
+    /// How often the scheduler runs without being woken by a clock move.
+    pub fn scheduler_interval(mut self, interval: Duration) -> Self {
+        self.config.scheduler_interval = interval;
+        self
+    }
+
+    /// The configuration built so far.
+    pub fn config(&self) -> &EmulatorConfig {
+        &self.config
+    }
+
+    /// Starts the emulator; see [`Emulator::start`].
+    ///
+    /// # Errors
+    /// As [`Emulator::start`].
+    pub async fn start(self) -> Result<EmulatorHandle, StartError> {
+        Emulator::start(self.config).await
+    }
+}
+
+/// A running emulator. Dropping it stops the server (as [`EmulatorHandle::shutdown`] does,
+/// without waiting).
+#[derive(Debug)]
+pub struct EmulatorHandle {
+    addr: SocketAddr,
+    url: String,
+    ca_pem: String,
+    data_dir: PathBuf,
+    state: AppState,
+    shutdown_tx: watch::Sender<bool>,
+    tasks: Option<(JoinHandle<()>, JoinHandle<()>)>,
+}
+
+impl EmulatorHandle {
+    /// The bound address (with the real port when started on port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The vault URL: `https://ADDR`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The PEM certificate a client should trust to reach this emulator.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    /// The data directory in use.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The emulator's clock.
+    pub fn clock(&self) -> &Clock {
+        self.state.clock()
+    }
+
+    /// Moves the emulator's clock forward (and wakes the scheduler).
+    pub fn advance_clock(&self, by: Duration) {
+        self.state.clock().advance(by);
+    }
+
+    /// Runs one scheduler pass now (purges and policy rotations that are due) and returns
+    /// how many keys were purged and rotated. Tests call it after moving the clock to
+    /// observe the effects without waiting.
+    ///
+    /// # Errors
+    /// [`ApiError`] when the store fails.
+    pub async fn run_scheduler(&self) -> Result<(usize, usize), ApiError> {
+        scheduler::tick(&self.state).await
+    }
+
+    /// Stops accepting, closes connections and stops the scheduler.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown_tx.send(true);
+        if let Some((server, scheduler)) = self.tasks.take() {
+            let _ = server.await;
+            let _ = scheduler.await;
+        }
+    }
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        let _ = self.shutdown_tx.send(true);
+    }
+}

@@ -1,0 +1,10 @@
+//! Durable storage: SQLite for state, AES-256-GCM for key material at rest.
+
+pub mod record;
+pub mod schema;
+pub mod seal;
+pub mod sqlite;
+
+pub use record::{BackupContent, BackupVersion, DeletedInfo, DeletedRow, KeyMeta, VersionRow};
+pub use seal::{Purpose, Sealer};
+pub use sqlite::{Store, Tx};

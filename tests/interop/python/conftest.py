@@ -1,0 +1,135 @@
+"""Starts the kv-emulator binary for the interop tests and hands out SDK clients.
+
+The binary comes from $KV_EMULATOR_BIN, else target/debug/kv-emulator (honouring
+$CARGO_TARGET_DIR). The official SDK trusts the emulator through `connection_verify`
+(DIR/tls/cert.pem) and authenticates with a static fake token.
+"""
+
+import base64
+import json
+import os
+import pathlib
+import subprocess
+import tempfile
+import time
+
+import pytest
+from azure.core.credentials import AccessToken
+from cryptography.hazmat.primitives.asymmetric import ec
+
+REPO = pathlib.Path(__file__).resolve().parents[3]
+
+
+def emulator_binary() -> str:
+    explicit = os.environ.get("KV_EMULATOR_BIN")
+    if explicit:
+        return explicit
+    target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    return str(target / "debug" / "kv-emulator")
+
+
+class FakeCredential:
+    """A TokenCredential that always returns the same token (the emulator accepts any)."""
+
+    def get_token(self, *scopes, **kwargs):
+        return AccessToken("fake-token", int(time.time()) + 3600)
+
+    def close(self):
+        pass
+
+
+class Emulator:
+    def __init__(self, url: str, cert: str, data_dir: str):
+        self.url = url
+        self.cert = cert
+        self.data_dir = data_dir
+        self.port = int(url.rsplit(":", 1)[1])
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+@pytest.fixture(scope="session")
+def attestation_signer():
+    """An EC P-256 key acting as the attestation service; the emulator trusts it."""
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+@pytest.fixture(scope="session")
+def emulator(attestation_signer):
+    data_dir = tempfile.mkdtemp(prefix="kv-emulator-py-")
+    numbers = attestation_signer.public_key().public_numbers()
+    jwks = {"keys": [{"kty": "EC", "crv": "P-256", "x": _b64(numbers.x.to_bytes(32, "big")), "y": _b64(numbers.y.to_bytes(32, "big"))}]}
+    jwks_path = os.path.join(data_dir, "attestation-jwks.json")
+    with open(jwks_path, "w") as f:
+        json.dump(jwks, f)
+    proc = subprocess.Popen(
+        [
+            emulator_binary(),
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            data_dir,
+            "--retention-days",
+            "7",
+            "--attestation-jwks",
+            jwks_path,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline().strip()
+        prefix = "kv-emulator listening on "
+        assert line.startswith(prefix), f"unexpected first line: {line!r}"
+        url = line[len(prefix):]
+        yield Emulator(url, os.path.join(data_dir, "tls", "cert.pem"), data_dir)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def credential():
+    return FakeCredential()
+
+
+@pytest.fixture(scope="session")
+def key_client(emulator, credential):
+    from azure.keyvault.keys import KeyClient
+
+    return KeyClient(
+        emulator.url,
+        credential,
+        connection_verify=emulator.cert,
+        verify_challenge_resource=False,
+    )
+
+
+@pytest.fixture
+def crypto_client(emulator, credential):
+    from azure.keyvault.keys.crypto import CryptographyClient
+
+    def make(key):
+        return CryptographyClient(
+            key,
+            credential,
+            connection_verify=emulator.cert,
+            verify_challenge_resource=False,
+        )
+
+    return make
+
+
+_counter = [0]
+
+
+@pytest.fixture
+def unique():
+    def make(prefix: str) -> str:
+        _counter[0] += 1
+        return f"{prefix}-{os.getpid()}-{_counter[0]}-{int(time.time() * 1000) % 100000}"
+
+    return make
