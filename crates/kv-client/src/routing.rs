@@ -10,8 +10,6 @@ use crate::error::{Error, ErrorKind};
 
 /// The kind of a refused operation. `kv-core` has no dedicated kind yet (a `KeyNotValid` /
 /// `NotSupported` pair was requested), so refusals are `InvalidArgument` with a clear message.
-const REFUSED: ErrorKind = ErrorKind::InvalidArgument;
-
 /// A cryptographic operation of the [`CryptographyClient`](crate::CryptographyClient).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CryptoOperation {
@@ -155,16 +153,18 @@ impl Refusal {
     pub fn into_error(self, op: CryptoOperation) -> Error {
         match self {
             Self::NotYetValid => Error::new(
-                REFUSED,
+                ErrorKind::KeyNotValid,
                 format!("{op}: the key is not valid yet (before its not-before time)"),
             ),
-            Self::Expired => Error::new(REFUSED, format!("{op}: the key has expired")),
+            Self::Expired => {
+                Error::new(ErrorKind::KeyNotValid, format!("{op}: the key has expired"))
+            }
             Self::LocalUnavailable(blocker) => Error::new(
-                REFUSED,
+                ErrorKind::NotSupported,
                 format!("{op} cannot run locally: {}", blocker.describe()),
             ),
             Self::RemoteUnavailable => Error::new(
-                REFUSED,
+                ErrorKind::NotSupported,
                 format!("{op}: remote-only mode on a client without a vault connection"),
             ),
         }
@@ -542,11 +542,11 @@ mod tests {
     #[test]
     fn refusals_become_clear_errors() {
         let e = Refusal::Expired.into_error(CryptoOperation::Sign);
-        assert_eq!(e.kind(), &REFUSED);
+        assert_eq!(e.kind(), &ErrorKind::KeyNotValid);
         assert!(e.to_string().contains("expired"));
         let e = Refusal::LocalUnavailable(LocalBlocker::NoPrivateKey)
             .into_error(CryptoOperation::Decrypt);
-        assert_eq!(e.kind(), &REFUSED);
+        assert_eq!(e.kind(), &ErrorKind::NotSupported);
         assert!(e.to_string().starts_with("decrypt cannot run locally"));
     }
 }

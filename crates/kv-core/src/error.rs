@@ -42,6 +42,11 @@ pub enum ErrorKind {
     InvalidArgument,
     /// A long-running operation ended in failure or was canceled.
     OperationFailed,
+    /// The key may not be used now: before its not-before time or after its expiry.
+    KeyNotValid,
+    /// The operation cannot run where it was asked to (for example local-only mode without
+    /// usable key material), or is not supported at all.
+    NotSupported,
 }
 
 /// The error of every Key Vault client operation.

@@ -95,21 +95,41 @@ impl<T: DeserializeOwned + Send + 'static> Pager<T> {
     /// The service's listing convention: GET `first`, read `{"value": [...], "nextLink"}`,
     /// follow each `nextLink` through `pipeline` until there is none.
     ///
-    /// A `nextLink` to another host than `first`'s is refused (the token must not leave the
-    /// vault), as is one that is not a URL.
+    /// A `nextLink` to another origin than `first`'s is refused (the token must not leave
+    /// the vault), as is one that is not a URL.
     pub fn from_next_link(pipeline: Pipeline, first: Url) -> Self {
+        Self::from_next_link_map(pipeline, first, Ok::<T, Error>)
+    }
+}
+
+impl<T: Send + 'static> Pager<T> {
+    /// Like [`Pager::from_next_link`], converting each wire item `W` into a `T` with
+    /// `convert` (a model built from a kv-protocol type, say).
+    pub fn from_next_link_map<W, F>(pipeline: Pipeline, first: Url, convert: F) -> Self
+    where
+        W: DeserializeOwned + Send + 'static,
+        F: Fn(W) -> Result<T> + Send + Sync + 'static,
+    {
+        let convert = std::sync::Arc::new(convert);
         Self::from_callback(move |link| {
             let pipeline = pipeline.clone();
             let first = first.clone();
+            let convert = convert.clone();
             async move {
                 let url = match link {
                     None => first,
                     Some(link) => next_url(&first, &link)?,
                 };
-                pipeline
+                let page = pipeline
                     .send(Request::new(Method::GET, url))
                     .await?
-                    .json::<Page<T>>()
+                    .json::<Page<W>>()?;
+                let value = page
+                    .value
+                    .into_iter()
+                    .map(|item| convert(item))
+                    .collect::<Result<Vec<T>>>()?;
+                Ok(Page::new(value, page.next_link))
             }
         })
     }
@@ -117,7 +137,9 @@ impl<T: DeserializeOwned + Send + 'static> Pager<T> {
 
 fn next_url(first: &Url, link: &str) -> Result<Url> {
     let url = Url::parse(link).map_err(|e| Error::decode("nextLink is not a URL", e))?;
-    if url.host_str() != first.host_str()
+    let host = |u: &Url| u.host_str().map(str::to_ascii_lowercase);
+    if url.scheme() != first.scheme()
+        || host(&url) != host(first)
         || url.port_or_known_default() != first.port_or_known_default()
     {
         return Err(Error::new(
@@ -217,6 +239,22 @@ mod tests {
         assert!(next_url(&first, "https://v.vault.azure.net/keys?$skiptoken=x").is_ok());
         assert!(next_url(&first, "https://evil.example/keys").is_err());
         assert!(next_url(&first, "https://v.vault.azure.net:8443/keys").is_err());
+        assert!(next_url(&first, "not a url").is_err());
+    }
+}
+
+#[cfg(test)]
+mod next_link_tests {
+    use super::*;
+
+    #[test]
+    fn next_links_stay_on_the_vault() {
+        let first = Url::parse("https://v.vault.azure.net/keys?maxresults=1").unwrap();
+        assert!(next_url(&first, "https://v.vault.azure.net/keys?$skiptoken=x").is_ok());
+        assert!(next_url(&first, "https://V.vault.azure.net:443/keys").is_ok());
+        assert!(next_url(&first, "https://evil.example/keys").is_err());
+        assert!(next_url(&first, "https://v.vault.azure.net:8443/keys").is_err());
+        assert!(next_url(&first, "http://v.vault.azure.net/keys").is_err());
         assert!(next_url(&first, "not a url").is_err());
     }
 }

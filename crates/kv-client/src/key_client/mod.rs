@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use kv_core::{Method, Page, Pager, Pipeline, Request, Response, TokenCredential};
+use kv_core::{Method, Pager, Pipeline, Request, Response, TokenCredential};
 use kv_jwk::{JsonWebKey, KeyType};
 use kv_protocol::{
     DeletedKeyItem, KeyAttributes, KeyBundle, KeyCreateParameters, KeyImportParameters, KeyItem,
@@ -14,7 +14,7 @@ use url::Url;
 mod lifecycle;
 
 use crate::crypto_client::CryptographyClient;
-use crate::error::{Error, Result, decode, invalid_argument};
+use crate::error::{Error, Result, invalid_argument};
 use crate::identifier::{KeyVaultKeyIdentifier, check_key_name, parse_vault_url};
 use crate::models::key::to_unix;
 use crate::models::{DeletedKeyProperties, KeyProperties, KeyVaultKey};
@@ -306,27 +306,7 @@ impl KeyClient {
         W: DeserializeOwned + Send + 'static,
         T: TryFrom<W, Error = Error> + Send + 'static,
     {
-        let pipeline = self.pipeline.clone();
-        Pager::from_callback(move |link: Option<String>| {
-            let pipeline = pipeline.clone();
-            let first = first.clone();
-            async move {
-                let url = match link {
-                    None => first,
-                    Some(link) => same_vault_link(&first, &link)?,
-                };
-                let page: Page<W> = pipeline
-                    .send(Request::new(Method::GET, url))
-                    .await?
-                    .json()?;
-                let value = page
-                    .value
-                    .into_iter()
-                    .map(T::try_from)
-                    .collect::<Result<Vec<T>>>()?;
-                Ok(Page::new(value, page.next_link))
-            }
-        })
+        Pager::from_next_link_map(self.pipeline.clone(), first, T::try_from)
     }
 
     /// Updates a key's properties (latest version, or `options.version`). Absent options
@@ -399,15 +379,6 @@ fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
         && a.port_or_known_default() == b.port_or_known_default()
-}
-
-/// A `nextLink` is followed only on the vault it came from.
-fn same_vault_link(first: &Url, link: &str) -> Result<Url> {
-    let url = Url::parse(link).map_err(|_| decode("nextLink is not a URL"))?;
-    if !same_origin(&url, first) {
-        return Err(decode("nextLink points to another host than the vault"));
-    }
-    Ok(url)
 }
 
 fn attributes(
