@@ -1,0 +1,76 @@
+//! Runs the official Azure SDK for Python (tests/interop/python) against this crate's
+//! `kv-emulator` binary, as part of `cargo test`.
+//!
+//! The SDK packages are installed once, pinned by `tests/interop/python/requirements.txt`,
+//! into a virtual environment under Cargo's target directory, so a fresh machine needs only
+//! Python 3 with pip and access to PyPI. A missing Python or a failed install fails the test:
+//! interop is part of what we promise, so it is never skipped silently.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(cmd: &mut Command, what: &str) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: could not start: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The venv's python, creating the venv and installing the pinned SDKs when the
+/// requirements changed since the last install.
+fn python_env() -> PathBuf {
+    let requirements = repo_root().join("tests/interop/python/requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).expect("requirements.txt is readable");
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-interop-venv");
+    let python = venv.join("bin/python");
+    let stamp = venv.join("installed-requirements.txt");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) && python.exists()
+    {
+        return python;
+    }
+    let system_python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    run(
+        Command::new(&system_python).args(["-m", "venv", "--clear"]).arg(&venv),
+        "python3 -m venv",
+    );
+    run(
+        Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(&requirements),
+        "pip install -r tests/interop/python/requirements.txt",
+    );
+    std::fs::write(&stamp, wanted).expect("venv stamp is writable");
+    python
+}
+
+#[test]
+fn official_python_sdk_against_the_emulator() {
+    let python = python_env();
+    let tests = repo_root().join("tests/interop/python");
+    let out = Command::new(&python)
+        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        .arg(&tests)
+        .env("KV_EMULATOR_BIN", env!("CARGO_BIN_EXE_kv-emulator"))
+        .output()
+        .expect("pytest starts");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "the official Python SDK failed against the emulator ({}):\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
