@@ -15,7 +15,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  type: {}", jwk.kty.as_ref().map_or("-", KeyType::as_str));
     println!("  has private material: {}", jwk.has_private_material());
     println!("  Debug never shows it: {jwk:?}");
-    println!("  public view: {}", serde_json::to_string(&jwk.to_public())?);
+    println!(
+        "  public view: {}",
+        serde_json::to_string(&jwk.to_public())?
+    );
     let unknown: SignatureAlgorithm = "ML-DSA-65".parse()?;
     println!("  a future algorithm round-trips: {unknown}");
     Ok(())
