@@ -149,6 +149,14 @@ impl Error {
         self.inner.status
     }
 
+    /// This error with the service's error `code`, for failures a service reports in a body
+    /// rather than with an HTTP status (a long-running operation's `Failed` status).
+    #[must_use]
+    pub fn with_error_code(mut self, code: impl Into<String>) -> Self {
+        self.inner.error_code = Some(code.into());
+        self
+    }
+
     /// The service's error code, such as `KeyNotFound` or `BadParameter`.
     pub fn error_code(&self) -> Option<&str> {
         self.inner.error_code.as_deref()
