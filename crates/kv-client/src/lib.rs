@@ -25,6 +25,8 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 pub mod admin;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod crypto_client;
 pub mod digest;
 pub mod envelope;
@@ -38,6 +40,7 @@ pub mod routing;
 #[cfg(test)]
 mod test_vault;
 
+pub use admin::{KeyVaultAccessControlClient, KeyVaultBackupClient, KeyVaultSettingsClient};
 pub use crypto_client::CryptographyClient;
 pub use error::{Error, ErrorKind, Result};
 pub use identifier::{KeyVaultKeyIdentifier, is_valid_key_name, parse_vault_url};
