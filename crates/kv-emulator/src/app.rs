@@ -1,7 +1,9 @@
 //! The HTTP application: [`router`] joins the routes and the middleware.
 //!
 //! Middleware, outermost first: request log, challenge authentication (so an
-//! unauthenticated request gets its 401 before anything is parsed), `api-version` check.
+//! unauthenticated request gets its 401 before anything is parsed), RBAC enforcement
+//! (when on), `api-version` check. Administration paths (roles, backup/restore,
+//! settings) are matched by the fallback, since `{scope}` may be empty (`//providers/...`).
 //! Bodies are read by the handlers with a 1 MiB limit.
 
 use axum::Router;
@@ -25,22 +27,15 @@ pub fn router(state: AppState) -> Router {
         .route("/deletedkeys/", any(routes::dispatch))
         .route("/deletedkeys/{*rest}", any(routes::dispatch))
         .route("/rng", post(random_bytes))
-        .fallback(not_found)
+        .fallback(routes::admin::dispatch)
         .layer(from_fn(check_api_version))
+        .layer(from_fn_with_state(
+            state.clone(),
+            routes::admin::access::enforce_rbac,
+        ))
         .layer(from_fn_with_state(state.clone(), auth::challenge_auth))
         .layer(from_fn(logging::log_request))
         .with_state(state)
-}
-
-async fn not_found(request: Request) -> Response {
-    let path: String = request
-        .uri()
-        .path()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
-    ApiError::NotFound(format!("The path {path} was not found.")).into_response()
 }
 
 /// `POST /rng`: 1 to 128 random bytes.

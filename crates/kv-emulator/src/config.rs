@@ -42,6 +42,11 @@ pub struct EmulatorConfig {
     /// How often the background scheduler checks for due purges and rotations (it also
     /// runs whenever the clock is moved).
     pub scheduler_interval: Duration,
+    /// Enforce Managed HSM role-based access control (`--rbac`); off by default.
+    pub rbac: bool,
+    /// Principals (`oid` claims) holding the Administrator role at `/` from the start
+    /// (`--rbac-admin`).
+    pub rbac_admins: Vec<String>,
 }
 
 impl Default for EmulatorConfig {
@@ -58,6 +63,8 @@ impl Default for EmulatorConfig {
             attestation_signers: Vec::new(),
             attestation_jwks: None,
             scheduler_interval: Duration::from_secs(10),
+            rbac: false,
+            rbac_admins: Vec::new(),
         }
     }
 }

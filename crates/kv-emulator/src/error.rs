@@ -36,6 +36,19 @@ pub enum ApiError {
     /// 405 `MethodNotAllowed`.
     #[error("The requested method is not allowed on this resource.")]
     MethodNotAllowed,
+    /// 403 `ForbiddenByRbac`: RBAC is enforced and no role assignment of the caller
+    /// grants the operation (or one denies it).
+    #[error("{0}")]
+    ForbiddenByRbac(String),
+    /// 404 with a specific code (`RoleDefinitionNotFound`, `RoleAssignmentNotFound`,
+    /// `SettingNotFound`, `JobNotFound`).
+    #[error("{message}")]
+    NotFoundCode {
+        /// The service's error code.
+        code: &'static str,
+        /// The message.
+        message: String,
+    },
     /// 409 `Conflict`: the request conflicts with current state.
     #[error("{0}")]
     Conflict(String),
@@ -60,7 +73,8 @@ impl ApiError {
         match self {
             Self::BadParameter(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::ForbiddenByRbac(_) => StatusCode::FORBIDDEN,
+            Self::NotFoundCode { .. } => StatusCode::NOT_FOUND,
             Self::KeyNotFound(_) | Self::DeletedKeyNotFound(_) | Self::NotFound(_) => {
                 StatusCode::NOT_FOUND
             }
@@ -76,6 +90,8 @@ impl ApiError {
             Self::BadParameter(_) => "BadParameter",
             Self::Unauthorized(_) => "Unauthorized",
             Self::Forbidden(_) => "Forbidden",
+            Self::ForbiddenByRbac(_) => "ForbiddenByRbac",
+            Self::NotFoundCode { code, .. } => code,
             Self::KeyNotFound(_) | Self::DeletedKeyNotFound(_) => "KeyNotFound",
             Self::NotFound(_) => "NotFound",
             Self::MethodNotAllowed => "MethodNotAllowed",

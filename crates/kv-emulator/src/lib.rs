@@ -1,5 +1,6 @@
-//! A local HTTPS server that behaves like Azure Key Vault (keys and cryptography), so the
-//! official SDKs and our own client can be tested without an Azure account.
+//! A local HTTPS server that behaves like Azure Key Vault and Managed HSM (keys,
+//! cryptography and administration), so the official SDKs and our own client can be
+//! tested without an Azure account.
 //!
 //! Run the binary — `kv-emulator --listen 127.0.0.1:0 --data-dir DIR` prints
 //! `kv-emulator listening on https://127.0.0.1:PORT` once it accepts connections — or start
@@ -45,6 +46,16 @@
 //! [`release::token`] for the exact rules. The key comes back wrapped to the token's
 //! runtime RSA key (`x-ms-runtime.keys`) as the service does (`key_hsm`).
 //!
+//! # Managed HSM administration
+//!
+//! The emulator also serves the Managed HSM administration APIs
+//! ([`routes::admin`]): the eight built-in roles and custom role definitions, role
+//! assignments, full backup / full restore / selective key restore to Azure Blob Storage
+//! (written with the Blob REST API and a SAS token, see [`blob`]; Azurite works, and
+//! [`azurite`] starts one for tests), and settings. Role-based access control is enforced
+//! only with `--rbac` ([`EmulatorBuilder::rbac`]); the principal is the `oid` claim of the
+//! bearer token, read without verifying it ([`rbac`] says how tests mint one).
+//!
 //! # Storage
 //!
 //! State lives in SQLite (`DIR/keyvault.db`, WAL, `synchronous=FULL`): an answered write
@@ -55,13 +66,17 @@
 
 pub mod app;
 pub mod auth;
+pub mod azurite;
+pub mod blob;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod jobs;
 pub mod keymat;
 pub mod logging;
 pub mod names;
 pub mod paging;
+pub mod rbac;
 pub mod release;
 pub mod request;
 pub mod routes;

@@ -70,6 +70,16 @@ struct Args {
     #[arg(long, value_name = "FILE")]
     attestation_jwks: Option<PathBuf>,
 
+    /// Enforce Managed HSM role-based access control: each request needs a role
+    /// assignment for the `oid` claim of its bearer token (an unverified JWT).
+    #[arg(long)]
+    rbac: bool,
+
+    /// Principal (`oid`) holding the Administrator role at `/` from the start (repeatable);
+    /// it creates the other role assignments when --rbac is on.
+    #[arg(long, value_name = "OID")]
+    rbac_admin: Vec<String>,
+
     /// Log format on stderr.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
@@ -105,6 +115,8 @@ async fn main() -> ExitCode {
         attestation_signers: Vec::new(),
         attestation_jwks: args.attestation_jwks,
         scheduler_interval: Duration::from_secs(args.scheduler_interval.max(1)),
+        rbac: args.rbac,
+        rbac_admins: args.rbac_admin,
     };
     let handle = match Emulator::start(config).await {
         Ok(handle) => handle,

@@ -69,6 +69,8 @@ impl Emulator {
                 challenge_resource: config.challenge_resource.clone(),
                 tenant_id: config.tenant_id.clone(),
                 attestation_signers: config.load_attestation_signers()?,
+                rbac: config.rbac,
+                rbac_admins: config.rbac_admins.clone(),
             },
         );
         let listener =
@@ -221,6 +223,20 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Enforce Managed HSM role-based access control (off by default); see
+    /// [`crate::rbac`].
+    pub fn rbac(mut self, enabled: bool) -> Self {
+        self.config.rbac = enabled;
+        self
+    }
+
+    /// Give principal `oid` the Administrator role at `/` from the start, so it can
+    /// create the other role assignments when RBAC is enforced.
+    pub fn rbac_admin(mut self, oid: impl Into<String>) -> Self {
+        self.config.rbac_admins.push(oid.into());
+        self
+    }
+
     /// The configuration built so far.
     pub fn config(&self) -> &EmulatorConfig {
         &self.config
@@ -289,9 +305,11 @@ impl EmulatorHandle {
         scheduler::tick(&self.state).await
     }
 
-    /// Stops accepting, closes connections and stops the scheduler.
+    /// Stops accepting, closes connections, stops the scheduler and aborts running
+    /// backup and restore jobs.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown_tx.send(true);
+        self.state.jobs().shutdown();
         if let Some((server, scheduler)) = self.tasks.take() {
             let _ = server.await;
             let _ = scheduler.await;
@@ -302,5 +320,6 @@ impl EmulatorHandle {
 impl Drop for EmulatorHandle {
     fn drop(&mut self) {
         let _ = self.shutdown_tx.send(true);
+        self.state.jobs().shutdown();
     }
 }

@@ -1,10 +1,11 @@
-//! [`AppState`]: what every handler shares (store, clock, vault settings).
+//! [`AppState`]: what every handler shares (store, clock, vault settings, jobs).
 
 use std::sync::Arc;
 
 use kv_protocol::DeletionRecoveryLevel;
 
 use crate::clock::Clock;
+use crate::jobs::Jobs;
 use crate::store::Store;
 
 /// Vault-wide settings the handlers need.
@@ -18,6 +19,10 @@ pub struct VaultSettings {
     pub tenant_id: String,
     /// Public keys whose attestation tokens are trusted for key release.
     pub attestation_signers: Vec<kv_jwk::JsonWebKey>,
+    /// Whether role-based access control is enforced (see [`crate::rbac`]).
+    pub rbac: bool,
+    /// Principals (`oid`s) that hold the Administrator role at `/` from the start.
+    pub rbac_admins: Vec<String>,
 }
 
 impl VaultSettings {
@@ -44,6 +49,7 @@ struct Inner {
     clock: Clock,
     settings: VaultSettings,
     scheduler: tokio::sync::Mutex<()>,
+    jobs: Jobs,
 }
 
 impl AppState {
@@ -55,6 +61,7 @@ impl AppState {
                 clock,
                 settings,
                 scheduler: tokio::sync::Mutex::new(()),
+                jobs: Jobs::new(),
             }),
         }
     }
@@ -78,5 +85,10 @@ impl AppState {
     /// Vault settings.
     pub fn settings(&self) -> &VaultSettings {
         &self.inner.settings
+    }
+
+    /// Backup and restore jobs.
+    pub fn jobs(&self) -> &Jobs {
+        &self.inner.jobs
     }
 }

@@ -63,14 +63,33 @@ fn python_env() -> PathBuf {
     python
 }
 
+/// Azurite for the backup tests (installed under the target directory on first use) and
+/// one container with a SAS token for it.
+fn azurite() -> (
+    kv_emulator::azurite::Azurite,
+    kv_emulator::azurite::ContainerAccess,
+) {
+    let prefix = Path::new(env!("CARGO_TARGET_TMPDIR")).join("azurite");
+    let azurite = kv_emulator::azurite::Azurite::start(&prefix)
+        .expect("Azurite installs and starts (needs node and npm)");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let container = runtime
+        .block_on(azurite.create_container("python-backups"))
+        .expect("container created");
+    (azurite, container)
+}
+
 #[test]
 fn official_python_sdk_against_the_emulator() {
     let python = python_env();
+    let (_azurite, container) = azurite();
     let tests = repo_root().join("tests/interop/python");
     let out = Command::new(&python)
         .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
         .arg(&tests)
         .env("KV_EMULATOR_BIN", env!("CARGO_BIN_EXE_kv-emulator"))
+        .env("AZURITE_CONTAINER_URL", &container.url)
+        .env("AZURITE_SAS", &container.sas)
         .output()
         .expect("pytest starts");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -133,3 +133,52 @@ def unique():
         return f"{prefix}-{os.getpid()}-{_counter[0]}-{int(time.time() * 1000) % 100000}"
 
     return make
+
+
+# --- Managed HSM administration (test_admin*.py) ---------------------------------------
+
+
+def _admin_client(cls, emulator, credential):
+    return cls(
+        emulator.url,
+        credential,
+        connection_verify=emulator.cert,
+        verify_challenge_resource=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def access_control_client(emulator, credential):
+    from azure.keyvault.administration import KeyVaultAccessControlClient
+
+    return _admin_client(KeyVaultAccessControlClient, emulator, credential)
+
+
+@pytest.fixture(scope="session")
+def backup_client(emulator, credential):
+    from azure.keyvault.administration import KeyVaultBackupClient
+
+    return _admin_client(KeyVaultBackupClient, emulator, credential)
+
+
+@pytest.fixture(scope="session")
+def settings_client(emulator, credential):
+    from azure.keyvault.administration import KeyVaultSettingsClient
+
+    return _admin_client(KeyVaultSettingsClient, emulator, credential)
+
+
+@pytest.fixture(scope="session")
+def azurite_container():
+    """(container URL, container SAS) of an Azurite blob container.
+
+    `cargo test -p kv-emulator --test python_interop` starts Azurite (installing the npm
+    package on first use) and passes the container in $AZURITE_CONTAINER_URL and
+    $AZURITE_SAS. Running pytest by hand needs the same variables; without them the
+    backup tests fail rather than skip.
+    """
+    url = os.environ.get("AZURITE_CONTAINER_URL")
+    sas = os.environ.get("AZURITE_SAS")
+    if not url or not sas:
+        pytest.fail("AZURITE_CONTAINER_URL and AZURITE_SAS must name a blob container (see conftest.py)")
+    return url, sas

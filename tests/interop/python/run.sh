@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Runs the official Python SDK against kv-emulator.
-# Needs: python3 -m pip install -r tests/interop/python/requirements.txt
-# (cargo test -p kv-emulator --test python_interop does all of this in a venv by itself)
+# Runs the official Azure SDK for Python (tests/interop/python) against kv-emulator.
+# The Rust runner creates a venv under target/ with tests/interop/python/requirements.txt,
+# installs and starts Azurite for the backup tests, and runs pytest with the emulator binary.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-cargo build -p kv-emulator
-exec python3 -m pytest -q tests/interop/python "$@"
+exec cargo test -p kv-emulator --test python_interop -- --nocapture "$@"

@@ -317,36 +317,75 @@ pub(crate) fn paged<R, T>(
     Page::new(items(&rows), next_link)
 }
 
-/// `POST /keys/{name}/backup`.
-pub async fn backup_key(state: AppState, name: String) -> Result<Response, ApiError> {
-    validate_key_name(&name)?;
-    let store = state.store().clone();
-    let content = store
-        .run(move |tx| {
-            let latest = find(tx, &name, None)?;
-            let mut versions = Vec::new();
-            for row in tx.all_versions(&latest.name)? {
-                let private = tx.private(&row.name, &row.version)?;
-                versions.push(BackupVersion {
-                    version: row.version,
-                    meta: row.meta,
-                    private,
-                });
-            }
-            Ok(BackupContent {
-                format: BACKUP_FORMAT,
-                name: latest.name.clone(),
-                versions,
-                rotation_policy: tx.rotation_policy(&latest.name)?,
-            })
-        })
-        .await?;
-    let plain = zeroize::Zeroizing::new(serde_json::to_vec(&content).map_err(ApiError::internal)?);
-    let blob = state
+/// Everything of key `name` (active) that a backup carries, private keys included.
+pub(crate) fn backup_content(tx: &Tx<'_>, name: &str) -> Result<BackupContent, ApiError> {
+    let latest = find(tx, name, None)?;
+    let mut versions = Vec::new();
+    for row in tx.all_versions(&latest.name)? {
+        let private = tx.private(&row.name, &row.version)?;
+        versions.push(BackupVersion {
+            version: row.version,
+            meta: row.meta,
+            private,
+        });
+    }
+    Ok(BackupContent {
+        format: BACKUP_FORMAT,
+        name: latest.name.clone(),
+        versions,
+        rotation_policy: tx.rotation_policy(&latest.name)?,
+    })
+}
+
+/// Encrypts and authenticates a key's backup content (the same blob format serves the
+/// single-key backup and each key of a full backup).
+pub(crate) fn seal_backup(state: &AppState, content: &BackupContent) -> Result<Vec<u8>, ApiError> {
+    let plain = zeroize::Zeroizing::new(serde_json::to_vec(content).map_err(ApiError::internal)?);
+    state
         .store()
         .sealer()
         .seal(Purpose::Backup, BACKUP_CONTEXT, &plain)
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::internal)
+}
+
+/// Authenticates, decrypts and checks a blob made by [`seal_backup`].
+pub(crate) fn open_backup(state: &AppState, blob: &[u8]) -> Result<BackupContent, ApiError> {
+    let invalid = || ApiError::bad("The backup blob is invalid or was not made by this emulator.");
+    let plain = state
+        .store()
+        .sealer()
+        .open(Purpose::Backup, BACKUP_CONTEXT, blob)
+        .map_err(|_| invalid())?;
+    let content: BackupContent = serde_json::from_slice(&plain).map_err(|_| invalid())?;
+    if content.format != BACKUP_FORMAT
+        || content.versions.is_empty()
+        || content.versions.iter().any(|v| !is_version_id(&v.version))
+    {
+        return Err(invalid());
+    }
+    validate_key_name(&content.name)?;
+    Ok(content)
+}
+
+/// Writes a backed-up key into the store under its name, which must be unused.
+pub(crate) fn insert_backup(tx: &Tx<'_>, content: &BackupContent) -> Result<(), ApiError> {
+    for v in &content.versions {
+        tx.insert_version(&content.name, &v.version, &v.meta, &v.private)?;
+    }
+    if let Some(policy) = &content.rotation_policy {
+        tx.set_rotation_policy(&content.name, policy)?;
+    }
+    Ok(())
+}
+
+/// `POST /keys/{name}/backup`.
+pub async fn backup_key(state: AppState, name: String) -> Result<Response, ApiError> {
+    validate_key_name(&name)?;
+    let content = state
+        .store()
+        .run(move |tx| backup_content(tx, &name))
+        .await?;
+    let blob = seal_backup(&state, &content)?;
     Ok(Json(BackupKeyResult { value: Some(blob) }).into_response())
 }
 
@@ -357,17 +396,7 @@ pub async fn restore_key(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let params: KeyRestoreParameters = parse_json(body)?;
-    let invalid = || ApiError::bad("The backup blob is invalid or was not made by this emulator.");
-    let plain = state
-        .store()
-        .sealer()
-        .open(Purpose::Backup, BACKUP_CONTEXT, &params.key_bundle_backup)
-        .map_err(|_| invalid())?;
-    let content: BackupContent = serde_json::from_slice(&plain).map_err(|_| invalid())?;
-    if content.format != BACKUP_FORMAT || content.versions.is_empty() {
-        return Err(invalid());
-    }
-    validate_key_name(&content.name)?;
+    let content = open_backup(&state, &params.key_bundle_backup)?;
     let row = state
         .store()
         .run(move |tx| {
@@ -378,15 +407,7 @@ pub async fn restore_key(
                     content.name
                 )));
             }
-            for v in &content.versions {
-                if !is_version_id(&v.version) {
-                    return Err(invalid());
-                }
-                tx.insert_version(&content.name, &v.version, &v.meta, &v.private)?;
-            }
-            if let Some(policy) = &content.rotation_policy {
-                tx.set_rotation_policy(&content.name, policy)?;
-            }
+            insert_backup(tx, &content)?;
             find(tx, &content.name, None)
         })
         .await?;

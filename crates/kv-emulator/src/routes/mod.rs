@@ -6,6 +6,7 @@
 //! version. [`classify`] maps a method and path to an [`Operation`] once, in one place,
 //! with a unit test per shape.
 
+pub mod admin;
 pub mod crypto;
 pub mod deleted;
 pub mod keys;
@@ -152,6 +153,13 @@ pub async fn dispatch(
     ctx: RequestCtx,
     request: Request<Body>,
 ) -> Result<Response, ApiError> {
+    // Role routes under the /keys scope and selective key restore share the /keys
+    // prefix with the keys API.
+    if let Some(admin_op) = admin::classify(request.method(), request.uri().path()) {
+        let admin_op = admin_op?;
+        let body = read_body(request.into_body()).await?;
+        return admin::run(state, ctx, admin_op, &body).await;
+    }
     let op = classify(request.method(), request.uri().path())?;
     let body = read_body(request.into_body()).await?;
     let body = body.as_ref();

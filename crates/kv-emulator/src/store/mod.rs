@@ -1,5 +1,6 @@
 //! Durable storage: SQLite for state, AES-256-GCM for key material at rest.
 
+pub mod admin;
 pub mod record;
 pub mod schema;
 pub mod seal;

@@ -34,6 +34,22 @@ CREATE TABLE IF NOT EXISTS key_versions (
     material BLOB NOT NULL,         -- the private JSON Web Key, sealed (AES-256-GCM)
     UNIQUE (name, version)
 );
+-- Managed HSM administration: custom role definitions, role assignments, settings.
+-- Added tables only, so databases of schema version 1 gain them on open.
+CREATE TABLE IF NOT EXISTS role_definitions (
+    name TEXT PRIMARY KEY COLLATE NOCASE,   -- the definition's GUID
+    body TEXT NOT NULL                      -- RoleDefinition JSON
+);
+CREATE TABLE IF NOT EXISTS role_assignments (
+    name TEXT PRIMARY KEY COLLATE NOCASE,   -- the assignment's GUID
+    scope TEXT NOT NULL,
+    principal_id TEXT NOT NULL,
+    body TEXT NOT NULL                      -- RoleAssignment JSON
+);
+CREATE TABLE IF NOT EXISTS settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 ";
 
 /// Applies connection settings and creates the schema.

@@ -34,11 +34,11 @@ struct Inner {
     sealer: Sealer,
 }
 
-fn db_err(e: rusqlite::Error) -> ApiError {
+pub(super) fn db_err(e: rusqlite::Error) -> ApiError {
     ApiError::internal(format!("database: {e}"))
 }
 
-fn json_err(e: serde_json::Error) -> ApiError {
+pub(super) fn json_err(e: serde_json::Error) -> ApiError {
     ApiError::internal(format!("stored JSON: {e}"))
 }
 
@@ -96,7 +96,7 @@ impl Store {
 
 /// One open transaction with typed operations.
 pub struct Tx<'a> {
-    tx: &'a Transaction<'a>,
+    pub(super) tx: &'a Transaction<'a>,
     sealer: &'a Sealer,
 }
 

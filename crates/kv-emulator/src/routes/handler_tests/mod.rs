@@ -29,6 +29,8 @@ impl TestApp {
                 challenge_resource: None,
                 tenant_id: crate::config::DEFAULT_TENANT.into(),
                 attestation_signers: vec![attestation_signer().to_public()],
+                rbac: false,
+                rbac_admins: Vec::new(),
             },
         );
         Self { state, _dir: dir }

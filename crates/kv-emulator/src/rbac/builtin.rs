@@ -1,0 +1,211 @@
+//! The built-in Managed HSM roles, with the ids and data actions the service documents
+//! ("Local RBAC built-in roles for Managed HSM" on Microsoft Learn).
+
+use kv_protocol::{
+    DataAction, Permission, RoleDefinition, RoleDefinitionProperties, RoleDefinitionType,
+    RoleScope, RoleType,
+};
+
+use DataAction as A;
+
+/// One built-in role: its well-known id, name, description and granted data actions.
+#[derive(Debug)]
+pub struct BuiltInRole {
+    /// The role definition name (a GUID the service fixes).
+    pub id: &'static str,
+    /// The role name.
+    pub name: &'static str,
+    /// The description.
+    pub description: &'static str,
+    /// The data actions granted.
+    pub data_actions: &'static [DataAction],
+}
+
+/// Managed HSM Administrator.
+pub const ADMINISTRATOR: &str = "a290e904-7015-4bba-90c8-60543313cdb4";
+/// Managed HSM Crypto Officer.
+pub const CRYPTO_OFFICER: &str = "515eb02d-2335-4d2d-92f2-b1cbdf9c3778";
+/// Managed HSM Crypto User.
+pub const CRYPTO_USER: &str = "21dbd100-6940-42c2-9190-5d6cb909625b";
+/// Managed HSM Policy Administrator.
+pub const POLICY_ADMINISTRATOR: &str = "4bd23610-cdcf-4971-bdee-bdc562cc28e4";
+/// Managed HSM Crypto Auditor.
+pub const CRYPTO_AUDITOR: &str = "2c18b078-7c48-4d3a-af88-5a3a1b3f82b3";
+/// Managed HSM Crypto Service Encryption User.
+pub const CRYPTO_SERVICE_ENCRYPTION_USER: &str = "33413926-3206-4cdd-b39a-83574fe37a17";
+/// Managed HSM Backup.
+pub const BACKUP: &str = "7b127d3c-77bd-4e3e-bbe0-dbb8971fa7f8";
+/// Managed HSM Crypto Service Release User.
+pub const CRYPTO_SERVICE_RELEASE_USER: &str = "21dbd100-6940-42c2-9190-5d6cb909625c";
+
+/// The eight built-in roles.
+pub static BUILT_IN_ROLES: [BuiltInRole; 8] = [
+    BuiltInRole {
+        id: ADMINISTRATOR,
+        name: "Managed HSM Administrator",
+        description: "Grants permissions to perform all operations related to the security \
+                      domain, full backup and restore, and role management. Not permitted to \
+                      perform any key management operations.",
+        data_actions: &[
+            A::DownloadHsmSecurityDomain,
+            A::DownloadHsmSecurityDomainStatus,
+            A::UploadHsmSecurityDomain,
+            A::ReadHsmSecurityDomainStatus,
+            A::ReadHsmSecurityDomainTransferKey,
+            A::GetRoleAssignment,
+            A::WriteRoleAssignment,
+            A::DeleteRoleAssignment,
+            A::ReadRoleDefinition,
+            A::WriteRoleDefinition,
+            A::DeleteRoleDefinition,
+            A::StartHsmBackup,
+            A::ReadHsmBackupStatus,
+            A::StartHsmRestore,
+            A::ReadHsmRestoreStatus,
+        ],
+    },
+    BuiltInRole {
+        id: CRYPTO_OFFICER,
+        name: "Managed HSM Crypto Officer",
+        description: "Grants permissions to perform all role management, purge or recover \
+                      deleted keys, and export keys. Not permitted to perform any other key \
+                      management operations.",
+        data_actions: &[
+            A::ReadDeletedHsmKey,
+            A::RecoverDeletedHsmKey,
+            A::PurgeDeletedHsmKey,
+            A::ExportHsmKey,
+            A::GetRoleAssignment,
+            A::WriteRoleAssignment,
+            A::DeleteRoleAssignment,
+            A::ReadRoleDefinition,
+            A::WriteRoleDefinition,
+            A::DeleteRoleDefinition,
+        ],
+    },
+    BuiltInRole {
+        id: CRYPTO_USER,
+        name: "Managed HSM Crypto User",
+        description: "Grants permissions to perform all key management operations except \
+                      purge or recover deleted keys and export keys.",
+        data_actions: &[
+            A::ReadHsmKey,
+            A::WriteHsmKey,
+            A::CreateHsmKey,
+            A::DeleteHsmKey,
+            A::BackupHsmKeys,
+            A::RestoreHsmKeys,
+            A::ReleaseKey,
+            A::ImportHsmKey,
+            A::EncryptHsmKey,
+            A::DecryptHsmKey,
+            A::WrapHsmKey,
+            A::UnwrapHsmKey,
+            A::SignHsmKey,
+            A::VerifyHsmKey,
+            A::RandomNumbersGenerate,
+            A::GetRoleAssignment,
+            A::ReadRoleDefinition,
+        ],
+    },
+    BuiltInRole {
+        id: POLICY_ADMINISTRATOR,
+        name: "Managed HSM Policy Administrator",
+        description: "Grants permissions to create and delete role assignments.",
+        data_actions: &[
+            A::GetRoleAssignment,
+            A::WriteRoleAssignment,
+            A::DeleteRoleAssignment,
+            A::ReadRoleDefinition,
+            A::WriteRoleDefinition,
+            A::DeleteRoleDefinition,
+        ],
+    },
+    BuiltInRole {
+        id: CRYPTO_AUDITOR,
+        name: "Managed HSM Crypto Auditor",
+        description: "Grants read permissions to read (but not use) key attributes.",
+        data_actions: &[
+            A::ReadHsmKey,
+            A::ReadDeletedHsmKey,
+            A::GetRoleAssignment,
+            A::ReadRoleDefinition,
+        ],
+    },
+    BuiltInRole {
+        id: CRYPTO_SERVICE_ENCRYPTION_USER,
+        name: "Managed HSM Crypto Service Encryption User",
+        description: "Grants permissions to use a key for service encryption.",
+        data_actions: &[A::ReadHsmKey, A::WrapHsmKey, A::UnwrapHsmKey],
+    },
+    BuiltInRole {
+        id: BACKUP,
+        name: "Managed HSM Backup",
+        description: "Grants permissions to perform single key or whole HSM backup.",
+        data_actions: &[A::StartHsmBackup, A::ReadHsmBackupStatus, A::BackupHsmKeys],
+    },
+    BuiltInRole {
+        id: CRYPTO_SERVICE_RELEASE_USER,
+        name: "Managed HSM Crypto Service Release User",
+        description: "Grants permissions to release a key to a trusted execution environment.",
+        data_actions: &[A::ReleaseKey],
+    },
+];
+
+/// The `id` of a role definition named `name`: `Microsoft.KeyVault/providers/
+/// Microsoft.Authorization/roleDefinitions/{name}`, as the service writes it.
+pub fn definition_id(name: &str) -> String {
+    format!("Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/{name}")
+}
+
+/// The built-in role named (or with id ending in) `name`, ignoring case.
+pub fn find(name: &str) -> Option<&'static BuiltInRole> {
+    BUILT_IN_ROLES
+        .iter()
+        .find(|r| r.id.eq_ignore_ascii_case(name))
+}
+
+impl BuiltInRole {
+    /// The role as a wire [`RoleDefinition`].
+    pub fn definition(&self) -> RoleDefinition {
+        RoleDefinition {
+            id: Some(definition_id(self.id)),
+            name: Some(self.id.to_owned()),
+            definition_type: Some(RoleDefinitionType::RoleDefinition),
+            properties: Some(RoleDefinitionProperties {
+                role_name: Some(self.name.to_owned()),
+                description: Some(self.description.to_owned()),
+                role_type: Some(RoleType::BuiltInRole),
+                permissions: Some(vec![Permission {
+                    actions: Some(Vec::new()),
+                    not_actions: Some(Vec::new()),
+                    data_actions: Some(self.data_actions.to_vec()),
+                    not_data_actions: Some(Vec::new()),
+                }]),
+                assignable_scopes: Some(vec![RoleScope::Global, RoleScope::Keys]),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eight_distinct_roles_with_known_actions() {
+        let mut ids: Vec<&str> = BUILT_IN_ROLES.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 8);
+        for role in &BUILT_IN_ROLES {
+            assert!(role.data_actions.iter().all(DataAction::is_known));
+            let def = role.definition();
+            assert_eq!(def.name.as_deref(), Some(role.id));
+            assert!(def.id.as_deref().is_some_and(|id| id.ends_with(role.id)));
+        }
+        let user = find(&CRYPTO_USER.to_uppercase()).unwrap();
+        assert!(user.data_actions.contains(&DataAction::SignHsmKey));
+        assert!(!user.data_actions.contains(&DataAction::PurgeDeletedHsmKey));
+    }
+}

@@ -1,0 +1,179 @@
+//! Administration state in the database: custom role definitions, role assignments and
+//! account settings. Built-in role definitions are not stored (see [`crate::rbac`]).
+
+use kv_protocol::{RoleAssignment, RoleDefinition};
+use rusqlite::{OptionalExtension, params};
+
+use super::sqlite::{Tx, db_err, json_err};
+use crate::error::ApiError;
+
+impl Tx<'_> {
+    /// Custom role definition `name`.
+    pub fn role_definition(&self, name: &str) -> Result<Option<RoleDefinition>, ApiError> {
+        let body: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT body FROM role_definitions WHERE name = ?1",
+                [name],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(db_err)?;
+        body.map(|b| serde_json::from_str(&b).map_err(json_err))
+            .transpose()
+    }
+
+    /// Every custom role definition, ordered by name.
+    pub fn role_definitions(&self) -> Result<Vec<RoleDefinition>, ApiError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT body FROM role_definitions ORDER BY name")
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map([], |row| row.get::<_, String>(0))
+            .map_err(db_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|b| serde_json::from_str(b).map_err(json_err))
+            .collect()
+    }
+
+    /// Creates or replaces custom role definition `name`.
+    pub fn put_role_definition(&self, name: &str, def: &RoleDefinition) -> Result<(), ApiError> {
+        let body = serde_json::to_string(def).map_err(json_err)?;
+        self.tx
+            .execute(
+                "INSERT INTO role_definitions (name, body) VALUES (?1, ?2) \
+                 ON CONFLICT(name) DO UPDATE SET body = excluded.body",
+                params![name, body],
+            )
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Deletes custom role definition `name`; `false` if there was none.
+    pub fn delete_role_definition(&self, name: &str) -> Result<bool, ApiError> {
+        let n = self
+            .tx
+            .execute("DELETE FROM role_definitions WHERE name = ?1", [name])
+            .map_err(db_err)?;
+        Ok(n == 1)
+    }
+
+    /// Role assignment `name`.
+    pub fn role_assignment(&self, name: &str) -> Result<Option<RoleAssignment>, ApiError> {
+        let body: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT body FROM role_assignments WHERE name = ?1",
+                [name],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(db_err)?;
+        body.map(|b| serde_json::from_str(&b).map_err(json_err))
+            .transpose()
+    }
+
+    /// Every role assignment, optionally only those of `principal_id`, ordered by name.
+    pub fn role_assignments(
+        &self,
+        principal_id: Option<&str>,
+    ) -> Result<Vec<RoleAssignment>, ApiError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT body FROM role_assignments WHERE (?1 IS NULL OR principal_id = ?1) \
+                 ORDER BY name",
+            )
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map([principal_id], |row| row.get::<_, String>(0))
+            .map_err(db_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|b| serde_json::from_str(b).map_err(json_err))
+            .collect()
+    }
+
+    /// Stores a new role assignment; `false` if the name is taken.
+    pub fn insert_role_assignment(
+        &self,
+        name: &str,
+        scope: &str,
+        principal_id: &str,
+        assignment: &RoleAssignment,
+    ) -> Result<bool, ApiError> {
+        let body = serde_json::to_string(assignment).map_err(json_err)?;
+        let n = self
+            .tx
+            .execute(
+                "INSERT OR IGNORE INTO role_assignments (name, scope, principal_id, body) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![name, scope, principal_id, body],
+            )
+            .map_err(db_err)?;
+        Ok(n == 1)
+    }
+
+    /// Deletes role assignment `name`; `false` if there was none.
+    pub fn delete_role_assignment(&self, name: &str) -> Result<bool, ApiError> {
+        let n = self
+            .tx
+            .execute("DELETE FROM role_assignments WHERE name = ?1", [name])
+            .map_err(db_err)?;
+        Ok(n == 1)
+    }
+
+    /// Stored setting values (name, value), ordered by name.
+    pub fn settings(&self) -> Result<Vec<(String, String)>, ApiError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT name, value FROM settings ORDER BY name")
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(db_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)?;
+        Ok(rows)
+    }
+
+    /// Stores a setting value.
+    pub fn put_setting(&self, name: &str, value: &str) -> Result<(), ApiError> {
+        self.tx
+            .execute(
+                "INSERT INTO settings (name, value) VALUES (?1, ?2) \
+                 ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                params![name, value],
+            )
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Removes key `name` (active or deleted) with every version; `false` if absent.
+    /// A restore uses it to replace a key with its backed-up state.
+    pub fn remove_key(&self, name: &str) -> Result<bool, ApiError> {
+        let n = self
+            .tx
+            .execute("DELETE FROM keys WHERE name = ?1", [name])
+            .map_err(db_err)?;
+        Ok(n == 1)
+    }
+
+    /// Names of every active key, ordered by name.
+    pub fn active_key_names(&self) -> Result<Vec<String>, ApiError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT name FROM keys WHERE deleted_date IS NULL ORDER BY name")
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map([], |row| row.get::<_, String>(0))
+            .map_err(db_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)?;
+        Ok(rows)
+    }
+}
