@@ -1,0 +1,307 @@
+//! [`EnvelopeClient`]: encrypt, decrypt and rewrap envelopes under a [`DataKeyWrapper`].
+
+use core::fmt;
+use std::sync::Arc;
+use std::time::Instant;
+
+use kv_jwk::KeyWrapAlgorithm;
+use zeroize::Zeroizing;
+
+use super::cache::{DataKeyCache, DataKeyCacheOptions};
+use super::format::{
+    COMMITMENT_LEN, EnvelopeHeader, MAX_SEGMENT_SIZE, MAX_STORED_CONTEXT, SALT_LEN, TAG_LEN,
+    check_algorithm,
+};
+use super::keys::{DataKey, MessageKeys, auth_failed, local_crypto};
+use super::segment::{SegmentOpener, SegmentSealer, open_all, seal_all};
+use super::wrapper::DataKeyWrapper;
+use crate::error::{Result, invalid_argument};
+
+/// The default segment size: 64 KiB of plaintext per segment.
+pub const DEFAULT_SEGMENT_SIZE: u32 = 64 << 10;
+
+/// Options of an [`EnvelopeClient`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvelopeOptions {
+    /// How data keys are wrapped: `RSA-OAEP-256` (the default, locally with the public key)
+    /// for RSA keys, `A256KW` for oct-HSM keys (in the service).
+    pub algorithm: KeyWrapAlgorithm,
+    /// Plaintext bytes per segment, 1 to 16 MiB; memory use of the streaming adapters.
+    pub segment_size: u32,
+    /// Store the encryption context in the header (authenticated, but readable by anyone).
+    /// Off by default: the caller then supplies the same context to decrypt.
+    pub store_context: bool,
+    /// Cache unwrapped data keys on decrypt, within these limits. Off by default.
+    pub data_key_cache: Option<DataKeyCacheOptions>,
+}
+
+impl Default for EnvelopeOptions {
+    fn default() -> Self {
+        Self {
+            algorithm: KeyWrapAlgorithm::RsaOaep256,
+            segment_size: DEFAULT_SEGMENT_SIZE,
+            store_context: false,
+            data_key_cache: None,
+        }
+    }
+}
+
+struct Inner<W> {
+    wrapper: W,
+    options: EnvelopeOptions,
+    cache: Option<DataKeyCache>,
+}
+
+/// Envelope encryption: a fresh AES-256 data key per message, wrapped by a Key Vault key;
+/// the payload in AES-256-GCM segments. See the [module docs](super) for the format.
+///
+/// Cheap to clone; clones share the data-key cache.
+pub struct EnvelopeClient<W> {
+    inner: Arc<Inner<W>>,
+}
+
+impl<W> Clone for EnvelopeClient<W> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<W: fmt::Debug> fmt::Debug for EnvelopeClient<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnvelopeClient")
+            .field("wrapper", &self.inner.wrapper)
+            .field("options", &self.inner.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A message being encrypted: its header (to write first) and the sealer for its segments.
+/// Made by [`EnvelopeClient::encryptor`]; turn it into a writer with
+/// [`into_writer`](Encryptor::into_writer) or [`into_async_writer`](Encryptor::into_async_writer).
+#[derive(Debug)]
+pub struct Encryptor {
+    pub(crate) header: Vec<u8>,
+    pub(crate) sealer: SegmentSealer,
+}
+
+impl Encryptor {
+    /// The header bytes, which precede the segments.
+    pub fn header(&self) -> &[u8] {
+        &self.header
+    }
+
+    /// The segment sealer, for callers that frame segments themselves.
+    pub fn sealer(&mut self) -> &mut SegmentSealer {
+        &mut self.sealer
+    }
+}
+
+impl<W: DataKeyWrapper> EnvelopeClient<W> {
+    /// An envelope client wrapping data keys with `wrapper`.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for a segment size out of range or an unsupported wrap algorithm.
+    pub fn new(wrapper: W, options: Option<EnvelopeOptions>) -> Result<Self> {
+        let options = options.unwrap_or_default();
+        if options.segment_size == 0 || options.segment_size > MAX_SEGMENT_SIZE {
+            return Err(invalid_argument(
+                "envelope: segment size must be 1 B to 16 MiB",
+            ));
+        }
+        check_algorithm(&options.algorithm)
+            .map_err(|_| invalid_argument("envelope: unsupported data-key wrap algorithm"))?;
+        let cache = options.data_key_cache.clone().map(DataKeyCache::new);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                wrapper,
+                options,
+                cache,
+            }),
+        })
+    }
+
+    /// The wrapper.
+    pub fn wrapper(&self) -> &W {
+        &self.inner.wrapper
+    }
+
+    /// Starts a message: a fresh data key, wrapped (one Key Vault operation, local for RSA
+    /// keys whose public key the client holds), and the header.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for a stored context over 64 KiB; the wrapper's errors.
+    pub async fn encryptor(&self, context: &[u8]) -> Result<Encryptor> {
+        let opts = &self.inner.options;
+        if opts.store_context && context.len() > MAX_STORED_CONTEXT {
+            return Err(invalid_argument(
+                "envelope: a stored context is at most 64 KiB",
+            ));
+        }
+        let data_key = DataKey::generate()?;
+        let wrapped = self
+            .inner
+            .wrapper
+            .wrap_data_key(&opts.algorithm, data_key.as_bytes())
+            .await?;
+        let mut salt = [0u8; SALT_LEN];
+        kv_crypto_local::get_default()
+            .map_err(local_crypto)?
+            .random
+            .fill(&mut salt)
+            .map_err(local_crypto)?;
+        let mut header = EnvelopeHeader {
+            segment_size: opts.segment_size,
+            salt,
+            commitment: [0; COMMITMENT_LEN],
+            stored_context: if opts.store_context {
+                context.to_vec()
+            } else {
+                Vec::new()
+            },
+            key_id: wrapped.key_id,
+            algorithm: wrapped.algorithm,
+            wrapped_key: wrapped.encrypted_key,
+            tag: [0; TAG_LEN],
+        };
+        check_algorithm(&header.algorithm)?;
+        let sealer = SegmentSealer::new(&data_key, &mut header, context)?;
+        Ok(Encryptor {
+            header: header.to_bytes()?,
+            sealer,
+        })
+    }
+
+    /// Encrypts `plaintext` under the encryption context `context` (authenticated; stored
+    /// in the header only when [`store_context`](EnvelopeOptions::store_context) is set).
+    ///
+    /// # Errors
+    /// As [`encryptor`](Self::encryptor).
+    pub async fn encrypt(&self, plaintext: &[u8], context: &[u8]) -> Result<Vec<u8>> {
+        let Encryptor {
+            mut header,
+            mut sealer,
+        } = self.encryptor(context).await?;
+        seal_all(&mut sealer, plaintext, &mut header)?;
+        Ok(header)
+    }
+
+    /// Unwraps the data key of `header` (or takes it from the cache), checks the key
+    /// commitment in constant time and then the header tag, and returns the segment opener.
+    /// `context` must be the one given to encrypt; `None` stands for the stored one (or none).
+    /// `bytes` is charged to the data-key cache's byte budget.
+    ///
+    /// # Errors
+    /// `Crypto` when the commitment or the header tag does not hold (wrong key, wrong
+    /// context, tampering); the wrapper's errors (a wrong key may also fail there).
+    pub async fn opener(
+        &self,
+        header: &EnvelopeHeader,
+        context: Option<&[u8]>,
+        bytes: u64,
+    ) -> Result<SegmentOpener> {
+        let context = effective_context(header, context)?;
+        let now = Instant::now();
+        let cache = self.inner.cache.as_ref();
+        if let Some(key) = cache.and_then(|c| {
+            c.get(
+                &header.key_id,
+                &header.algorithm,
+                &header.wrapped_key,
+                bytes,
+                now,
+            )
+        }) {
+            return SegmentOpener::new(&key, header, context);
+        }
+        let data_key = self.unwrap(header).await?;
+        let opener = SegmentOpener::new(&data_key, header, context)?;
+        if let Some(c) = cache {
+            c.insert(
+                &header.key_id,
+                &header.algorithm,
+                &header.wrapped_key,
+                &data_key,
+                bytes,
+                now,
+            );
+        }
+        Ok(opener)
+    }
+
+    async fn unwrap(&self, header: &EnvelopeHeader) -> Result<DataKey> {
+        let unwrapped = self
+            .inner
+            .wrapper
+            .unwrap_data_key(&header.key_id, &header.algorithm, &header.wrapped_key)
+            .await?;
+        DataKey::from_unwrapped(&unwrapped)
+    }
+
+    /// Decrypts a whole envelope. The plaintext is returned only when the header and every
+    /// segment, the final one included, authenticated, and nothing follows the final one.
+    ///
+    /// # Errors
+    /// `Decode` for a malformed header (unknown version, lengths out of bounds); `Crypto`
+    /// for any authentication failure; the wrapper's errors.
+    pub async fn decrypt(
+        &self,
+        ciphertext: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let (header, len) = EnvelopeHeader::parse(ciphertext)?;
+        let body = ciphertext.get(len..).ok_or_else(auth_failed)?;
+        let mut opener = self.opener(&header, context, body.len() as u64).await?;
+        open_all(&mut opener, body)
+    }
+
+    /// A new header for `header` with the data key wrapped by the wrapper's newest key
+    /// version. The payload and the header tag stay as they are: the tag does not cover the
+    /// key section, and the key commitment, checked here before wrapping, binds the data key.
+    ///
+    /// # Errors
+    /// `Crypto` when the unwrapped key does not match the commitment; the wrapper's errors.
+    pub async fn rewrap_header(&self, header: &EnvelopeHeader) -> Result<Vec<u8>> {
+        let data_key = self.unwrap(header).await?;
+        MessageKeys::derive(&data_key, &header.salt)?.check_commitment(&header.commitment)?;
+        let wrapped = self
+            .inner
+            .wrapper
+            .wrap_data_key(&self.inner.options.algorithm, data_key.as_bytes())
+            .await?;
+        let new = EnvelopeHeader {
+            key_id: wrapped.key_id,
+            algorithm: wrapped.algorithm,
+            wrapped_key: wrapped.encrypted_key,
+            ..header.clone()
+        };
+        check_algorithm(&new.algorithm)?;
+        new.to_bytes()
+    }
+
+    /// Moves `ciphertext`'s data key to the newest key version: only the header changes,
+    /// the segments are copied unchanged. No plaintext is produced. With a
+    /// [`KeyVaultWrapper`](super::KeyVaultWrapper), call its `refresh()` after rotating so
+    /// that the new version is used at once.
+    ///
+    /// # Errors
+    /// As [`rewrap_header`](Self::rewrap_header); `Decode` for a malformed header.
+    pub async fn rewrap(&self, ciphertext: &[u8]) -> Result<Vec<u8>> {
+        let (header, len) = EnvelopeHeader::parse(ciphertext)?;
+        let body = ciphertext.get(len..).ok_or_else(auth_failed)?;
+        let mut out = self.rewrap_header(&header).await?;
+        out.extend_from_slice(body);
+        Ok(out)
+    }
+}
+
+/// The context the header tag covers: the stored one, which a supplied one must equal, or
+/// the supplied one.
+fn effective_context<'a>(header: &'a EnvelopeHeader, given: Option<&'a [u8]>) -> Result<&'a [u8]> {
+    match (header.stored_context(), given) {
+        (Some(stored), Some(given)) if stored != given => Err(auth_failed()),
+        (Some(stored), _) => Ok(stored),
+        (None, given) => Ok(given.unwrap_or_default()),
+    }
+}

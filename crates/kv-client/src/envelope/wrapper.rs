@@ -1,0 +1,235 @@
+//! [`DataKeyWrapper`]: who wraps and unwraps data keys. Implemented for
+//! [`CryptographyClient`] (one key) and [`KeyVaultWrapper`] (every version of a key).
+
+use core::fmt;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use kv_jwk::KeyWrapAlgorithm;
+use zeroize::Zeroizing;
+
+use crate::crypto_client::CryptographyClient;
+use crate::error::{Error, ErrorKind, Result, invalid_argument};
+use crate::identifier::KeyVaultKeyIdentifier;
+use crate::key_client::KeyClient;
+use crate::options::GetKeyOptions;
+
+/// A data key wrapped by a Key Vault key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WrappedDataKey {
+    /// The full identifier, with version, of the key that wrapped it.
+    pub key_id: String,
+    /// The wrap algorithm.
+    pub algorithm: KeyWrapAlgorithm,
+    /// The wrapped key.
+    pub encrypted_key: Vec<u8>,
+}
+
+/// Wraps and unwraps data keys with a Key Vault key.
+///
+/// The envelope code only calls these two methods, so any key holder can plug in (the tests
+/// use an in-memory one).
+pub trait DataKeyWrapper: Send + Sync {
+    /// Wraps `data_key` with `algorithm` under the newest key version this wrapper uses.
+    fn wrap_data_key(
+        &self,
+        algorithm: &KeyWrapAlgorithm,
+        data_key: &[u8],
+    ) -> impl Future<Output = Result<WrappedDataKey>> + Send;
+
+    /// Unwraps a data key that the key `key_id` (versioned) wrapped with `algorithm`.
+    fn unwrap_data_key(
+        &self,
+        key_id: &str,
+        algorithm: &KeyWrapAlgorithm,
+        encrypted_key: &[u8],
+    ) -> impl Future<Output = Result<Zeroizing<Vec<u8>>>> + Send;
+}
+
+/// A versioned identifier, or `InvalidArgument`.
+fn versioned(key_id: Option<&str>) -> Result<KeyVaultKeyIdentifier> {
+    let id: KeyVaultKeyIdentifier = key_id
+        .ok_or_else(|| invalid_argument("envelope: the wrapping key has no identifier"))?
+        .parse()?;
+    if id.version().is_none() {
+        return Err(invalid_argument(
+            "envelope: the wrapping key's identifier has no version",
+        ));
+    }
+    Ok(id)
+}
+
+fn poisoned() -> Error {
+    Error::new(ErrorKind::OperationFailed, "envelope: lock poisoned")
+}
+
+fn wrong_key(header_kid: &str) -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!("envelope: the data key was wrapped by {header_kid}, not by this client's key"),
+    )
+}
+
+/// Whether `header` (versioned) names the key of `client` (versioned or not).
+fn same_key(client: &KeyVaultKeyIdentifier, header: &KeyVaultKeyIdentifier) -> bool {
+    client.vault_url() == header.vault_url()
+        && client.name() == header.name()
+        && client.version().is_none_or(|v| Some(v) == header.version())
+}
+
+/// One key: the client's. Unwrapping a data key wrapped by another key fails before any
+/// request. A client built on a versionless id unwraps with whatever version it holds (the
+/// newest): use [`KeyVaultWrapper`] to read ciphertexts of older versions.
+impl DataKeyWrapper for CryptographyClient {
+    async fn wrap_data_key(
+        &self,
+        algorithm: &KeyWrapAlgorithm,
+        data_key: &[u8],
+    ) -> Result<WrappedDataKey> {
+        let r = self.wrap_key(algorithm.clone(), data_key).await?;
+        let id = versioned(r.key_id.as_deref())?;
+        Ok(WrappedDataKey {
+            key_id: id.to_string(),
+            algorithm: r.algorithm,
+            encrypted_key: r.encrypted_key,
+        })
+    }
+
+    async fn unwrap_data_key(
+        &self,
+        key_id: &str,
+        algorithm: &KeyWrapAlgorithm,
+        encrypted_key: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let header_id = versioned(Some(key_id))?;
+        if let Some(mine) = self.key_id() {
+            let mine: KeyVaultKeyIdentifier = mine.parse()?;
+            if !same_key(&mine, &header_id) {
+                return Err(wrong_key(key_id));
+            }
+        }
+        Ok(self.unwrap_key(algorithm.clone(), encrypted_key).await?.key)
+    }
+}
+
+/// Every version of one Key Vault key: wraps with the newest version, unwraps with the
+/// version the envelope names (one [`CryptographyClient`] per version, kept for reuse, so a
+/// public key is fetched once per version). This is what makes decrypt work across rotation
+/// and what [`EnvelopeClient::rewrap`](super::EnvelopeClient::rewrap) needs.
+#[derive(Clone)]
+pub struct KeyVaultWrapper {
+    keys: KeyClient,
+    name: String,
+    latest: Arc<Mutex<CryptographyClient>>,
+    versions: Arc<Mutex<HashMap<String, CryptographyClient>>>,
+}
+
+impl fmt::Debug for KeyVaultWrapper {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyVaultWrapper")
+            .field("vault", &self.keys.vault_url().as_str())
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// At most this many versions are kept; beyond it the map is cleared (clients are cheap to
+/// rebuild; a key rarely has this many live versions).
+const MAX_VERSION_CLIENTS: usize = 64;
+
+impl KeyVaultWrapper {
+    /// Wraps with the newest version of key `name` in `keys`' vault.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for an invalid key name.
+    pub fn new(keys: &KeyClient, name: &str) -> Result<Self> {
+        let latest = keys.get_cryptography_client(name, None)?;
+        Ok(Self {
+            keys: keys.clone(),
+            name: name.to_owned(),
+            latest: Arc::new(Mutex::new(latest)),
+            versions: Arc::new(Mutex::new(HashMap::new())),
+        })
+    }
+
+    /// Starts over with the newest version: the next wrap fetches the key again. Call it
+    /// after rotating the key so that encrypt and
+    /// [`rewrap`](super::EnvelopeClient::rewrap) use the new version at once; otherwise it
+    /// is picked up after the client's refresh interval.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for an invalid key name (cannot happen after `new` succeeded).
+    pub fn refresh(&self) -> Result<()> {
+        let fresh = self.keys.get_cryptography_client(&self.name, None)?;
+        *self.latest.lock().map_err(|_| poisoned())? = fresh;
+        Ok(())
+    }
+
+    fn client_for(&self, id: &KeyVaultKeyIdentifier) -> Result<CryptographyClient> {
+        let version = id.version().ok_or_else(|| wrong_key(&id.to_string()))?;
+        let mut map = self.versions.lock().map_err(|_| poisoned())?;
+        if let Some(c) = map.get(version) {
+            return Ok(c.clone());
+        }
+        let client = self.keys.get_cryptography_client(
+            &self.name,
+            Some(GetKeyOptions {
+                version: Some(version.to_owned()),
+            }),
+        )?;
+        if map.len() >= MAX_VERSION_CLIENTS {
+            map.clear();
+        }
+        map.insert(version.to_owned(), client.clone());
+        Ok(client)
+    }
+}
+
+impl DataKeyWrapper for KeyVaultWrapper {
+    async fn wrap_data_key(
+        &self,
+        algorithm: &KeyWrapAlgorithm,
+        data_key: &[u8],
+    ) -> Result<WrappedDataKey> {
+        let latest = self.latest.lock().map_err(|_| poisoned())?.clone();
+        latest.wrap_data_key(algorithm, data_key).await
+    }
+
+    async fn unwrap_data_key(
+        &self,
+        key_id: &str,
+        algorithm: &KeyWrapAlgorithm,
+        encrypted_key: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let id = versioned(Some(key_id))?;
+        if id.vault_url() != self.keys.vault_url() || id.name() != self.name {
+            return Err(wrong_key(key_id));
+        }
+        let client = self.client_for(&id)?;
+        client
+            .unwrap_data_key(key_id, algorithm, encrypted_key)
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_key_rules() {
+        let v1: KeyVaultKeyIdentifier = "https://v.vault.azure.net/keys/k/1".parse().unwrap();
+        let v2: KeyVaultKeyIdentifier = "https://v.vault.azure.net/keys/k/2".parse().unwrap();
+        let any: KeyVaultKeyIdentifier = "https://v.vault.azure.net/keys/k".parse().unwrap();
+        let other: KeyVaultKeyIdentifier = "https://v.vault.azure.net/keys/j/1".parse().unwrap();
+        let vault: KeyVaultKeyIdentifier = "https://w.vault.azure.net/keys/k/1".parse().unwrap();
+        assert!(same_key(&v1, &v1));
+        assert!(!same_key(&v1, &v2));
+        assert!(same_key(&any, &v2));
+        assert!(!same_key(&any, &other));
+        assert!(!same_key(&v1, &vault));
+        assert!(versioned(Some("https://v.vault.azure.net/keys/k")).is_err());
+        assert!(versioned(None).is_err());
+    }
+}
