@@ -42,10 +42,14 @@ mod test_vault;
 
 pub use admin::{KeyVaultAccessControlClient, KeyVaultBackupClient, KeyVaultSettingsClient};
 pub use crypto_client::CryptographyClient;
+pub use envelope::{EnvelopeClient, EnvelopeOptions};
 pub use error::{Error, ErrorKind, Result};
 pub use identifier::{KeyVaultKeyIdentifier, is_valid_key_name, parse_vault_url};
 pub use key_client::KeyClient;
-pub use kv_core::{Pager, Poller, PollerOptions, StaticTokenCredential, TokenCredential};
+pub use kv_core::{
+    ContinuationToken, Pager, PollStep, Poller, PollerOptions, PollerStatus, StaticTokenCredential,
+    TokenCredential,
+};
 pub use models::*;
 pub use options::*;
 pub use routing::{CryptoOperation, OperationLocation, Route, RoutingMode, route};

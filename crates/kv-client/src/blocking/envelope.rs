@@ -1,0 +1,230 @@
+//! The blocking [`EnvelopeClient`]: each method forwards to
+//! [`crate::envelope::EnvelopeClient`]. The streaming adapters
+//! ([`Encryptor::into_writer`](crate::envelope::Encryptor::into_writer),
+//! [`DecryptingReader`]) are synchronous already: only the data-key wrap and unwrap need
+//! the runtime.
+
+use std::fmt;
+use std::io::Read;
+
+use zeroize::Zeroizing;
+
+use super::runtime::Executor;
+use super::{CryptographyClient, KeyClient};
+use crate::envelope::{
+    DecryptingReader, Encryptor, EnvelopeHeader, EnvelopeOptions, SegmentOpener,
+};
+use crate::error::Result;
+
+mod sealed {
+    /// The async wrapper behind a blocking one, and the executor that runs it.
+    pub trait Sealed {
+        /// The async wrapper.
+        type Async: crate::envelope::DataKeyWrapper;
+        /// Splits the blocking wrapper.
+        fn into_parts(self) -> (Self::Async, super::Executor);
+    }
+}
+
+/// What wraps the data keys of a blocking [`EnvelopeClient`]: a blocking
+/// [`CryptographyClient`] (one key version) or a blocking [`KeyVaultWrapper`] (every
+/// version of a key, for decrypting across rotation and for
+/// [`rewrap`](EnvelopeClient::rewrap)). Sealed: the async
+/// [`DataKeyWrapper`](crate::envelope::DataKeyWrapper) is the extension point.
+pub trait DataKeyWrapper: sealed::Sealed {}
+
+impl sealed::Sealed for CryptographyClient {
+    type Async = crate::CryptographyClient;
+
+    fn into_parts(self) -> (Self::Async, Executor) {
+        CryptographyClient::into_parts(self)
+    }
+}
+
+impl DataKeyWrapper for CryptographyClient {}
+
+/// Every version of one Key Vault key (the blocking form of
+/// [`envelope::KeyVaultWrapper`](crate::envelope::KeyVaultWrapper)): wraps with the newest
+/// version, unwraps with the version the envelope names.
+#[derive(Clone, Debug)]
+pub struct KeyVaultWrapper {
+    inner: crate::envelope::KeyVaultWrapper,
+    executor: Executor,
+}
+
+impl KeyVaultWrapper {
+    /// Wraps with the newest version of key `name` in `keys`' vault, sharing `keys`'
+    /// pipeline and runtime thread.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for an invalid key name.
+    pub fn new(keys: &KeyClient, name: &str) -> Result<Self> {
+        let (inner, executor) = keys.parts();
+        Ok(Self {
+            inner: crate::envelope::KeyVaultWrapper::new(inner, name)?,
+            executor: executor.clone(),
+        })
+    }
+}
+
+impl KeyVaultWrapper {
+    /// Starts over with the newest version; see
+    /// [`envelope::KeyVaultWrapper::refresh`](crate::envelope::KeyVaultWrapper::refresh).
+    /// Clones share this state, so refreshing a clone kept aside also refreshes the one
+    /// inside an [`EnvelopeClient`].
+    ///
+    /// # Errors
+    /// `InvalidArgument` for an invalid key name (cannot happen after `new` succeeded).
+    pub fn refresh(&self) -> Result<()> {
+        self.inner.refresh()
+    }
+}
+
+impl sealed::Sealed for KeyVaultWrapper {
+    type Async = crate::envelope::KeyVaultWrapper;
+
+    fn into_parts(self) -> (Self::Async, Executor) {
+        (self.inner, self.executor)
+    }
+}
+
+impl DataKeyWrapper for KeyVaultWrapper {}
+
+/// Blocking envelope encryption (see [`crate::envelope`] for the format and its
+/// guarantees): the methods of [`envelope::EnvelopeClient`](crate::envelope::EnvelopeClient),
+/// with the same names, options and errors, returning instead of awaiting.
+///
+/// Cheap to clone; clones share the data-key cache and the wrapper's runtime thread.
+///
+/// # Errors
+/// As the async method of the same name; a wrapper that talks to the service also returns
+/// `NotSupported` when called from inside an async runtime (see [`blocking`](super)).
+///
+/// ```
+/// # fn demo() -> kv_client::Result<()> {
+/// use kv_client::blocking::{CryptographyClient, EnvelopeClient};
+/// let mut jwk = kv_crypto_local::generate_rsa(2048, None).expect("keygen");
+/// jwk.kid = Some("https://myvault.vault.azure.net/keys/data/0123456789abcdef".into());
+/// let key = CryptographyClient::from_jwk(jwk)?; // in real use: KeyClient::get_cryptography_client
+/// let envelopes = EnvelopeClient::new(key, None)?;
+/// let sealed = envelopes.encrypt(b"attack at dawn", b"tenant=42")?;
+/// let opened = envelopes.decrypt(&sealed, Some(b"tenant=42"))?;
+/// assert_eq!(&opened[..], b"attack at dawn");
+/// # Ok(()) }
+/// # demo().unwrap();
+/// ```
+pub struct EnvelopeClient<W: DataKeyWrapper> {
+    inner: crate::envelope::EnvelopeClient<W::Async>,
+    executor: Executor,
+}
+
+impl<W: DataKeyWrapper> Clone for EnvelopeClient<W> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            executor: self.executor.clone(),
+        }
+    }
+}
+
+impl<W: DataKeyWrapper> fmt::Debug for EnvelopeClient<W>
+where
+    W::Async: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnvelopeClient")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<W: DataKeyWrapper> EnvelopeClient<W> {
+    /// An envelope client wrapping data keys with `wrapper`; see
+    /// [`envelope::EnvelopeClient::new`](crate::envelope::EnvelopeClient::new).
+    ///
+    /// # Errors
+    /// `InvalidArgument` for a segment size out of range or an unsupported wrap algorithm.
+    pub fn new(wrapper: W, options: Option<EnvelopeOptions>) -> Result<Self> {
+        let (wrapper, executor) = wrapper.into_parts();
+        Ok(Self {
+            inner: crate::envelope::EnvelopeClient::new(wrapper, options)?,
+            executor,
+        })
+    }
+
+    /// Starts a message; see
+    /// [`envelope::EnvelopeClient::encryptor`](crate::envelope::EnvelopeClient::encryptor).
+    /// Write it with [`Encryptor::into_writer`].
+    ///
+    /// # Errors
+    /// See [`EnvelopeClient`].
+    pub fn encryptor(&self, context: &[u8]) -> Result<Encryptor> {
+        self.executor.block_on(self.inner.encryptor(context))
+    }
+
+    /// See [`envelope::EnvelopeClient::encrypt`](crate::envelope::EnvelopeClient::encrypt).
+    ///
+    /// # Errors
+    /// See [`EnvelopeClient`].
+    pub fn encrypt(&self, plaintext: &[u8], context: &[u8]) -> Result<Vec<u8>> {
+        self.executor
+            .block_on(self.inner.encrypt(plaintext, context))
+    }
+
+    /// See [`envelope::EnvelopeClient::opener`](crate::envelope::EnvelopeClient::opener).
+    ///
+    /// # Errors
+    /// See [`EnvelopeClient`].
+    pub fn opener(
+        &self,
+        header: &EnvelopeHeader,
+        context: Option<&[u8]>,
+        bytes: u64,
+    ) -> Result<SegmentOpener> {
+        self.executor
+            .block_on(self.inner.opener(header, context, bytes))
+    }
+
+    /// See [`envelope::EnvelopeClient::decrypt`](crate::envelope::EnvelopeClient::decrypt).
+    ///
+    /// # Errors
+    /// See [`EnvelopeClient`].
+    pub fn decrypt(&self, ciphertext: &[u8], context: Option<&[u8]>) -> Result<Zeroizing<Vec<u8>>> {
+        self.executor
+            .block_on(self.inner.decrypt(ciphertext, context))
+    }
+
+    /// Reads the header from `reader`, unwraps the data key and returns a reader of the
+    /// plaintext (the blocking form of
+    /// [`decrypt_async_reader`](crate::envelope::EnvelopeClient::decrypt_async_reader)).
+    ///
+    /// # Errors
+    /// As [`EnvelopeHeader::read_from`] and [`opener`](Self::opener).
+    pub fn decrypt_reader<R: Read>(
+        &self,
+        mut reader: R,
+        context: Option<&[u8]>,
+    ) -> Result<DecryptingReader<R>> {
+        // Refuse before consuming any of the caller's input.
+        self.executor.check()?;
+        let header = EnvelopeHeader::read_from(&mut reader)?;
+        let opener = self.opener(&header, context, 0)?;
+        Ok(DecryptingReader::new(opener, reader))
+    }
+
+    /// See [`envelope::EnvelopeClient::rewrap_header`](crate::envelope::EnvelopeClient::rewrap_header).
+    ///
+    /// # Errors
+    /// See [`EnvelopeClient`].
+    pub fn rewrap_header(&self, header: &EnvelopeHeader) -> Result<Vec<u8>> {
+        self.executor.block_on(self.inner.rewrap_header(header))
+    }
+
+    /// See [`envelope::EnvelopeClient::rewrap`](crate::envelope::EnvelopeClient::rewrap).
+    ///
+    /// # Errors
+    /// See [`EnvelopeClient`].
+    pub fn rewrap(&self, ciphertext: &[u8]) -> Result<Vec<u8>> {
+        self.executor.block_on(self.inner.rewrap(ciphertext))
+    }
+}
