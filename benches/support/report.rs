@@ -1,0 +1,179 @@
+//! Prints the report: one table per section, side by side.
+
+use super::envelope::EnvelopeReport;
+use super::local::LocalReport;
+use super::measure::{fmt_bytes, fmt_dur, fmt_ns};
+use super::remote::RemoteRow;
+
+fn pct(a: f64, b: f64) -> String {
+    format!("{:+.1}%", (a / b - 1.0) * 100.0)
+}
+
+/// The machine the numbers come from.
+pub fn environment() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    format!("{cpu}, {cores} cores, load average at start {load}")
+}
+
+/// Prints the local section.
+pub fn local(r: &LocalReport, rounds: usize) {
+    println!("\n## Local cryptography, one thread (median of {rounds} interleaved rounds)\n");
+    println!(
+        "{:<36} {:>10} {:>10} {:>10} {:>14} {:>13} {:>16}",
+        "operation",
+        "façade",
+        "LocalKey",
+        "aws-lc-rs",
+        "façade/LocalKey",
+        "LocalKey/raw",
+        "allocs/op F/L/R"
+    );
+    for row in &r.rows {
+        println!(
+            "{:<36} {:>10} {:>10} {:>10} {:>14} {:>13} {:>16}",
+            row.name,
+            fmt_ns(row.facade_ns),
+            fmt_ns(row.local_key_ns),
+            fmt_ns(row.raw_ns),
+            pct(row.facade_ns, row.local_key_ns),
+            pct(row.local_key_ns, row.raw_ns),
+            format!(
+                "{:.0}/{:.0}/{:.0}",
+                row.allocs[0], row.allocs[1], row.allocs[2]
+            ),
+        );
+    }
+    let worst = r
+        .rows
+        .iter()
+        .map(|row| (row.name, row.facade_ns / row.local_key_ns - 1.0))
+        .fold(("", f64::MIN), |a, b| if b.1 > a.1 { b } else { a });
+    println!(
+        "\nfaçade overhead over LocalKey: worst {:+.1}% ({}); target < 5%: {}",
+        worst.1 * 100.0,
+        worst.0,
+        if worst.1 < 0.05 { "met" } else { "NOT met" }
+    );
+    let s = &r.scaling;
+    println!(
+        "\n## Concurrent ES256 verifies from {} tasks (one shared client / key)\n",
+        s.tasks
+    );
+    println!(
+        "{:<10} {:>12} {:>12} {:>8} | {:>14} {:>14}",
+        "",
+        "1 worker",
+        format!("{} workers", s.cores),
+        "scaling",
+        "CPU/op 1 wkr",
+        format!("CPU/op {} wkrs", s.cores)
+    );
+    for (name, v) in [("façade", s.facade), ("LocalKey", s.local_key)] {
+        println!(
+            "{:<10} {:>10.0}/s {:>10.0}/s {:>7.2}x | {:>14} {:>14}",
+            name,
+            v[0].0,
+            v[1].0,
+            v[1].0 / v[0].0,
+            fmt_ns(v[0].1),
+            fmt_ns(v[1].1)
+        );
+    }
+    println!(
+        "(wall-clock scaling is bounded by the cores other processes leave free; CPU time per\n verify staying flat from 1 to {} workers means no lock contention or cache-line bouncing)",
+        s.cores
+    );
+}
+
+/// Prints the remote section.
+pub fn remote(rows: &[RemoteRow], run_secs: f64) {
+    println!(
+        "\n## Remote against the emulator on loopback (TLS, HTTP/2 if negotiated; {run_secs:.1} s per run)\n"
+    );
+    println!(
+        "{:<32} {:>4} | {:>9} {:>9} {:>9} | {:>9} {:>9} {:>9} | {:>9}",
+        "operation", "conc", "ours/s", "p50", "p99", "azure/s", "p50", "p99", "ours/azure"
+    );
+    for r in rows {
+        println!(
+            "{:<32} {:>4} | {:>9.0} {:>9} {:>9} | {:>9.0} {:>9} {:>9} | {:>8.2}x{}",
+            r.op,
+            r.concurrency,
+            r.ours.ops_per_sec,
+            fmt_dur(r.ours.p50),
+            fmt_dur(r.ours.p99),
+            r.official.ops_per_sec,
+            fmt_dur(r.official.p50),
+            fmt_dur(r.official.p99),
+            r.ours.ops_per_sec / r.official.ops_per_sec,
+            if r.ours.errors + r.official.errors > 0 {
+                format!(
+                    "  (errors: ours {}, azure {})",
+                    r.ours.errors, r.official.errors
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    println!("(azure = the official azure_security_keyvault_keys crate, same emulator, same run)");
+}
+
+/// Prints the envelope section.
+pub fn envelope(r: &EnvelopeReport) {
+    println!("\n## Envelope encryption (payload in memory unless streamed)\n");
+    match &r.envelope {
+        Err(why) => println!("envelope encryption: not measured: {why}"),
+        Ok(rows) => {
+            println!(
+                "{:<28} {:>11} {:>11} {:>13} {:>13}",
+                "payload", "encrypt", "decrypt", "peak heap enc", "peak heap dec"
+            );
+            for row in rows {
+                println!(
+                    "{:<28} {:>7.0} MB/s {:>7.0} MB/s {:>13} {:>13}",
+                    row.name,
+                    row.encrypt_mbps,
+                    row.decrypt_mbps,
+                    fmt_bytes(row.encrypt_peak),
+                    fmt_bytes(row.decrypt_peak),
+                );
+            }
+        }
+    }
+    println!(
+        "\nraw AES-256-GCM (aws-lc-rs, one shot, in place): 1 MiB {:.0} MB/s",
+        r.raw_gcm_1mib_mbps
+    );
+    if let Some(ratio) = r.ratio_1mib {
+        println!(
+            "envelope encrypt 1 MiB / raw AES-256-GCM 1 MiB: {ratio:.2} (target >= 0.70: {})",
+            if ratio >= 0.7 { "met" } else { "NOT met" }
+        );
+    }
+    if let Some(peak) = r.streamed_100mib_peak {
+        println!(
+            "100 MiB streamed, peak heap over encrypt and decrypt: {} (target < 16 MiB: {})",
+            fmt_bytes(peak),
+            if peak < 16 << 20 { "met" } else { "NOT met" }
+        );
+    }
+    if let Some(rss) = r.peak_rss {
+        println!(
+            "process peak RSS (VmHWM) after the envelope section: {}",
+            fmt_bytes(rss)
+        );
+    }
+}
