@@ -47,6 +47,9 @@ pub struct EmulatorConfig {
     /// Principals (`oid` claims) holding the Administrator role at `/` from the start
     /// (`--rbac-admin`).
     pub rbac_admins: Vec<String>,
+    /// Fault injection (`--faults`); `None` (the default) injects nothing. See
+    /// [`crate::faults`].
+    pub faults: Option<crate::faults::FaultSpec>,
 }
 
 impl Default for EmulatorConfig {
@@ -65,6 +68,7 @@ impl Default for EmulatorConfig {
             scheduler_interval: Duration::from_secs(10),
             rbac: false,
             rbac_admins: Vec::new(),
+            faults: None,
         }
     }
 }
@@ -91,6 +95,11 @@ impl EmulatorConfig {
                     "challenge resource must be an absolute URL with a host".into(),
                 ));
             }
+        }
+        if let Some(faults) = &self.faults {
+            faults
+                .validate()
+                .map_err(|e| StartError::Config(e.to_string()))?;
         }
         if self.scheduler_interval.is_zero() {
             return Err(StartError::Config(

@@ -56,6 +56,13 @@
 //! only with `--rbac` ([`EmulatorBuilder::rbac`]); the principal is the `oid` claim of the
 //! bearer token, read without verifying it ([`rbac`] says how tests mint one).
 //!
+//! # Fault injection
+//!
+//! `--faults SPEC` ([`EmulatorBuilder::faults`]) answers a deterministic, seeded share of
+//! requests with 429 (with `Retry-After`), 503, a dropped connection before or after the
+//! operation ran, or added latency; see [`faults`] for the syntax and
+//! [`EmulatorHandle::faults`] for the log of what was injected.
+//!
 //! # Storage
 //!
 //! State lives in SQLite (`DIR/keyvault.db`, WAL, `synchronous=FULL`): an answered write
@@ -71,6 +78,7 @@ pub mod blob;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod faults;
 pub mod jobs;
 pub mod keymat;
 pub mod logging;

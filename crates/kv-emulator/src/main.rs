@@ -80,6 +80,16 @@ struct Args {
     #[arg(long, value_name = "OID")]
     rbac_admin: Vec<String>,
 
+    /// Inject faults for testing clients: a comma-separated list such as
+    /// `seed=7,429=0.05,503=0.05,reset-before=0.03,reset-after=0.03,latency=0.04,latency-ms=20,retry-after-ms=50`.
+    /// Shares are fractions of all requests (sum at most 1): `429` (throttled, with
+    /// Retry-After and x-ms-retry-after-ms of `retry-after-ms`, default 1000), `503`,
+    /// `reset-before` (connection dropped before the handler runs), `reset-after`
+    /// (dropped after the operation took effect), `latency` (delayed by `latency-ms`,
+    /// default 100). The same seed gives the same faults for the same request order.
+    #[arg(long, value_name = "SPEC")]
+    faults: Option<kv_emulator::faults::FaultSpec>,
+
     /// Log format on stderr.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
@@ -117,6 +127,7 @@ async fn main() -> ExitCode {
         scheduler_interval: Duration::from_secs(args.scheduler_interval.max(1)),
         rbac: args.rbac,
         rbac_admins: args.rbac_admin,
+        faults: args.faults,
     };
     let handle = match Emulator::start(config).await {
         Ok(handle) => handle,

@@ -1,4 +1,4 @@
-//! Key names and version ids.
+//! Key names, version ids and tags.
 
 use crate::error::ApiError;
 
@@ -18,6 +18,41 @@ pub fn validate_key_name(name: &str) -> Result<(), ApiError> {
             printable(name)
         )))
     }
+}
+
+/// The most tags one key may carry (the service's limit).
+pub const MAX_TAGS: usize = 15;
+/// The longest tag name, in characters.
+pub const MAX_TAG_NAME_LEN: usize = 512;
+/// The longest tag value, in characters.
+pub const MAX_TAG_VALUE_LEN: usize = 256;
+
+/// Checks a key's tags: at most [`MAX_TAGS`], names of 1 to [`MAX_TAG_NAME_LEN`]
+/// characters, values of at most [`MAX_TAG_VALUE_LEN`].
+pub fn validate_tags(tags: Option<&kv_protocol::Tags>) -> Result<(), ApiError> {
+    let Some(tags) = tags else {
+        return Ok(());
+    };
+    if tags.len() > MAX_TAGS {
+        return Err(ApiError::bad(format!(
+            "Too many tags: {} given, at most {MAX_TAGS} are allowed.",
+            tags.len()
+        )));
+    }
+    for (name, value) in tags {
+        let name_len = name.chars().count();
+        if name_len == 0 || name_len > MAX_TAG_NAME_LEN {
+            return Err(ApiError::bad(format!(
+                "Tag names must be 1 to {MAX_TAG_NAME_LEN} characters."
+            )));
+        }
+        if value.chars().count() > MAX_TAG_VALUE_LEN {
+            return Err(ApiError::bad(format!(
+                "Tag values must be at most {MAX_TAG_VALUE_LEN} characters."
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Checks a version id as a client sent it: 32 hex characters (anything else cannot

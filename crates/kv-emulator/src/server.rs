@@ -3,8 +3,11 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
+use axum::middleware::from_fn_with_state;
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
@@ -12,11 +15,13 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
 
 use crate::app::router;
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
 use crate::error::{ApiError, StartError};
+use crate::faults::{ConnectionKill, FaultSpec, Faults, inject};
 use crate::scheduler;
 use crate::state::{AppState, VaultSettings};
 use crate::store::Store;
@@ -85,12 +90,12 @@ impl Emulator {
             source,
         })?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let server = tokio::spawn(serve(
-            listener,
-            acceptor,
-            router(state.clone()),
-            shutdown_rx.clone(),
-        ));
+        let faults = config.faults.clone().map(Faults::new);
+        let app = match &faults {
+            Some(faults) => router(state.clone()).layer(from_fn_with_state(faults.clone(), inject)),
+            None => router(state.clone()),
+        };
+        let server = tokio::spawn(serve(listener, acceptor, app, shutdown_rx.clone()));
         let scheduler = tokio::spawn(scheduler::run(
             state.clone(),
             config.scheduler_interval,
@@ -103,6 +108,7 @@ impl Emulator {
             ca_pem: tls.trust_pem.clone(),
             data_dir,
             state,
+            faults,
             shutdown_tx,
             tasks: Some((server, scheduler)),
         })
@@ -138,12 +144,25 @@ async fn serve(
                         }
                         Err(_) => return,
                     };
+                    // Fault injection drops the connection through this switch.
+                    let kill = ConnectionKill::default();
+                    let switch = kill.clone();
+                    let app = app.map_request(move |mut request: axum::extract::Request<Incoming>| {
+                        request.extensions_mut().insert(switch.clone());
+                        request
+                    });
                     let service = TowerToHyperService::new(app);
-                    if let Err(e) = auto::Builder::new(TokioExecutor::new())
-                        .serve_connection_with_upgrades(TokioIo::new(tls), service)
-                        .await
-                    {
-                        tracing::debug!(%peer, error = %e, "connection ended with an error");
+                    let builder = auto::Builder::new(TokioExecutor::new());
+                    let connection = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
+                    tokio::select! {
+                        result = connection => {
+                            if let Err(e) = result {
+                                tracing::debug!(%peer, error = %e, "connection ended with an error");
+                            }
+                        }
+                        () = kill.0.notified() => {
+                            tracing::debug!(%peer, "connection dropped by fault injection");
+                        }
                     }
                 });
             }
@@ -237,6 +256,12 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Inject faults (see [`crate::faults`]); the spec is checked by `start`.
+    pub fn faults(mut self, spec: FaultSpec) -> Self {
+        self.config.faults = Some(spec);
+        self
+    }
+
     /// The configuration built so far.
     pub fn config(&self) -> &EmulatorConfig {
         &self.config
@@ -260,6 +285,7 @@ pub struct EmulatorHandle {
     ca_pem: String,
     data_dir: PathBuf,
     state: AppState,
+    faults: Option<Arc<Faults>>,
     shutdown_tx: watch::Sender<bool>,
     tasks: Option<(JoinHandle<()>, JoinHandle<()>)>,
 }
@@ -283,6 +309,11 @@ impl EmulatorHandle {
     /// The data directory in use.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// The fault injector, when started with faults: its log says what was injected.
+    pub fn faults(&self) -> Option<&Faults> {
+        self.faults.as_deref()
     }
 
     /// The emulator's clock.

@@ -10,7 +10,7 @@ use kv_protocol::{
 
 use crate::error::ApiError;
 use crate::keymat::{self, KeySpec};
-use crate::names::{is_version_id, new_version_id, validate_key_name};
+use crate::names::{is_version_id, new_version_id, validate_key_name, validate_tags};
 use crate::paging::{Cursor, PageRequest};
 use crate::request::{RequestCtx, parse_json};
 use crate::routes::view;
@@ -34,6 +34,7 @@ pub(crate) fn new_meta(
     new: NewVersion,
     now: i64,
 ) -> Result<KeyMeta, ApiError> {
+    validate_tags(new.tags.as_ref())?;
     let mut public = private.to_public();
     public.kid = None;
     public.key_ops = Some(match new.key_ops {
@@ -109,6 +110,7 @@ pub async fn create_key(
 ) -> Result<Response, ApiError> {
     validate_key_name(&name)?;
     let params: KeyCreateParameters = parse_json(body)?;
+    validate_tags(params.tags.as_ref())?;
     let spec = KeySpec::from_create(&params)?;
     let private = tokio::task::spawn_blocking(move || keymat::generate(&spec))
         .await
@@ -230,6 +232,7 @@ fn apply_update(meta: &mut KeyMeta, params: KeyUpdateParameters, now: i64) -> Re
         }
     }
     if let Some(tags) = params.tags {
+        validate_tags(Some(&tags))?;
         meta.tags = Some(tags);
     }
     if let Some(policy) = params.release_policy {

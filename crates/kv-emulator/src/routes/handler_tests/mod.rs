@@ -146,4 +146,5 @@ pub(super) fn attestation_token(signer: &kv_jwk::JsonWebKey, claims: &Value) -> 
 
 mod crypto;
 mod lifecycle;
+mod limits;
 mod release;
