@@ -10,13 +10,14 @@
 //! - non-idempotent operations (create, import, rotate) succeed or fail, and every key
 //!   version that exists on the server is accounted for.
 //!
-//! Current client behaviour (kv-core's retry policy retries every method, POST and PUT
-//! included, on connection failures, 408, 429 and 5xx): when the connection drops *after*
-//! a create, import or rotate took effect, the client retries and the service makes one
-//! more version. The caller is told about the last one only, so each such fault leaves
-//! exactly one version the caller never heard of. The test asserts that count exactly
-//! (versions on the server minus versions reported = reset-after faults on those writes),
-//! so any change in the client's behaviour shows up here.
+//! Client behaviour under test (kv-core's retry policy): 408, 429 and 5xx answers and
+//! connections that could not be made are retried for every request, because the service
+//! did not act on them. A create, import or rotate whose connection drops after it may have
+//! reached the service is *not* replayed: the caller gets a transport error saying the
+//! request may have been performed, and can look (list the versions) before repeating it.
+//! So no write is ever duplicated silently: every version on the server is either one the
+//! caller was told about or one from a write that returned that error, and the test counts
+//! both exactly.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -194,20 +195,36 @@ struct Tally {
     reported_unknown: usize,
 }
 
+/// Creates `name` the way a careful caller does under faults: when the create fails with an
+/// error that says it may have been performed, look before trying again.
+async fn create_knowingly(keys: &KeyClient, name: &str, rsa: bool) -> kv_client::KeyVaultKey {
+    for _ in 0..20 {
+        let outcome = if rsa {
+            keys.create_rsa_key(name, None).await
+        } else {
+            keys.create_ec_key(name, None).await
+        };
+        match outcome {
+            Ok(key) => return key,
+            Err(e) => {
+                assert!(e.to_string().contains("not retried"), "{e}");
+                if let Ok(key) = keys.get_key(name, None).await {
+                    return key;
+                }
+            }
+        }
+    }
+    panic!("{name} could not be created in 20 tries");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mixed_operations_under_twenty_percent_faults() {
     let setup = Setup::start().await;
     let keys = &setup.keys;
 
     // Fixed keys for the crypto operations (their creation may be faulted too).
-    let rsa = keys
-        .create_rsa_key("rel-rsa", None)
-        .await
-        .expect("RSA key created");
-    let ec = keys
-        .create_ec_key("rel-ec", None)
-        .await
-        .expect("EC key created");
+    let rsa = create_knowingly(keys, "rel-rsa", true).await;
+    let ec = create_knowingly(keys, "rel-ec", false).await;
     let rsa_crypto = setup.crypto(rsa.id().source_id().as_str());
     let ec_crypto = setup.crypto(ec.id().source_id().as_str());
     let import = kv_crypto_local::generate_ec(&KeyCurveName::P256).expect("EC JWK");
@@ -215,14 +232,11 @@ async fn mixed_operations_under_twenty_percent_faults() {
     let pool: Vec<String> = (0..POOL).map(|i| format!("rel-pool-{i}")).collect();
     let mut told: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for name in &pool {
-        let key = keys.create_ec_key(name, None).await.expect("pool key");
+        let key = create_knowingly(keys, name, false).await;
         told.entry(name.clone())
             .or_default()
             .insert(key.id().version().expect("version").to_owned());
     }
-    // Reset-after faults on the set-up writes (crypto and pool keys).
-    let setup_extra = setup.reset_after_writes(0);
-    let mut expected_extra = setup_extra;
 
     let mut tally = Tally::default();
     for i in 0..OPERATIONS {
@@ -236,7 +250,6 @@ async fn mixed_operations_under_twenty_percent_faults() {
                     _ => keys.rotate_key(name).await,
                 };
                 let hits = setup.reset_after_writes(before);
-                expected_extra += hits;
                 match outcome {
                     Ok(key) => {
                         assert_eq!(key.name(), name);
@@ -349,10 +362,6 @@ async fn mixed_operations_under_twenty_percent_faults() {
     for name in ["rel-rsa", "rel-ec"] {
         extra += setup.versions(name).await.len() - 1;
     }
-    assert_eq!(
-        extra, expected_extra,
-        "unaccounted versions: every extra version must come from a reset-after write"
-    );
 
     // Retries honour the service's wait: the try after a 429 starts no sooner than asked.
     let attempts = setup.transport.attempts.lock().expect("lock");
@@ -396,11 +405,13 @@ async fn mixed_operations_under_twenty_percent_faults() {
     ] {
         assert!(count(fault) > 0, "no {fault} injected");
     }
-    // With 11 tries per call, no operation should run out of retries.
-    assert_eq!(tally.writes_err, 0);
-    assert_eq!(tally.reported_unknown, 0);
-    // Documents the current behaviour: every reset-after write was retried and became a
-    // silent duplicate (see the module docs and the report on kv-core's retry policy).
-    assert_eq!(extra, setup_extra + tally.silent_duplicates);
+    // No write was duplicated behind the caller's back: every version the caller was not
+    // told about comes from a write that returned "may have been performed".
+    assert_eq!(tally.silent_duplicates, 0);
+    assert_eq!(
+        extra, tally.reported_unknown,
+        "unaccounted versions: every extra version must come from a write that reported it"
+    );
+    assert!(tally.writes_ok > 0 && tally.writes_err >= tally.reported_unknown);
     assert!(tally.idempotent_ok >= 1000);
 }

@@ -64,6 +64,8 @@ struct Inner {
     message: String,
     request_id: Option<String>,
     retry_after: Option<Duration>,
+    /// The request provably never left this process (the connection could not be made).
+    unsent: bool,
     source: Option<BoxError>,
 }
 
@@ -81,6 +83,7 @@ impl Error {
                 message: message.into(),
                 request_id: None,
                 retry_after: None,
+                unsent: false,
                 source: None,
             }),
         }
@@ -95,6 +98,26 @@ impl Error {
         let mut err = Self::new(kind, message);
         err.inner.source = Some(source.into());
         err
+    }
+
+    /// A transport error for a request that was never sent: the connection could not be
+    /// made, so the service cannot have acted on it.
+    pub(crate) fn connect(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        let mut err = Self::with_source(ErrorKind::Transport, message, source);
+        err.inner.unsent = true;
+        err
+    }
+
+    /// Whether the request was never sent because the connection could not be made. Any other
+    /// transport error or timeout leaves open whether the service acted on the request.
+    pub fn is_connect(&self) -> bool {
+        self.inner.unsent
+    }
+
+    /// This error with `note` appended to its message (for context the pipeline adds).
+    pub(crate) fn with_note(mut self, note: &str) -> Self {
+        self.inner.message.push_str(note);
+        self
     }
 
     pub(crate) fn invalid_argument(message: impl Into<String>) -> Self {

@@ -121,7 +121,8 @@ impl Pipeline {
         );
         async move {
             let start = Instant::now();
-            let (outcome, retries) = retry::run(&inner.retry, |_| {
+            let replay_safe = retry::replay_safe(request.method(), request.url().path());
+            let (outcome, retries) = retry::run(&inner.retry, replay_safe, |_| {
                 inner.auth.send(&inner.transport, request.clone())
             })
             .await;

@@ -45,16 +45,55 @@ pub(crate) fn backoff(options: &RetryOptions, retry: u32) -> Duration {
     base.mul_f64(factor)
 }
 
+/// Whether a request may be sent again after it may have reached the service without an
+/// answer (a reset connection, a timeout).
+///
+/// Key Vault's creating operations are not idempotent: a `create`, `rotate` or `import`
+/// replayed after the service acted on it adds a second key version the caller never hears
+/// of, and a replayed `recover` or `restore` turns a success into a `Conflict`. Those are
+/// retried only when the service answered without acting (408, 429, 5xx) or the connection
+/// was never made; otherwise the caller gets the transport error and decides (list the
+/// versions, or retry knowingly). Reads, crypto operations (no state), updates, deletes and
+/// PUTs that set a named resource to a given state are replayed as usual.
+pub(crate) fn replay_safe(method: &http::Method, path: &str) -> bool {
+    use http::Method;
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let last = segments
+        .last()
+        .copied()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match *method {
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::DELETE | Method::PATCH => true,
+        Method::POST => match last.as_str() {
+            "encrypt" | "decrypt" | "sign" | "verify" | "wrapkey" | "unwrapkey" | "rng"
+            | "release" => true,
+            // POST /keys/{name}/backup reads a key; POST /backup starts a full backup job.
+            "backup" => segments.len() >= 3,
+            _ => false,
+        },
+        Method::PUT => {
+            last == "rotationpolicy"
+                || segments
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case("Microsoft.Authorization"))
+        }
+        _ => false,
+    }
+}
+
 /// Whether an outcome deserves another try, and the wait the service asked for.
-fn assess(outcome: &Result<Response>) -> (bool, Option<Duration>) {
+fn assess(outcome: &Result<Response>, replay_safe: bool) -> (bool, Option<Duration>) {
     match outcome {
         Ok(response) => (
             is_retryable_status(response.status()),
             response.retry_after(),
         ),
-        // Only failures to get any answer; never credential or challenge errors.
+        // Only failures to get any answer; never credential or challenge errors. A request
+        // that may have reached the service is replayed only when that is harmless.
         Err(e) => (
-            matches!(e.kind(), ErrorKind::Transport | ErrorKind::Timeout),
+            matches!(e.kind(), ErrorKind::Transport | ErrorKind::Timeout)
+                && (replay_safe || e.is_connect()),
             None,
         ),
     }
@@ -62,8 +101,13 @@ fn assess(outcome: &Result<Response>) -> (bool, Option<Duration>) {
 
 /// Runs `try_once(n)` for n = 0, 1, ... until it succeeds, fails for good, or the budget in
 /// `options` is spent. Each try is bounded by `options.try_timeout`. Returns the last
-/// outcome and the number of retries made.
-pub(crate) async fn run<F, Fut>(options: &RetryOptions, mut try_once: F) -> (Result<Response>, u32)
+/// outcome and the number of retries made. With `replay_safe` false, a try that may have
+/// reached the service (anything but a connect error) is not repeated.
+pub(crate) async fn run<F, Fut>(
+    options: &RetryOptions,
+    replay_safe: bool,
+    mut try_once: F,
+) -> (Result<Response>, u32)
 where
     F: FnMut(u32) -> Fut,
     Fut: Future<Output = Result<Response>>,
@@ -78,8 +122,21 @@ where
                 options.try_timeout
             ))),
         };
-        let (retryable, asked) = assess(&outcome);
+        let (retryable, asked) = assess(&outcome, replay_safe);
         if !retryable || retries >= options.max_retries {
+            let outcome = match outcome {
+                Err(e)
+                    if !replay_safe
+                        && !e.is_connect()
+                        && matches!(e.kind(), ErrorKind::Transport | ErrorKind::Timeout) =>
+                {
+                    Err(e.with_note(
+                        "; the service may have performed this non-idempotent request, \
+                         so it was not retried",
+                    ))
+                }
+                other => other,
+            };
             return (outcome, retries);
         }
         let wait = asked.unwrap_or_else(|| backoff(options, retries));
@@ -182,7 +239,7 @@ mod tests {
             max_retries: 2,
             ..Default::default()
         };
-        let (outcome, retries) = run(&options, |_| {
+        let (outcome, retries) = run(&options, true, |_| {
             tries.fetch_add(1, Ordering::SeqCst);
             async { response(503, HeaderMap::new()) }
         })
@@ -197,7 +254,7 @@ mod tests {
             max_elapsed: Duration::from_secs(10),
             ..Default::default()
         };
-        let (_, retries) = run(&options, |_| {
+        let (_, retries) = run(&options, true, |_| {
             tries.fetch_add(1, Ordering::SeqCst);
             async { response(429, headers(&[("retry-after", "30")])) }
         })
@@ -210,14 +267,14 @@ mod tests {
     async fn never_retries_client_errors_or_credential_failures() {
         for status in [400, 401, 403, 404, 409] {
             let tries = AtomicU32::new(0);
-            let (_, retries) = run(&RetryOptions::default(), |_| {
+            let (_, retries) = run(&RetryOptions::default(), true, |_| {
                 tries.fetch_add(1, Ordering::SeqCst);
                 async move { response(status, HeaderMap::new()) }
             })
             .await;
             assert_eq!((retries, tries.load(Ordering::SeqCst)), (0, 1), "{status}");
         }
-        let (outcome, retries) = run(&RetryOptions::default(), |_| async {
+        let (outcome, retries) = run(&RetryOptions::default(), true, |_| async {
             Err(Error::new(ErrorKind::Credential, "no"))
         })
         .await;
@@ -225,6 +282,73 @@ mod tests {
             (outcome.unwrap_err().kind(), retries),
             (&ErrorKind::Credential, 0)
         );
+    }
+
+    #[test]
+    fn creating_requests_are_not_replay_safe() {
+        use http::Method;
+        for (method, path) in [
+            (Method::POST, "/keys/k/create"),
+            (Method::POST, "/keys/k/rotate"),
+            (Method::PUT, "/keys/k"),
+            (Method::POST, "/keys/restore"),
+            (Method::POST, "/deletedkeys/k/recover"),
+            (Method::POST, "/backup"),
+            (Method::PUT, "/restore"),
+            (Method::PUT, "/keys/k/restore"),
+        ] {
+            assert!(!replay_safe(&method, path), "{method} {path}");
+        }
+        for (method, path) in [
+            (Method::GET, "/keys/k/"),
+            (Method::DELETE, "/keys/k"),
+            (Method::PATCH, "/keys/k/v"),
+            (Method::POST, "/keys/k/v/sign"),
+            (Method::POST, "/keys/k//unwrapkey"),
+            (Method::POST, "/keys/k/backup"),
+            (Method::POST, "/rng"),
+            (Method::PUT, "/keys/k/rotationpolicy"),
+            (
+                Method::PUT,
+                "//providers/Microsoft.Authorization/roleAssignments/x",
+            ),
+        ] {
+            assert!(replay_safe(&method, path), "{method} {path}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn non_idempotent_requests_are_not_replayed_after_sending() {
+        let tries = AtomicU32::new(0);
+        let (outcome, retries) = run(&RetryOptions::default(), false, |_| {
+            tries.fetch_add(1, Ordering::SeqCst);
+            async { Err(Error::new(ErrorKind::Transport, "connection reset")) }
+        })
+        .await;
+        let err = outcome.unwrap_err();
+        assert_eq!((retries, tries.load(Ordering::SeqCst)), (0, 1));
+        assert!(err.to_string().contains("not retried"), "{err}");
+        // Never sent: safe to try again.
+        let tries = AtomicU32::new(0);
+        let (outcome, retries) = run(&RetryOptions::default(), false, |n| {
+            tries.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if n == 0 {
+                    Err(Error::connect("connection refused", "refused"))
+                } else {
+                    response(200, HeaderMap::new())
+                }
+            }
+        })
+        .await;
+        assert_eq!(outcome.unwrap().status(), 200);
+        assert_eq!((retries, tries.load(Ordering::SeqCst)), (1, 2));
+        // The service answered without acting: retried as usual.
+        let (outcome, retries) = run(&RetryOptions::default(), false, |n| async move {
+            response(if n == 0 { 503 } else { 200 }, HeaderMap::new())
+        })
+        .await;
+        assert_eq!((outcome.unwrap().status().as_u16(), retries), (200, 1));
     }
 
     #[tokio::test(start_paused = true)]
@@ -235,7 +359,7 @@ mod tests {
             ..Default::default()
         };
         let start = Instant::now();
-        let (outcome, retries) = run(&options, |n| async move {
+        let (outcome, retries) = run(&options, true, |n| async move {
             if n == 0 {
                 tokio::time::sleep(Duration::from_secs(60)).await;
             }

@@ -58,7 +58,7 @@ fn transport_error(e: reqwest::Error) -> Error {
     if e.is_timeout() {
         Error::with_source(ErrorKind::Timeout, "request timed out", e)
     } else if e.is_connect() {
-        Error::with_source(ErrorKind::Transport, "connection failed", e)
+        Error::connect("connection failed", e)
     } else {
         Error::with_source(ErrorKind::Transport, "request failed", e)
     }
