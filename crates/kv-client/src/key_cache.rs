@@ -88,6 +88,12 @@ impl<T> KeyCache<T> {
         }
     }
 
+    /// Whether the held material can never change (a pinned version, fetched): callers may
+    /// keep it and skip the cache from then on.
+    pub(crate) fn is_settled(&self) -> bool {
+        self.pinned && matches!(self.state, State::Held { .. })
+    }
+
     /// The material to use now, if any.
     pub(crate) fn current(&self) -> Option<Arc<T>> {
         match &self.state {

@@ -312,13 +312,13 @@ impl LocalKey {
                     SignatureAlgorithm::Rs256
                     | SignatureAlgorithm::Rs384
                     | SignatureAlgorithm::Rs512 => RsaSignatureScheme::Pkcs1v15(
-                        alg.hash().ok_or(unsupported(name, "no hash"))?,
+                        alg.hash().ok_or_else(|| unsupported(name, "no hash"))?,
                     ),
                     SignatureAlgorithm::Ps256
                     | SignatureAlgorithm::Ps384
-                    | SignatureAlgorithm::Ps512 => {
-                        RsaSignatureScheme::Pss(alg.hash().ok_or(unsupported(name, "no hash"))?)
-                    }
+                    | SignatureAlgorithm::Ps512 => RsaSignatureScheme::Pss(
+                        alg.hash().ok_or_else(|| unsupported(name, "no hash"))?,
+                    ),
                     SignatureAlgorithm::RsNull => RsaSignatureScheme::Pkcs1v15Raw,
                     _ => return Err(unsupported(name, "not an RSA signature algorithm")),
                 };

@@ -196,7 +196,18 @@ crate::string_enum! {
 impl KeyWrapAlgorithm {
     /// The same algorithm in the encryption vocabulary used on the wire.
     pub fn to_encryption_algorithm(&self) -> EncryptionAlgorithm {
-        EncryptionAlgorithm::from(self.as_str())
+        // A direct mapping: this runs on every wrap, so no string round trip.
+        match self {
+            Self::A128Kw => EncryptionAlgorithm::A128Kw,
+            Self::A192Kw => EncryptionAlgorithm::A192Kw,
+            Self::A256Kw => EncryptionAlgorithm::A256Kw,
+            Self::RsaOaep => EncryptionAlgorithm::RsaOaep,
+            Self::RsaOaep256 => EncryptionAlgorithm::RsaOaep256,
+            Self::Rsa1_5 => EncryptionAlgorithm::Rsa1_5,
+            Self::CkmAesKeyWrap => EncryptionAlgorithm::CkmAesKeyWrap,
+            Self::CkmAesKeyWrapPad => EncryptionAlgorithm::CkmAesKeyWrapPad,
+            Self::Unknown(other) => EncryptionAlgorithm::from(other.as_str()),
+        }
     }
 
     /// The key family this algorithm needs.
@@ -208,5 +219,22 @@ impl KeyWrapAlgorithm {
 impl From<KeyWrapAlgorithm> for EncryptionAlgorithm {
     fn from(alg: KeyWrapAlgorithm) -> Self {
         alg.to_encryption_algorithm()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_algorithms_map_to_encryption_algorithms() {
+        for name in KeyWrapAlgorithm::KNOWN_VALUES {
+            let wrap = KeyWrapAlgorithm::from(*name);
+            let enc = wrap.to_encryption_algorithm();
+            assert!(enc.is_known(), "{name}");
+            assert_eq!(enc.as_str(), *name);
+        }
+        let future = KeyWrapAlgorithm::from("ML-KEM-768");
+        assert_eq!(future.to_encryption_algorithm().as_str(), "ML-KEM-768");
     }
 }

@@ -65,6 +65,9 @@ struct Inner {
     remote: Option<RemoteCryptographyClient>,
     mode: RoutingMode,
     cache: Mutex<KeyCache<CachedKey>>,
+    /// The key once it can never change (pinned version, or local-only): read without the
+    /// async lock, so the hot local path takes no lock at all.
+    settled: std::sync::OnceLock<Arc<CachedKey>>,
 }
 
 /// Encrypt, decrypt, sign, verify, wrap and unwrap with one key.
@@ -147,6 +150,7 @@ impl CryptographyClient {
                 key_id: Some(id.to_string()),
                 remote: Some(remote),
                 mode: options.mode,
+                settled: std::sync::OnceLock::new(),
                 cache: Mutex::new(cache),
             }),
         })
@@ -179,6 +183,7 @@ impl CryptographyClient {
                 key_id: Some(id.to_string()),
                 remote: Some(remote),
                 mode: options.mode,
+                settled: std::sync::OnceLock::new(),
                 cache: Mutex::new(cache),
             }),
         })
@@ -208,6 +213,7 @@ impl CryptographyClient {
                 key_id,
                 remote: None,
                 mode: RoutingMode::LocalOnly,
+                settled: std::sync::OnceLock::new(),
                 cache: Mutex::new(KeyCache::with_value(
                     cached,
                     Instant::now(),
@@ -231,9 +237,17 @@ impl CryptographyClient {
 
     /// The key material to use now, fetching it first when the cache rules say so.
     async fn key(&self) -> Option<Arc<CachedKey>> {
+        if let Some(key) = self.inner.settled.get() {
+            return Some(Arc::clone(key));
+        }
         let mut cache = self.inner.cache.lock().await;
         let Some(remote) = &self.inner.remote else {
-            return cache.current();
+            // Local only: the material never changes.
+            let key = cache.current();
+            if let Some(key) = &key {
+                let _ = self.inner.settled.set(Arc::clone(key));
+            }
+            return key;
         };
         if self.inner.mode == RoutingMode::RemoteOnly || !cache.should_fetch(Instant::now()) {
             return cache.current();
@@ -250,7 +264,11 @@ impl CryptographyClient {
                 cache.record_failure(FetchFailure::Other, Instant::now());
             }
         }
-        cache.current()
+        let key = cache.current();
+        if let (true, Some(key)) = (cache.is_settled(), &key) {
+            let _ = self.inner.settled.set(Arc::clone(key));
+        }
+        key
     }
 
     fn decide(
@@ -259,13 +277,22 @@ impl CryptographyClient {
         key: Option<&CachedKey>,
         locally_supported: bool,
     ) -> Route {
+        let not_before = key.and_then(|k| k.not_before);
+        let expires_on = key.and_then(|k| k.expires_on);
+        // `route` compares `now` only with a bound that is set; skip the clock read (a
+        // measurable share of a local AES key wrap) for keys without one.
+        let now = if not_before.is_some() || expires_on.is_some() {
+            OffsetDateTime::now_utc()
+        } else {
+            OffsetDateTime::UNIX_EPOCH
+        };
         let state = RouteState {
             mode: self.inner.mode,
             key: key.map(|k| &k.jwk),
             locally_supported,
-            not_before: key.and_then(|k| k.not_before),
-            expires_on: key.and_then(|k| k.expires_on),
-            now: OffsetDateTime::now_utc(),
+            not_before,
+            expires_on,
+            now,
             remote_available: self.inner.remote.is_some(),
         };
         route(op, &state)
