@@ -187,6 +187,24 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
         Ok(header)
     }
 
+    /// Like [`encrypt`](Self::encrypt), writing the envelope into `out` (cleared first) so a
+    /// hot path can reuse one buffer instead of allocating (and page-faulting) a fresh one
+    /// per message.
+    ///
+    /// # Errors
+    /// As [`encryptor`](Self::encryptor); on error `out` holds no plaintext.
+    pub async fn encrypt_into(
+        &self,
+        plaintext: &[u8],
+        context: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        out.clear();
+        let Encryptor { header, mut sealer } = self.encryptor(context).await?;
+        out.extend_from_slice(&header);
+        seal_all(&mut sealer, plaintext, out)
+    }
+
     /// Unwraps the data key of `header` (or takes it from the cache), checks the key
     /// commitment in constant time and then the header tag, and returns the segment opener.
     /// `context` must be the one given to encrypt; `None` stands for the stored one (or none).

@@ -567,3 +567,20 @@ fn every_single_bit_flip_fails() {
         }
     }
 }
+
+#[test]
+fn encrypt_into_reuses_the_buffer_and_matches_the_format() {
+    let c = client(1024);
+    block_on(async {
+        let mut out = b"stale bytes from a previous message".to_vec();
+        for len in [0usize, 1, 1023, 1024, 5000] {
+            let plaintext: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            c.encrypt_into(&plaintext, b"ctx", &mut out).await.unwrap();
+            let opened = c.decrypt(&out, Some(b"ctx")).await.unwrap();
+            assert_eq!(&opened[..], &plaintext[..]);
+            // Same layout as `encrypt` (fresh salt and key, so only the length matches).
+            let fresh = c.encrypt(&plaintext, b"ctx").await.unwrap();
+            assert_eq!(out.len(), fresh.len());
+        }
+    });
+}
