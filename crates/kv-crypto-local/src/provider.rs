@@ -36,6 +36,10 @@ pub enum RsaEncryptionPadding {
     OaepSha1,
     /// RSAES-OAEP with SHA-256 and MGF1-SHA-256, empty label (RSA-OAEP-256).
     OaepSha256,
+    /// RSAES-OAEP with SHA-384 and MGF1-SHA-384, empty label. No JWA name: Key Vault uses it
+    /// only inside key release's `RSA_AES_KEY_WRAP_384`, so it is reachable through the
+    /// provider, not through `LocalKey`.
+    OaepSha384,
 }
 
 /// An elliptic curve Key Vault supports.

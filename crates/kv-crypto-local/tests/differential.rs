@@ -169,3 +169,55 @@ proptest! {
         }
     }
 }
+
+/// OAEP with SHA-384 (key release's `RSA_AES_KEY_WRAP_384`) is provider-level only; every
+/// backend pair must interoperate and reject a flipped bit.
+#[test]
+fn oaep_sha384_between_backends() {
+    use kv_crypto_local::provider::{RsaEncryptionPadding, RsaKeyComponents};
+    use zeroize::Zeroizing;
+    let jwk = rsa_jwk();
+    let secret =
+        |s: &Option<SecretBytes>| Zeroizing::new(s.as_ref().unwrap().expose_secret().to_vec());
+    let components = RsaKeyComponents {
+        n: jwk.n.clone().unwrap(),
+        e: jwk.e.clone().unwrap(),
+        d: secret(&jwk.d),
+        p: secret(&jwk.p),
+        q: secret(&jwk.q),
+        dp: secret(&jwk.dp),
+        dq: secret(&jwk.dq),
+        qi: secret(&jwk.qi),
+    };
+    let data_key = [0x42u8; 32];
+    for (enc_name, enc) in backends() {
+        let public = enc
+            .rsa
+            .public_key(jwk.n.as_ref().unwrap(), jwk.e.as_ref().unwrap())
+            .unwrap();
+        let ct = public
+            .encrypt(RsaEncryptionPadding::OaepSha384, &data_key)
+            .unwrap();
+        for (dec_name, dec) in backends() {
+            let private = dec.rsa.private_key(&components).unwrap();
+            let pt = private
+                .decrypt(RsaEncryptionPadding::OaepSha384, &ct)
+                .unwrap();
+            assert_eq!(&pt[..], &data_key, "{enc_name} -> {dec_name}");
+            let mut bad = ct.clone();
+            bad[10] ^= 1;
+            assert!(
+                private
+                    .decrypt(RsaEncryptionPadding::OaepSha384, &bad)
+                    .is_err(),
+                "{enc_name} -> {dec_name}: flipped bit accepted"
+            );
+            // The hash is part of the padding: SHA-256 OAEP must not open it.
+            assert!(
+                private
+                    .decrypt(RsaEncryptionPadding::OaepSha256, &ct)
+                    .is_err()
+            );
+        }
+    }
+}

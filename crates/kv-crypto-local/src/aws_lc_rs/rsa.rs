@@ -8,8 +8,9 @@ use aws_lc_rs::digest::{self, Digest};
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{
     KeyPair, KeyPairComponents, KeySize, OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256,
-    OaepPrivateDecryptingKey, OaepPublicEncryptingKey, Pkcs1PrivateDecryptingKey,
-    Pkcs1PublicEncryptingKey, PrivateDecryptingKey, PublicEncryptingKey, PublicKeyComponents,
+    OAEP_SHA384_MGF1SHA384, OaepPrivateDecryptingKey, OaepPublicEncryptingKey,
+    Pkcs1PrivateDecryptingKey, Pkcs1PublicEncryptingKey, PrivateDecryptingKey, PublicEncryptingKey,
+    PublicKeyComponents,
 };
 use aws_lc_rs::signature::{self, ParsedPublicKey, RsaEncoding, RsaParameters};
 use kv_jwk::HashAlgorithm;
@@ -161,11 +162,13 @@ impl RsaPublicKey for Public {
                     .map_err(|_| Error::CryptoFailure)?
                     .len()
             }
-            RsaEncryptionPadding::OaepSha1 | RsaEncryptionPadding::OaepSha256 => {
-                let alg = if padding == RsaEncryptionPadding::OaepSha1 {
-                    &OAEP_SHA1_MGF1SHA1
-                } else {
-                    &OAEP_SHA256_MGF1SHA256
+            RsaEncryptionPadding::OaepSha1
+            | RsaEncryptionPadding::OaepSha256
+            | RsaEncryptionPadding::OaepSha384 => {
+                let alg = match padding {
+                    RsaEncryptionPadding::OaepSha1 => &OAEP_SHA1_MGF1SHA1,
+                    RsaEncryptionPadding::OaepSha256 => &OAEP_SHA256_MGF1SHA256,
+                    _ => &OAEP_SHA384_MGF1SHA384,
                 };
                 if plaintext.len() > self.oaep.max_plaintext_size(alg) {
                     return Err(too_long(()));
@@ -249,6 +252,9 @@ impl RsaPrivateKey for Private {
                 .map(|p| p.len()),
             RsaEncryptionPadding::OaepSha256 => oaep
                 .decrypt(&OAEP_SHA256_MGF1SHA256, ct, &mut out, None)
+                .map(|p| p.len()),
+            RsaEncryptionPadding::OaepSha384 => oaep
+                .decrypt(&OAEP_SHA384_MGF1SHA384, ct, &mut out, None)
                 .map(|p| p.len()),
         }
         .map_err(|_| Error::CryptoFailure)?;

@@ -180,6 +180,7 @@ fn encrypt_with(key: &rsa::PublicKey, padding: RsaEncryptionPadding, pt: &[u8]) 
         RsaEncryptionPadding::Pkcs1v15 => key.encrypt(&mut SysRng, Pkcs1v15Encrypt, pt),
         RsaEncryptionPadding::OaepSha1 => key.encrypt(&mut SysRng, Oaep::<Sha1>::new(), pt),
         RsaEncryptionPadding::OaepSha256 => key.encrypt(&mut SysRng, Oaep::<Sha256>::new(), pt),
+        RsaEncryptionPadding::OaepSha384 => key.encrypt(&mut SysRng, Oaep::<Sha384>::new(), pt),
     };
     out.map_err(|e| match e {
         rsa::Error::MessageTooLong => {
@@ -237,6 +238,7 @@ impl RsaPrivateKey for Private {
             RsaEncryptionPadding::Pkcs1v15 => self.0.decrypt(Pkcs1v15Encrypt, ciphertext),
             RsaEncryptionPadding::OaepSha1 => self.0.decrypt(Oaep::<Sha1>::new(), ciphertext),
             RsaEncryptionPadding::OaepSha256 => self.0.decrypt(Oaep::<Sha256>::new(), ciphertext),
+            RsaEncryptionPadding::OaepSha384 => self.0.decrypt(Oaep::<Sha384>::new(), ciphertext),
         };
         let out = out.map(Zeroizing::new);
         // rsa 0.10.0's OAEP decoding does not check that the first octet of the encoded

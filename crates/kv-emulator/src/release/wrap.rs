@@ -4,6 +4,7 @@
 //! SHA-1 for `CKM_RSA_AES_KEY_WRAP` and SHA-256 for `RSA_AES_KEY_WRAP_256`.
 
 use kv_crypto_local::LocalKey;
+use kv_crypto_local::provider::RsaEncryptionPadding;
 use kv_jwk::{JsonWebKey, KeyCurveName, KeyFamily, KeyType, KeyWrapAlgorithm};
 use kv_protocol::KeyEncryptionAlgorithm;
 use pkcs8::der::asn1::{AnyRef, OctetStringRef, UintRef};
@@ -101,9 +102,10 @@ pub fn wrap_for_target(
     runtime: &JsonWebKey,
     enc: &KeyEncryptionAlgorithm,
 ) -> Result<Vec<u8>, ApiError> {
-    let oaep = match enc {
-        KeyEncryptionAlgorithm::CkmRsaAesKeyWrap => KeyWrapAlgorithm::RsaOaep,
-        KeyEncryptionAlgorithm::RsaAesKeyWrap256 => KeyWrapAlgorithm::RsaOaep256,
+    let padding = match enc {
+        KeyEncryptionAlgorithm::CkmRsaAesKeyWrap => RsaEncryptionPadding::OaepSha1,
+        KeyEncryptionAlgorithm::RsaAesKeyWrap256 => RsaEncryptionPadding::OaepSha256,
+        KeyEncryptionAlgorithm::RsaAesKeyWrap384 => RsaEncryptionPadding::OaepSha384,
         other => {
             return Err(ApiError::bad(format!(
                 "The key encryption algorithm {other} is not supported by this emulator."
@@ -116,14 +118,24 @@ pub fn wrap_for_target(
         .k
         .as_ref()
         .ok_or_else(|| ApiError::internal("generated AES key is empty"))?;
-    // The token's `key_ops` (usually `encrypt`) describe the target's use of its key; the
-    // wrap below is an RSA-OAEP encryption either way.
-    let mut runtime = runtime.to_public();
-    runtime.key_ops = None;
-    let runtime = LocalKey::new(&runtime)
+    // The wrap is an RSA-OAEP encryption with the target's runtime key whatever that key's
+    // `key_ops` say (they describe the target's own use). SHA-384 OAEP has no JWA name, so
+    // this goes to the provider directly rather than through `LocalKey`.
+    let (n, e) = match (&runtime.n, &runtime.e) {
+        (Some(n), Some(e)) => (n, e),
+        _ => {
+            return Err(ApiError::Forbidden(
+                "The target's runtime key is not an RSA public key.".to_owned(),
+            ));
+        }
+    };
+    let runtime = kv_crypto_local::get_default()
+        .map_err(crypto_error)?
+        .rsa
+        .public_key(n, e)
         .map_err(|e| ApiError::Forbidden(format!("The target's runtime key is unusable: {e}.")))?;
     let mut out = runtime
-        .wrap_key(&oaep, k.expose_secret())
+        .encrypt(padding, k.expose_secret())
         .map_err(crypto_error)?;
     let aes = LocalKey::new(&transport).map_err(crypto_error)?;
     out.extend(
@@ -170,6 +182,57 @@ mod tests {
         let unwrapper = LocalKey::new(&runtime).unwrap();
         let k = unwrapper
             .unwrap_key(&KeyWrapAlgorithm::RsaOaep, head)
+            .unwrap();
+        let aes = LocalKey::new(&JsonWebKey {
+            kty: Some(KeyType::Oct),
+            k: Some(kv_jwk::SecretBytes::from_slice(&k)),
+            ..Default::default()
+        })
+        .unwrap();
+        let material = aes
+            .unwrap_key(&KeyWrapAlgorithm::CkmAesKeyWrapPad, tail)
+            .unwrap();
+        assert_eq!(&material[..], target.k.as_ref().unwrap().expose_secret());
+    }
+
+    #[test]
+    fn rsa_aes_key_wrap_384_uses_oaep_sha384() {
+        use kv_crypto_local::provider::RsaKeyComponents;
+        let runtime = kv_crypto_local::generate_rsa(2048, None).unwrap();
+        let target = kv_crypto_local::generate_oct(256).unwrap();
+        let blob = wrap_for_target(
+            &target,
+            &runtime.to_public(),
+            &KeyEncryptionAlgorithm::RsaAesKeyWrap384,
+        )
+        .unwrap();
+        let (head, tail) = blob.split_at(256);
+        let secret = |s: &Option<kv_jwk::SecretBytes>| {
+            Zeroizing::new(s.as_ref().unwrap().expose_secret().to_vec())
+        };
+        let components = RsaKeyComponents {
+            n: runtime.n.clone().unwrap(),
+            e: runtime.e.clone().unwrap(),
+            d: secret(&runtime.d),
+            p: secret(&runtime.p),
+            q: secret(&runtime.q),
+            dp: secret(&runtime.dp),
+            dq: secret(&runtime.dq),
+            qi: secret(&runtime.qi),
+        };
+        let private = kv_crypto_local::get_default()
+            .unwrap()
+            .rsa
+            .private_key(&components)
+            .unwrap();
+        // SHA-256 OAEP does not open it; SHA-384 does.
+        assert!(
+            private
+                .decrypt(RsaEncryptionPadding::OaepSha256, head)
+                .is_err()
+        );
+        let k = private
+            .decrypt(RsaEncryptionPadding::OaepSha384, head)
             .unwrap();
         let aes = LocalKey::new(&JsonWebKey {
             kty: Some(KeyType::Oct),
