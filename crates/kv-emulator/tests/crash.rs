@@ -1,47 +1,14 @@
 //! Crash test: `kill -9` the emulator binary during concurrent creates, restart it on the
 //! same data directory, and read back every key whose create was acknowledged.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::{client, start};
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
-
-struct Running {
-    child: Child,
-    url: String,
-}
-
-fn start(dir: &std::path::Path) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kv-emulator"))
-        .args(["--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("emulator binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("listening line");
-    let url = line
-        .trim()
-        .strip_prefix("kv-emulator listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    Running { child, url }
-}
-
-fn client(dir: &std::path::Path) -> reqwest::Client {
-    let pem = std::fs::read(dir.join("tls/cert.pem")).expect("cert.pem");
-    let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(30));
-    for cert in reqwest::Certificate::from_pem_bundle(&pem).expect("PEM bundle") {
-        builder = builder.add_root_certificate(cert);
-    }
-    builder.build().expect("client")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_creates_survive_kill_9() {

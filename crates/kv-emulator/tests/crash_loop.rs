@@ -4,9 +4,11 @@
 //! acknowledged write is there: each acknowledged version exists and each acknowledged
 //! tag update is visible (or a later one that was in flight when the process died).
 
+mod common;
+
+use common::{client, start};
+
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -15,41 +17,6 @@ use serde_json::{Value, json};
 
 const ROUNDS: u64 = 10;
 const WORKERS: usize = 8;
-
-struct Running {
-    child: Child,
-    url: String,
-}
-
-fn start(dir: &std::path::Path) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kv-emulator"))
-        .args(["--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("emulator binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("listening line");
-    let url = line
-        .trim()
-        .strip_prefix("kv-emulator listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    Running { child, url }
-}
-
-fn client(dir: &std::path::Path) -> reqwest::Client {
-    let pem = std::fs::read(dir.join("tls/cert.pem")).expect("cert.pem");
-    let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(30));
-    for cert in reqwest::Certificate::from_pem_bundle(&pem).expect("PEM bundle") {
-        builder = builder.add_root_certificate(cert);
-    }
-    builder.build().expect("client")
-}
 
 /// What the workers were told succeeded.
 #[derive(Default)]
