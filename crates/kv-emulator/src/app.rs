@@ -13,7 +13,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
 
 use crate::error::ApiError;
-use crate::request::{RequestCtx, check_api_version, parse_json, read_body};
+use crate::request::{
+    RequestCtx, check_api_version, parse_json, read_body, refuse_declared_oversized_body,
+};
 use crate::state::AppState;
 use crate::{auth, logging, routes};
 
@@ -29,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/rng", post(random_bytes))
         .fallback(routes::admin::dispatch)
         .layer(from_fn(check_api_version))
+        .layer(from_fn(refuse_declared_oversized_body))
         .layer(from_fn_with_state(
             state.clone(),
             routes::admin::access::enforce_rbac,

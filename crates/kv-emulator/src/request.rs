@@ -112,15 +112,31 @@ fn printable(value: &str) -> String {
     value.chars().filter(|c| !c.is_control()).take(40).collect()
 }
 
+fn body_too_large() -> ApiError {
+    ApiError::bad(format!(
+        "The request body is larger than the limit of {MAX_BODY_BYTES} bytes or could not be read."
+    ))
+}
+
+/// Middleware: a request that declares a body over [`MAX_BODY_BYTES`] is refused before any
+/// of it is read (bodies without a declared length are cut off by [`read_body`]).
+pub async fn refuse_declared_oversized_body(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(len) if len > MAX_BODY_BYTES as u64 => body_too_large().into_response(),
+        _ => next.run(request).await,
+    }
+}
+
 /// Reads a request body, refusing more than [`MAX_BODY_BYTES`].
 pub async fn read_body(body: Body) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
-        .map_err(|_| {
-            ApiError::bad(format!(
-                "The request body is larger than the limit of {MAX_BODY_BYTES} bytes or could not be read."
-            ))
-        })
+        .map_err(|_| body_too_large())
 }
 
 /// Parses a JSON body into `T`. The message says where the input is wrong without
