@@ -204,7 +204,59 @@ pub trait AesGcmKey: Send + Sync + fmt::Debug {
     fn seal(&self, nonce: &[u8; 12], aad: &[u8], in_out: &mut [u8]) -> Result<[u8; 16]>;
     /// Checks the tag and decrypts `in_out` in place; on failure `in_out` is zeroed.
     fn open(&self, nonce: &[u8; 12], aad: &[u8], in_out: &mut [u8], tag: &[u8; 16]) -> Result<()>;
+
+    /// Encrypts `plaintext` into `ciphertext` (of the same length) and returns the tag,
+    /// leaving `plaintext` as it is: the same result as copying and calling
+    /// [`seal`](Self::seal), without the copy where the backend can avoid it.
+    ///
+    /// # Errors
+    /// [`InvalidInput`](crate::Error::InvalidInput) when the lengths differ (nothing is
+    /// written) or the plaintext is too long for AES-GCM.
+    ///
+    /// # Security
+    /// As [`seal`](Self::seal): `nonce` must never repeat under one key.
+    fn seal_out_of_place(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        plaintext: &[u8],
+        ciphertext: &mut [u8],
+    ) -> Result<[u8; 16]> {
+        if plaintext.len() != ciphertext.len() {
+            return Err(crate::Error::InvalidInput(OUT_OF_PLACE_LENGTHS));
+        }
+        ciphertext.copy_from_slice(plaintext);
+        self.seal(nonce, aad, ciphertext).inspect_err(|_| {
+            ciphertext.fill(0);
+        })
+    }
+
+    /// Checks the tag of `ciphertext` and decrypts it into `plaintext` (of the same
+    /// length), leaving `ciphertext` as it is; on failure `plaintext` is zeroed.
+    ///
+    /// # Errors
+    /// [`CryptoFailure`](crate::Error::CryptoFailure) for a wrong tag;
+    /// [`InvalidInput`](crate::Error::InvalidInput) when the lengths differ.
+    fn open_out_of_place(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        ciphertext: &[u8],
+        tag: &[u8; 16],
+        plaintext: &mut [u8],
+    ) -> Result<()> {
+        if plaintext.len() != ciphertext.len() {
+            plaintext.fill(0);
+            return Err(crate::Error::InvalidInput(OUT_OF_PLACE_LENGTHS));
+        }
+        plaintext.copy_from_slice(ciphertext);
+        self.open(nonce, aad, plaintext, tag)
+    }
 }
+
+/// The error text of an out-of-place AES-GCM call whose buffers differ in length.
+pub(crate) const OUT_OF_PLACE_LENGTHS: &str =
+    "AES-GCM input and output buffers must have the same length";
 
 /// AES key wrap: RFC 3394 (KW) and RFC 5649 (KWP).
 pub trait AesKwProvider: Send + Sync + fmt::Debug {
@@ -330,5 +382,124 @@ mod tests {
     fn curve_sizes() {
         assert_eq!(EcCurve::P521.field_len(), 66);
         assert_eq!(EcCurve::P256K.hash(), HashAlgorithm::Sha256);
+    }
+
+    /// The AES-GCM backends compiled in, by name.
+    fn gcm_backends() -> Vec<(&'static str, &'static dyn AesGcmProvider)> {
+        vec![
+            #[cfg(feature = "aws-lc")]
+            ("aws-lc-rs", crate::aws_lc_rs::provider().aes_gcm),
+            #[cfg(feature = "rustcrypto")]
+            ("rustcrypto", crate::rust_crypto::provider().aes_gcm),
+        ]
+    }
+
+    /// The default methods, as a backend without its own out-of-place path gets them.
+    #[derive(Debug)]
+    struct InPlaceOnly(Box<dyn AesGcmKey>);
+
+    impl AesGcmKey for InPlaceOnly {
+        fn seal(&self, nonce: &[u8; 12], aad: &[u8], in_out: &mut [u8]) -> Result<[u8; 16]> {
+            self.0.seal(nonce, aad, in_out)
+        }
+        fn open(
+            &self,
+            nonce: &[u8; 12],
+            aad: &[u8],
+            in_out: &mut [u8],
+            tag: &[u8; 16],
+        ) -> Result<()> {
+            self.0.open(nonce, aad, in_out, tag)
+        }
+    }
+
+    /// Every key to check: each backend's own, and each behind the default methods.
+    fn gcm_keys(key: &[u8]) -> Vec<(String, Box<dyn AesGcmKey>)> {
+        let mut v: Vec<(String, Box<dyn AesGcmKey>)> = Vec::new();
+        for (name, p) in gcm_backends() {
+            v.push((name.to_owned(), p.key(key).unwrap()));
+            v.push((
+                format!("{name} (default methods)"),
+                Box::new(InPlaceOnly(p.key(key).unwrap())),
+            ));
+        }
+        v
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Out of place gives exactly the in-place ciphertext and tag, leaves the input
+        /// alone, opens back out of place and in place, and across backends.
+        #[test]
+        fn gcm_out_of_place_matches_in_place(
+            key_len in proptest::sample::select(vec![16usize, 24, 32]),
+            key_byte in proptest::prelude::any::<u8>(),
+            nonce in proptest::prelude::any::<[u8; 12]>(),
+            aad in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            pt in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        ) {
+            let key = vec![key_byte; key_len];
+            let keys = gcm_keys(&key);
+            let mut reference = pt.clone();
+            let ref_tag = keys[0].1.seal(&nonce, &aad, &mut reference).unwrap();
+            for (name, k) in &keys {
+                let mut ct = vec![0xEE; pt.len()];
+                let tag = k.seal_out_of_place(&nonce, &aad, &pt, &mut ct).unwrap();
+                proptest::prop_assert_eq!(&ct, &reference, "{}", name);
+                proptest::prop_assert_eq!(tag, ref_tag, "{}", name);
+                for (other, o) in &keys {
+                    let mut back = vec![0x11; ct.len()];
+                    o.open_out_of_place(&nonce, &aad, &ct, &tag, &mut back).unwrap();
+                    proptest::prop_assert_eq!(&back, &pt, "{} -> {}", name, other);
+                }
+                let mut in_place = ct.clone();
+                k.open(&nonce, &aad, &mut in_place, &tag).unwrap();
+                proptest::prop_assert_eq!(&in_place, &pt, "{}", name);
+            }
+        }
+    }
+
+    #[test]
+    fn gcm_out_of_place_rejects_tampering_and_zeroes_output() {
+        let nonce = [7u8; 12];
+        let pt: Vec<u8> = (0..100u8).collect();
+        for (name, k) in gcm_keys(&[9u8; 32]) {
+            let mut ct = vec![0u8; pt.len()];
+            let tag = k.seal_out_of_place(&nonce, b"aad", &pt, &mut ct).unwrap();
+            let mut out = vec![0xAA; pt.len()];
+            let mut bad_tag = tag;
+            bad_tag[3] ^= 1;
+            let mut bad_ct = ct.clone();
+            bad_ct[50] ^= 0x80;
+            let cases: [(&[u8], &[u8; 16], &[u8]); 4] = [
+                (&ct, &bad_tag, b"aad"),
+                (&bad_ct, &tag, b"aad"),
+                (&ct, &tag, b"aae"),
+                (&ct[..99], &tag, b"aad"),
+            ];
+            for (i, (c, t, aad)) in cases.into_iter().enumerate() {
+                out.fill(0xAA);
+                let out = &mut out[..c.len()];
+                let r = k.open_out_of_place(&nonce, aad, c, t, out);
+                assert_eq!(r, Err(crate::Error::CryptoFailure), "{name} case {i}");
+                assert!(
+                    out.iter().all(|&b| b == 0),
+                    "{name} case {i}: output not zeroed"
+                );
+            }
+            // Buffers of different lengths: an error, nothing sealed, nothing released.
+            let mut short = vec![0u8; pt.len() - 1];
+            assert!(matches!(
+                k.seal_out_of_place(&nonce, b"aad", &pt, &mut short),
+                Err(crate::Error::InvalidInput(_))
+            ));
+            let mut long = vec![0xAA; pt.len() + 1];
+            assert!(matches!(
+                k.open_out_of_place(&nonce, b"aad", &ct, &tag, &mut long),
+                Err(crate::Error::InvalidInput(_))
+            ));
+            assert!(long.iter().all(|&b| b == 0), "{name}");
+        }
     }
 }

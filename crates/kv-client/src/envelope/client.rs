@@ -13,7 +13,7 @@ use super::format::{
     check_algorithm,
 };
 use super::keys::{DataKey, MessageKeys, auth_failed, local_crypto};
-use super::segment::{SegmentOpener, SegmentSealer, open_all, seal_all};
+use super::segment::{SegmentOpener, SegmentSealer, open_all, seal_all, wire_len};
 use super::wrapper::DataKeyWrapper;
 use crate::error::{Result, invalid_argument};
 
@@ -179,30 +179,57 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
     /// # Errors
     /// As [`encryptor`](Self::encryptor).
     pub async fn encrypt(&self, plaintext: &[u8], context: &[u8]) -> Result<Vec<u8>> {
-        let Encryptor {
-            mut header,
-            mut sealer,
-        } = self.encryptor(context).await?;
-        seal_all(&mut sealer, plaintext, &mut header)?;
-        Ok(header)
+        let mut out = Vec::new();
+        self.encrypt_into(plaintext, context, &mut out).await?;
+        Ok(out)
     }
 
-    /// Like [`encrypt`](Self::encrypt), writing the envelope into `out` (cleared first) so a
-    /// hot path can reuse one buffer instead of allocating (and page-faulting) a fresh one
-    /// per message.
+    /// Like [`encrypt`](Self::encrypt), writing the envelope into `out` (whose old contents
+    /// are all overwritten or cut off) so a hot path can reuse one buffer instead of
+    /// allocating (and page-faulting) a fresh one per message. The plaintext is sealed
+    /// straight into `out`, segment by segment, never copied there first.
     ///
     /// # Errors
-    /// As [`encryptor`](Self::encryptor); on error `out` holds no plaintext.
+    /// As [`encryptor`](Self::encryptor); on error `out` is empty.
     pub async fn encrypt_into(
         &self,
         plaintext: &[u8],
         context: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<()> {
-        out.clear();
+        let r = self.seal_message(plaintext, context, out).await;
+        if r.is_err() {
+            out.clear();
+        }
+        r
+    }
+
+    async fn seal_message(
+        &self,
+        plaintext: &[u8],
+        context: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
         let Encryptor { header, mut sealer } = self.encryptor(context).await?;
-        out.extend_from_slice(&header);
-        seal_all(&mut sealer, plaintext, out)
+        let header_len = header.len();
+        let total = wire_len(plaintext.len(), sealer.segment_size())?
+            .checked_add(header_len)
+            .ok_or_else(|| invalid_argument("envelope: message too long"))?;
+        // Every byte up to `total` is written below, so a reused buffer is not zeroed
+        // first; a fresh one grows from the header's allocation.
+        if out.capacity() == 0 {
+            *out = header;
+            out.resize(total, 0);
+        } else {
+            if out.len() >= total {
+                out.truncate(total);
+            } else {
+                out.resize(total, 0);
+            }
+            out[..header_len].copy_from_slice(&header);
+        }
+        let body = out.get_mut(header_len..).ok_or_else(auth_failed)?;
+        seal_all(&mut sealer, plaintext, body)
     }
 
     /// Unwraps the data key of `header` (or takes it from the cache), checks the key

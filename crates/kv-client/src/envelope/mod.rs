@@ -22,6 +22,9 @@
 //! or [`Encryptor::into_async_writer`] (`tokio::io::AsyncWrite`); to read,
 //! [`EnvelopeHeader::read_from`] + [`EnvelopeClient::opener`] + [`DecryptingReader::new`], or
 //! [`EnvelopeClient::decrypt_async_reader`]. Memory is one segment, whatever the size.
+//! The one-shot functions seal and open each segment out of place, straight between the
+//! caller's input and the output ([`SegmentSealer::seal_to`], [`SegmentOpener::open_to`]);
+//! [`EnvelopeClient::encrypt_into`] reuses one output buffer across messages.
 //! Across key rotation use [`KeyVaultWrapper`]: it unwraps with the version the envelope
 //! names and wraps with the newest, which [`EnvelopeClient::rewrap`] uses to move a
 //! ciphertext to the newest version by rewriting only its header.
@@ -102,5 +105,7 @@ pub use wrapper::{DataKeyWrapper, KeyVaultWrapper, WrappedDataKey};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_compat;
 #[cfg(test)]
 mod tests_vault;

@@ -24,6 +24,13 @@ fn header_aad(header: &EnvelopeHeader, context: &[u8]) -> Result<Vec<u8>> {
     Ok(aad)
 }
 
+fn wrong_segment() -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        "envelope: segment out of order or of the wrong length",
+    )
+}
+
 fn counter_exhausted() -> Error {
     Error::new(ErrorKind::InvalidArgument, "envelope: too many segments")
 }
@@ -80,26 +87,59 @@ impl SegmentSealer {
     /// # Errors
     /// `InvalidArgument` for a wrong length or a segment after the final one.
     pub fn seal(&mut self, in_out: &mut [u8], is_final: bool) -> Result<[u8; TAG_LEN]> {
-        let len_ok = if is_final {
-            in_out.len() < self.segment_size
-        } else {
-            in_out.len() == self.segment_size
-        };
-        if self.finished || !len_ok {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                "envelope: segment out of order or of the wrong length",
-            ));
-        }
-        let kind = if is_final { NONCE_FINAL } else { NONCE_SEGMENT };
+        let nonce = self.next_nonce(in_out.len(), is_final)?;
         let tag = self
             .keys
             .content
-            .seal(&nonce(self.counter, kind), &[], in_out)
+            .seal(&nonce, &[], in_out)
             .map_err(local_crypto)?;
+        self.advance(is_final)?;
+        Ok(tag)
+    }
+
+    /// Encrypts one segment of `plaintext` into `wire` (exactly `plaintext.len() + 16`
+    /// bytes): its ciphertext then its tag, as on the wire. The same bytes as copying the
+    /// segment and calling [`seal`](Self::seal), without the copy. Lengths as for `seal`.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for a wrong length (of either buffer) or a segment after the
+    /// final one; nothing is written then.
+    pub fn seal_to(&mut self, plaintext: &[u8], wire: &mut [u8], is_final: bool) -> Result<()> {
+        let nonce = self.next_nonce(plaintext.len(), is_final)?;
+        let Some((body, tag)) = wire
+            .split_at_mut_checked(plaintext.len())
+            .filter(|(_, tag)| tag.len() == TAG_LEN)
+        else {
+            return Err(wrong_segment());
+        };
+        let t = self
+            .keys
+            .content
+            .seal_out_of_place(&nonce, &[], plaintext, body)
+            .map_err(local_crypto)?;
+        tag.copy_from_slice(&t);
+        self.advance(is_final)
+    }
+
+    /// The nonce of the next segment, after checking its length and that the message is
+    /// not finished.
+    fn next_nonce(&self, len: usize, is_final: bool) -> Result<[u8; 12]> {
+        let len_ok = if is_final {
+            len < self.segment_size
+        } else {
+            len == self.segment_size
+        };
+        if self.finished || !len_ok {
+            return Err(wrong_segment());
+        }
+        let kind = if is_final { NONCE_FINAL } else { NONCE_SEGMENT };
+        Ok(nonce(self.counter, kind))
+    }
+
+    fn advance(&mut self, is_final: bool) -> Result<()> {
         self.counter = self.counter.checked_add(1).ok_or_else(counter_exhausted)?;
         self.finished = is_final;
-        Ok(tag)
+        Ok(())
     }
 
     /// Whether the final segment has been sealed.
@@ -162,22 +202,55 @@ impl SegmentOpener {
     /// `Crypto` (one opaque error) for a bad tag, a segment after the final one, or a
     /// segment too short to hold a tag.
     pub fn open(&mut self, segment: &mut [u8]) -> Result<usize> {
-        let wire = segment.len();
-        if self.finished || wire < TAG_LEN || wire > self.wire_segment_len() {
+        let Ok((nonce, body_len, is_final)) = self.next_segment(segment.len()) else {
             segment.fill(0);
+            return Err(auth_failed());
+        };
+        let (body, tag) = segment.split_at_mut(body_len);
+        let tag = <[u8; TAG_LEN]>::try_from(&*tag).map_err(|_| auth_failed())?;
+        self.keys
+            .content
+            .open(&nonce, &[], body, &tag)
+            .map_err(|_| auth_failed())?;
+        self.advance(is_final)?;
+        Ok(body_len)
+    }
+
+    /// Decrypts one wire segment (ciphertext then tag) into the start of `plaintext`,
+    /// returning the plaintext length (the wire length less 16), without copying the
+    /// ciphertext first. Which segments are final is as for [`open`](Self::open). On
+    /// failure that part of `plaintext` is zeroed: no plaintext is released.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open); `Crypto` also when `plaintext` is too short.
+    pub fn open_to(&mut self, wire: &[u8], plaintext: &mut [u8]) -> Result<usize> {
+        let (nonce, body_len, is_final) = self.next_segment(wire.len())?;
+        let out = plaintext.get_mut(..body_len).ok_or_else(auth_failed)?;
+        let (body, tag) = wire.split_at(body_len);
+        let tag = <[u8; TAG_LEN]>::try_from(tag).map_err(|_| auth_failed())?;
+        self.keys
+            .content
+            .open_out_of_place(&nonce, &[], body, &tag, out)
+            .map_err(|_| auth_failed())?;
+        self.advance(is_final)?;
+        Ok(body_len)
+    }
+
+    /// For a wire segment of `wire` bytes: its nonce, its plaintext length and whether it
+    /// is final; an error after the final segment or for a length no segment has.
+    fn next_segment(&self, wire: usize) -> Result<([u8; 12], usize, bool)> {
+        if self.finished || wire < TAG_LEN || wire > self.wire_segment_len() {
             return Err(auth_failed());
         }
         let is_final = wire < self.wire_segment_len();
-        let (body, tag) = segment.split_at_mut(wire - TAG_LEN);
-        let tag = <[u8; TAG_LEN]>::try_from(&*tag).map_err(|_| auth_failed())?;
         let kind = if is_final { NONCE_FINAL } else { NONCE_SEGMENT };
-        self.keys
-            .content
-            .open(&nonce(self.counter, kind), &[], body, &tag)
-            .map_err(|_| auth_failed())?;
+        Ok((nonce(self.counter, kind), wire - TAG_LEN, is_final))
+    }
+
+    fn advance(&mut self, is_final: bool) -> Result<()> {
         self.counter = self.counter.checked_add(1).ok_or_else(auth_failed)?;
         self.finished = is_final;
-        Ok(body.len())
+        Ok(())
     }
 
     /// Whether the final segment has been opened (a complete envelope).
@@ -186,60 +259,66 @@ impl SegmentOpener {
     }
 }
 
-/// Encrypts `plaintext` into `out` (after the header already there).
+/// Length of the segments of a `len`-byte plaintext on the wire, tags included.
+pub(crate) fn wire_len(len: usize, segment_size: usize) -> Result<usize> {
+    let segments = len / segment_size + 1;
+    segments
+        .checked_mul(TAG_LEN)
+        .and_then(|tags| tags.checked_add(len))
+        .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "envelope: message too long"))
+}
+
+/// Encrypts `plaintext` into `wire`, which must be exactly [`wire_len`] bytes: each segment
+/// is sealed straight from `plaintext` into place, so `wire` never holds plaintext. On
+/// error `wire` is zeroed.
 pub(crate) fn seal_all(
     sealer: &mut SegmentSealer,
     plaintext: &[u8],
-    out: &mut Vec<u8>,
+    wire: &mut [u8],
 ) -> Result<()> {
+    let r = seal_segments(sealer, plaintext, wire);
+    if r.is_err() {
+        wire.fill(0);
+    }
+    r
+}
+
+fn seal_segments(sealer: &mut SegmentSealer, plaintext: &[u8], wire: &mut [u8]) -> Result<()> {
     let size = sealer.segment_size();
-    let full = plaintext.len() / size;
-    out.reserve(plaintext.len() + (full + 1) * TAG_LEN);
+    if wire.len() != wire_len(plaintext.len(), size)? {
+        return Err(wrong_segment());
+    }
     let mut chunks = plaintext.chunks_exact(size);
-    for chunk in &mut chunks {
-        seal_into(sealer, chunk, false, out)?;
+    let mut outs = wire.chunks_exact_mut(size + TAG_LEN);
+    for (chunk, out) in (&mut chunks).zip(&mut outs) {
+        sealer.seal_to(chunk, out, false)?;
     }
-    seal_into(sealer, chunks.remainder(), true, out)
+    sealer.seal_to(chunks.remainder(), outs.into_remainder(), true)
 }
 
-fn seal_into(
-    sealer: &mut SegmentSealer,
-    chunk: &[u8],
-    is_final: bool,
-    out: &mut Vec<u8>,
-) -> Result<()> {
-    let start = out.len();
-    out.extend_from_slice(chunk);
-    match sealer.seal(&mut out[start..], is_final) {
-        Ok(tag) => {
-            out.extend_from_slice(&tag);
-            Ok(())
-        }
-        Err(e) => {
-            // Never leave plaintext behind in the caller's buffer.
-            out[start..].fill(0);
-            out.truncate(start);
-            Err(e)
-        }
-    }
-}
-
-/// Decrypts every segment of `body`; the plaintext is returned only when all of it,
-/// final segment included and nothing after it, authenticated.
+/// Decrypts every segment of `body` straight into the returned buffer; the plaintext is
+/// returned only when all of it, final segment included and nothing after it,
+/// authenticated.
 pub(crate) fn open_all(opener: &mut SegmentOpener, body: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     let wire = opener.wire_segment_len();
-    // Room for the whole body, so the buffer never reallocates (which would leave a copy
-    // of plaintext behind in freed memory); the tags are truncated away as we go.
-    let mut out = Zeroizing::new(Vec::with_capacity(body.len()));
-    // A body of whole segments lacks its (possibly empty) final segment: `chunks` then ends
-    // on a full one and the check below fails.
-    for chunk in body.chunks(wire) {
-        let start = out.len();
-        out.extend_from_slice(chunk);
-        let n = opener.open(&mut out[start..])?;
-        out.truncate(start + n);
+    // The final segment is the one shorter than a whole segment, so the remainder after
+    // the whole ones must hold at least its tag: a body of whole segments lacks its
+    // (possibly empty) final segment.
+    let full = body.len() / wire;
+    let last = body.len() % wire;
+    if last < TAG_LEN {
+        return Err(auth_failed());
     }
-    if !opener.is_finished() {
+    let len = full * opener.segment_size() + (last - TAG_LEN);
+    // Sized once, so it never reallocates (which would leave a copy of plaintext behind
+    // in freed memory); wiped on drop, so a failure releases nothing.
+    let mut out = Zeroizing::new(vec![0u8; len]);
+    let mut at = 0;
+    for chunk in body.chunks(wire) {
+        let rest = out.get_mut(at..).ok_or_else(auth_failed)?;
+        at += opener.open_to(chunk, rest)?;
+    }
+    if !opener.is_finished() || at != len {
         return Err(auth_failed());
     }
     Ok(out)

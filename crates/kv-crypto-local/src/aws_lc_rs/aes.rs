@@ -13,7 +13,8 @@ use aws_lc_rs::key_wrap::{self, KeyEncryptionKey, KeyWrap, KeyWrapPadded};
 use zeroize::Zeroizing;
 
 use crate::provider::{
-    AesCbcKey, AesCbcProvider, AesGcmKey, AesGcmProvider, AesKwKey, AesKwProvider, SecureRandom,
+    AesCbcKey, AesCbcProvider, AesGcmKey, AesGcmProvider, AesKwKey, AesKwProvider,
+    OUT_OF_PLACE_LENGTHS, SecureRandom,
 };
 use crate::{Error, Result};
 
@@ -76,6 +77,55 @@ impl AesGcmKey for Gcm {
                 Err(Error::CryptoFailure)
             }
         }
+    }
+
+    fn seal_out_of_place(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        plaintext: &[u8],
+        ciphertext: &mut [u8],
+    ) -> Result<[u8; 16]> {
+        if plaintext.len() != ciphertext.len() {
+            return Err(Error::InvalidInput(OUT_OF_PLACE_LENGTHS));
+        }
+        let mut tag = [0u8; 16];
+        self.0
+            .seal_out_of_place_scatter(
+                Nonce::assume_unique_for_key(*nonce),
+                Aad::from(aad),
+                plaintext,
+                ciphertext,
+                &[],
+                &mut tag,
+            )
+            .map_err(|_| Error::InvalidInput("plaintext too long for AES-GCM"))?;
+        Ok(tag)
+    }
+
+    fn open_out_of_place(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        ciphertext: &[u8],
+        tag: &[u8; 16],
+        plaintext: &mut [u8],
+    ) -> Result<()> {
+        if plaintext.len() != ciphertext.len() {
+            plaintext.fill(0);
+            return Err(Error::InvalidInput(OUT_OF_PLACE_LENGTHS));
+        }
+        let r = self.0.open_separate_gather(
+            Nonce::assume_unique_for_key(*nonce),
+            Aad::from(aad),
+            ciphertext,
+            tag,
+            plaintext,
+        );
+        r.map_err(|_| {
+            plaintext.fill(0);
+            Error::CryptoFailure
+        })
     }
 }
 

@@ -4,6 +4,7 @@ use core::fmt;
 
 use aes::{Aes128, Aes192, Aes256};
 use aes_gcm::aead::consts::U12;
+use aes_gcm::aead::inout::InOutBuf;
 use aes_gcm::{AeadInOut, AesGcm, KeyInit};
 use aes_kw::{AesKw, AesKwp};
 use cbc::cipher::block_padding::{NoPadding, Pkcs7};
@@ -11,7 +12,8 @@ use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use zeroize::Zeroizing;
 
 use crate::provider::{
-    AesCbcKey, AesCbcProvider, AesGcmKey, AesGcmProvider, AesKwKey, AesKwProvider, SecureRandom,
+    AesCbcKey, AesCbcProvider, AesGcmKey, AesGcmProvider, AesKwKey, AesKwProvider,
+    OUT_OF_PLACE_LENGTHS, SecureRandom,
 };
 use crate::{Error, Result};
 
@@ -94,6 +96,42 @@ impl AesGcmKey for Gcm {
         ));
         r.map_err(|_| {
             in_out.fill(0);
+            Error::CryptoFailure
+        })
+    }
+
+    fn seal_out_of_place(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        plaintext: &[u8],
+        ciphertext: &mut [u8],
+    ) -> Result<[u8; 16]> {
+        let nonce = (*nonce).into();
+        let buf = InOutBuf::new(plaintext, ciphertext)
+            .map_err(|_| Error::InvalidInput(OUT_OF_PLACE_LENGTHS))?;
+        let tag = gcm_call!(self, |c| c.encrypt_inout_detached(&nonce, aad, buf))
+            .map_err(|_| Error::InvalidInput("plaintext too long for AES-GCM"))?;
+        Ok(tag.into())
+    }
+
+    fn open_out_of_place(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        ciphertext: &[u8],
+        tag: &[u8; 16],
+        plaintext: &mut [u8],
+    ) -> Result<()> {
+        let nonce = (*nonce).into();
+        let tag = (*tag).into();
+        let Ok(buf) = InOutBuf::new(ciphertext, &mut *plaintext) else {
+            plaintext.fill(0);
+            return Err(Error::InvalidInput(OUT_OF_PLACE_LENGTHS));
+        };
+        let r = gcm_call!(self, |c| c.decrypt_inout_detached(&nonce, aad, buf, &tag));
+        r.map_err(|_| {
+            plaintext.fill(0);
             Error::CryptoFailure
         })
     }
