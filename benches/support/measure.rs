@@ -13,6 +13,8 @@ pub struct Budget {
     pub remote_run: Duration,
     /// Warm-up before each remote load run.
     pub remote_warmup: Duration,
+    /// Alternating slices per client in each remote run.
+    pub remote_slices: u32,
     /// Duration of each concurrent-verify run.
     pub scaling_run: Duration,
     /// Repetitions of each envelope measurement (best is reported).
@@ -28,6 +30,7 @@ impl Budget {
                 batch: Duration::from_millis(20),
                 remote_run: Duration::from_secs(10),
                 remote_warmup: Duration::from_secs(1),
+                remote_slices: 16,
                 scaling_run: Duration::from_secs(5),
                 envelope_reps: 5,
             }
@@ -37,6 +40,7 @@ impl Budget {
                 batch: Duration::from_millis(8),
                 remote_run: Duration::from_millis(2500),
                 remote_warmup: Duration::from_millis(300),
+                remote_slices: 8,
                 scaling_run: Duration::from_millis(1500),
                 envelope_reps: 2,
             }
@@ -146,6 +150,8 @@ pub struct LoadStats {
     pub p99: Duration,
     /// Operations that failed.
     pub errors: usize,
+    /// Process CPU time (client and server) per completed operation.
+    pub cpu_per_op: Duration,
 }
 
 /// The raw outcome of one load slice.
@@ -155,6 +161,8 @@ pub struct Slice {
     pub latencies: Vec<Duration>,
     /// Failed operations in the window.
     pub errors: usize,
+    /// Process CPU time spent during the window.
+    pub cpu: Duration,
 }
 
 impl LoadStats {
@@ -162,8 +170,13 @@ impl LoadStats {
     pub fn merge(slices: Vec<Slice>, each: Duration) -> Self {
         let total = each * slices.len() as u32;
         let errors = slices.iter().map(|s| s.errors).sum();
-        let all = slices.into_iter().flat_map(|s| s.latencies).collect();
-        Self::from_latencies(all, errors, total)
+        let cpu: Duration = slices.iter().map(|s| s.cpu).sum();
+        let all: Vec<Duration> = slices.into_iter().flat_map(|s| s.latencies).collect();
+        let ops = all.len().max(1) as u32;
+        Self {
+            cpu_per_op: cpu / ops,
+            ..Self::from_latencies(all, errors, total)
+        }
     }
 
     /// Summarises `latencies` of operations completed in `elapsed`.
@@ -181,6 +194,7 @@ impl LoadStats {
             p50: pct(0.50),
             p99: pct(0.99),
             errors,
+            cpu_per_op: Duration::ZERO,
         }
     }
 }

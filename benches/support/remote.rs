@@ -24,7 +24,7 @@ use kv_core::ClientOptions;
 use kv_crypto_local::{EncryptParameters, LocalKey};
 use kv_jwk::{EncryptionAlgorithm, KeyCurveName, SignatureAlgorithm};
 
-use super::measure::{Budget, LoadStats, Slice};
+use super::measure::{Budget, LoadStats, Slice, median, process_cpu_time};
 
 /// The official SDK needs a credential; the emulator accepts any bearer token.
 #[derive(Debug)]
@@ -55,6 +55,16 @@ pub struct RemoteRow {
     pub ours: LoadStats,
     /// Through `azure_security_keyvault_keys`.
     pub official: LoadStats,
+    /// Throughput ratio ours/official of each pair of back-to-back slices.
+    pub pair_ratios: Vec<f64>,
+}
+
+impl RemoteRow {
+    /// The median of the per-pair throughput ratios: a burst of outside load skews one
+    /// pair, not the verdict.
+    pub fn median_ratio(&self) -> f64 {
+        median(self.pair_ratios.clone())
+    }
 }
 
 type Op = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>;
@@ -87,7 +97,12 @@ async fn load(op: Op, concurrency: usize, warmup: Duration, run: Duration) -> Sl
             (latencies, errors)
         }));
     }
+    // Process CPU time over the window: the server's share is the same for both clients
+    // (same requests, same emulator), so the difference per operation is the clients'.
+    tokio::time::sleep_until(from.into()).await;
+    let cpu_from = process_cpu_time();
     tokio::time::sleep_until(until.into()).await;
+    let cpu = process_cpu_time().saturating_sub(cpu_from);
     stop.store(true, Ordering::Relaxed);
     let mut all = Vec::new();
     let mut errors = 0;
@@ -99,6 +114,7 @@ async fn load(op: Op, concurrency: usize, warmup: Duration, run: Duration) -> Sl
     Slice {
         latencies: all,
         errors,
+        cpu,
     }
 }
 
@@ -109,12 +125,13 @@ async fn alternating(
     theirs: &Op,
     concurrency: usize,
     budget: &Budget,
-) -> (LoadStats, LoadStats) {
-    const SLICES: u32 = 4;
-    let slice = budget.remote_run / SLICES;
+) -> (LoadStats, LoadStats, Vec<f64>) {
+    let slices = budget.remote_slices;
+    let slice = budget.remote_run / slices;
     let warmup = budget.remote_warmup / 2;
     let (mut a, mut b) = (Vec::new(), Vec::new());
-    for i in 0..SLICES {
+    let mut ratios = Vec::new();
+    for i in 0..slices {
         // Alternate who goes first, too.
         let order = if i % 2 == 0 {
             [(ours, 0), (theirs, 1)]
@@ -125,8 +142,17 @@ async fn alternating(
             let r = load(op.clone(), concurrency, warmup, slice).await;
             if who == 0 { a.push(r) } else { b.push(r) }
         }
+        if let (Some(x), Some(y)) = (a.last(), b.last())
+            && !y.latencies.is_empty()
+        {
+            ratios.push(x.latencies.len() as f64 / y.latencies.len() as f64);
+        }
     }
-    (LoadStats::merge(a, slice), LoadStats::merge(b, slice))
+    (
+        LoadStats::merge(a, slice),
+        LoadStats::merge(b, slice),
+        ratios,
+    )
 }
 
 /// Runs the remote section on the current runtime.
@@ -303,12 +329,13 @@ pub async fn run(budget: &Budget, progress: &dyn Fn(&str)) -> Vec<RemoteRow> {
     ] {
         for concurrency in [1, 64] {
             progress(&format!("remote {name} at concurrency {concurrency}"));
-            let (a, b) = alternating(&ours, &theirs, concurrency, budget).await;
+            let (a, b, pair_ratios) = alternating(&ours, &theirs, concurrency, budget).await;
             rows.push(RemoteRow {
                 op: name,
                 concurrency,
                 ours: a,
                 official: b,
+                pair_ratios,
             });
         }
     }
