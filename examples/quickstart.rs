@@ -392,6 +392,11 @@ fn suffix() -> Result<String, BoxError> {
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
+    run().await
+}
+
+/// The whole quickstart (`tests/quickstart.rs` runs it in both modes).
+pub async fn run() -> Result<(), BoxError> {
     println!("keyvault quickstart\n");
     let vault = with_progress("connecting", String::new, Vault::connect()).await?;
     println!("vault: {}", vault.description);
