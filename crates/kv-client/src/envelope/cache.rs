@@ -43,7 +43,9 @@ struct CacheKey {
 }
 
 struct Entry {
-    key: DataKey,
+    /// Boxed so the key bytes stay put: the map moves its entries when it grows or removes
+    /// one, and a moved inline key would leave an unwiped copy in freed memory.
+    key: Box<DataKey>,
     created: Instant,
     uses: u64,
     bytes: u64,
@@ -100,7 +102,7 @@ impl DataKeyCache {
         }
         entry.uses += 1;
         entry.bytes = entry.bytes.saturating_add(bytes);
-        Some(entry.key.clone())
+        Some(DataKey::clone(&entry.key))
     }
 
     /// Stores a key that has just passed its commitment check, counting its first use.
@@ -132,7 +134,7 @@ impl DataKeyCache {
         map.insert(
             Self::key(key_id, algorithm, wrapped),
             Entry {
-                key: key.clone(),
+                key: Box::new(key.clone()),
                 created: now,
                 uses: 1,
                 bytes,
