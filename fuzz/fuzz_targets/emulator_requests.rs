@@ -28,11 +28,7 @@ fn harness() -> &'static Harness {
             Clock::default(),
             VaultSettings {
                 retention_days: 7,
-                challenge_resource: None,
-                tenant_id: kv_emulator::config::DEFAULT_TENANT.into(),
-                attestation_signers: Vec::new(),
-                rbac: false,
-                rbac_admins: Vec::new(),
+                ..VaultSettings::default()
             },
         );
         let runtime = tokio::runtime::Builder::new_current_thread()

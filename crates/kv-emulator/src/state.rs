@@ -25,6 +25,22 @@ pub struct VaultSettings {
     pub rbac_admins: Vec<String>,
 }
 
+impl Default for VaultSettings {
+    /// The settings of a default [`EmulatorConfig`](crate::EmulatorConfig): 90 days of
+    /// retention, the challenge resource derived from the host, the default tenant, no
+    /// attestation signers, no RBAC.
+    fn default() -> Self {
+        Self {
+            retention_days: crate::config::MAX_RETENTION_DAYS,
+            challenge_resource: None,
+            tenant_id: crate::config::DEFAULT_TENANT.to_owned(),
+            attestation_signers: Vec::new(),
+            rbac: false,
+            rbac_admins: Vec::new(),
+        }
+    }
+}
+
 impl VaultSettings {
     /// The recovery level reported on keys: `Recoverable+Purgeable` at the default
     /// retention of 90 days, `CustomizedRecoverable+Purgeable` below it (as the service).

@@ -211,14 +211,7 @@ fn hostile_requests_get_400_in_bounded_memory() {
     let state = AppState::new(
         Store::open(dir.path()).expect("store opens"),
         Clock::default(),
-        VaultSettings {
-            retention_days: 7,
-            challenge_resource: None,
-            tenant_id: kv_emulator::config::DEFAULT_TENANT.into(),
-            attestation_signers: Vec::new(),
-            rbac: false,
-            rbac_admins: Vec::new(),
-        },
+        VaultSettings::default(),
     );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

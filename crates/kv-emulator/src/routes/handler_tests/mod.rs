@@ -25,12 +25,8 @@ impl TestApp {
             store,
             Clock::default(),
             VaultSettings {
-                retention_days: 90,
-                challenge_resource: None,
-                tenant_id: crate::config::DEFAULT_TENANT.into(),
                 attestation_signers: vec![attestation_signer().to_public()],
-                rbac: false,
-                rbac_admins: Vec::new(),
+                ..VaultSettings::default()
             },
         );
         Self { state, _dir: dir }
