@@ -1,7 +1,8 @@
 //! When the [`CryptographyClient`](crate::CryptographyClient) fetches key material: the
 //! lazy-fetch rules as a small state machine with no I/O, so each rule is unit-tested.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 /// What the cache knows about the key material.
@@ -29,6 +30,17 @@ pub(crate) enum FetchFailure {
     Forbidden,
     /// Anything else: try again after the retry interval.
     Other,
+}
+
+/// When the next fetch is due, as [`KeyCache::next_fetch_due`] answers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Due {
+    /// Already.
+    Now,
+    /// From this moment on.
+    At(Instant),
+    /// Never again.
+    Never,
 }
 
 /// The lazy-fetch rules.
@@ -129,11 +141,166 @@ impl<T> KeyCache<T> {
         };
     }
 
+    /// When [`should_fetch`](Self::should_fetch) next answers `true`, so callers can check
+    /// a deadline instead of taking the lock that guards the cache.
+    pub(crate) fn next_fetch_due(&self) -> Due {
+        let after =
+            |since: Instant, wait: Duration| since.checked_add(wait).map_or(Due::Never, Due::At);
+        match &self.state {
+            State::Empty => Due::Now,
+            State::Forbidden => Due::Never,
+            State::Failed(at) => after(*at, self.retry_interval),
+            State::Held { .. } if self.pinned => Due::Never,
+            State::Held { at, failed_at, .. } => {
+                let refresh = after(*at, self.refresh_interval);
+                match failed_at.map(|f| after(f, self.retry_interval)) {
+                    None => refresh,
+                    Some(retry) => refresh.max(retry),
+                }
+            }
+        }
+    }
+
     /// Whether a 403 made this client remote-only for good.
     #[cfg(test)]
     pub(crate) fn is_forbidden(&self) -> bool {
         matches!(self.state, State::Forbidden)
     }
+}
+
+/// `due` value meaning "never fetch again".
+const NEVER: u64 = u64::MAX;
+
+/// A [`KeyCache`] shared by every operation of a client, built so that the hot path takes
+/// no lock: the material is published in a snapshot, and the moment the next fetch is due
+/// in an atomic. Only an operation that finds the deadline passed takes the async mutex
+/// (and fetches, once for all waiting operations).
+pub(crate) struct SharedKeyCache<T> {
+    /// The rules, and the lock held across a fetch.
+    rules: tokio::sync::Mutex<KeyCache<T>>,
+    /// The material once it can never change: read with one atomic load and no refcount.
+    settled: OnceLock<Arc<T>>,
+    /// The material to use until `due` (versionless clients between refreshes).
+    current: RwLock<Option<Arc<T>>>,
+    /// The origin of `due`.
+    base: Instant,
+    /// Nanoseconds after `base` from which a fetch is due; [`NEVER`] when none ever is.
+    due: AtomicU64,
+    /// `false` for clients that must never fetch (remote-only mode, no service).
+    may_fetch: bool,
+}
+
+/// The material an operation runs with: borrowed from the cache once settled, otherwise
+/// a reference taken under a read lock that is released at once (so a refresh never waits
+/// for operations in flight).
+pub(crate) enum Snapshot<'a, T> {
+    /// Settled material.
+    Settled(&'a T),
+    /// The current material of a key that may still be refreshed.
+    Current(Option<Arc<T>>),
+}
+
+impl<T> Snapshot<'_, T> {
+    /// The material, if any.
+    pub(crate) fn get(&self) -> Option<&T> {
+        match self {
+            Self::Settled(v) => Some(v),
+            Self::Current(v) => v.as_deref(),
+        }
+    }
+}
+
+impl<T> SharedKeyCache<T> {
+    /// Shares `rules`, which never fetch again when `may_fetch` is false.
+    pub(crate) fn new(rules: KeyCache<T>, may_fetch: bool) -> Self {
+        let base = Instant::now();
+        let current = rules.current();
+        let settled = OnceLock::new();
+        if let (true, Some(value)) = (rules.is_settled(), &current) {
+            let _ = settled.set(Arc::clone(value));
+        }
+        Self {
+            due: AtomicU64::new(deadline(&rules, base, may_fetch)),
+            rules: tokio::sync::Mutex::new(rules),
+            settled,
+            current: RwLock::new(current),
+            base,
+            may_fetch,
+        }
+    }
+
+    /// Whether an operation must call [`refresh`](Self::refresh) before taking a
+    /// [`snapshot`](Self::snapshot). Reads the clock only while a fetch may still be due.
+    pub(crate) fn fetch_due(&self, clock: impl FnOnce() -> Instant) -> bool {
+        let due = self.due.load(Ordering::Acquire);
+        due != NEVER && self.nanos(clock()) >= due
+    }
+
+    /// The material to use now. Takes no lock once the material is settled.
+    pub(crate) fn snapshot(&self) -> Snapshot<'_, T> {
+        match self.settled.get() {
+            Some(v) => Snapshot::Settled(v),
+            None => Snapshot::Current(
+                self.current
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone(),
+            ),
+        }
+    }
+
+    /// Takes the async lock and, when a fetch is still due at `clock()` (another operation
+    /// may have fetched meanwhile), fetches with `fetch` and records the outcome; then
+    /// publishes the material and the next deadline.
+    pub(crate) async fn refresh<F, Fut>(&self, clock: impl Fn() -> Instant, fetch: F)
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, FetchFailure>>,
+    {
+        let mut rules = self.rules.lock().await;
+        if self.may_fetch && rules.should_fetch(clock()) {
+            // The lock is held across the fetch: concurrent operations wait for one fetch.
+            match fetch().await {
+                Ok(value) => rules.record_success(value, clock()),
+                Err(failure) => rules.record_failure(failure, clock()),
+            }
+        }
+        self.publish(&rules);
+    }
+
+    /// Makes `rules`' material and deadline visible to the lock-free path.
+    fn publish(&self, rules: &KeyCache<T>) {
+        let current = rules.current();
+        if let (true, Some(value)) = (rules.is_settled(), &current) {
+            let _ = self.settled.set(Arc::clone(value));
+        }
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = current;
+        self.due.store(
+            deadline(rules, self.base, self.may_fetch),
+            Ordering::Release,
+        );
+    }
+
+    fn nanos(&self, at: Instant) -> u64 {
+        nanos_since(self.base, at)
+    }
+}
+
+/// The `due` value for `rules`: nanoseconds after `base`, or [`NEVER`].
+fn deadline<T>(rules: &KeyCache<T>, base: Instant, may_fetch: bool) -> u64 {
+    match rules.next_fetch_due() {
+        _ if !may_fetch => NEVER,
+        Due::Now => 0,
+        Due::At(at) => nanos_since(base, at),
+        Due::Never => NEVER,
+    }
+}
+
+/// Nanoseconds from `base` to `at` (0 before it), always below [`NEVER`].
+fn nanos_since(base: Instant, at: Instant) -> u64 {
+    u64::try_from(at.saturating_duration_since(base).as_nanos())
+        .unwrap_or(NEVER)
+        .min(NEVER - 1)
 }
 
 #[cfg(test)]
@@ -219,5 +386,186 @@ mod tests {
         let t0 = Instant::now();
         let c = KeyCache::with_value("v1", t0, false, Duration::ZERO, RETRY);
         assert!(c.should_fetch(t0));
+    }
+
+    #[test]
+    fn next_fetch_due_agrees_with_should_fetch() {
+        let t0 = Instant::now();
+        let mut held = versionless();
+        held.record_success("v1", t0);
+        let mut refresh_failed = versionless();
+        refresh_failed.record_success("v1", t0);
+        refresh_failed.record_failure(FetchFailure::Other, t0 + REFRESH + RETRY / 2);
+        let mut failed = versionless();
+        failed.record_failure(FetchFailure::Other, t0);
+        let mut forbidden = versionless();
+        forbidden.record_failure(FetchFailure::Forbidden, t0);
+        let caches = [
+            versionless(),
+            held,
+            refresh_failed,
+            failed,
+            forbidden,
+            KeyCache::with_value("v1", t0, true, REFRESH, RETRY),
+            KeyCache::with_value("v1", t0, false, Duration::MAX, RETRY),
+        ];
+        let step = Duration::from_secs(7);
+        for (i, c) in caches.iter().enumerate() {
+            let due = c.next_fetch_due();
+            for n in 0..1200 {
+                let t = t0 + step * n;
+                let by_deadline = match due {
+                    Due::Now => true,
+                    Due::At(at) => t >= at,
+                    Due::Never => false,
+                };
+                assert_eq!(c.should_fetch(t), by_deadline, "cache {i} at {n}");
+            }
+        }
+    }
+
+    /// A clock the test moves by hand.
+    #[derive(Clone)]
+    struct Clock(Arc<std::sync::Mutex<Instant>>);
+
+    impl Clock {
+        fn new() -> Self {
+            Self(Arc::new(std::sync::Mutex::new(Instant::now())))
+        }
+        fn now(&self) -> Instant {
+            *self.0.lock().unwrap()
+        }
+        fn advance(&self, by: Duration) {
+            *self.0.lock().unwrap() += by;
+        }
+    }
+
+    fn block_on<F: Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    /// Refreshes `cache` at the clock's time with a fetch that answers `answer` and counts.
+    async fn refresh(
+        cache: &SharedKeyCache<&'static str>,
+        clock: &Clock,
+        fetches: &AtomicU64,
+        answer: Result<&'static str, FetchFailure>,
+    ) {
+        let fetch = || async {
+            fetches.fetch_add(1, Ordering::SeqCst);
+            tokio::task::yield_now().await;
+            answer
+        };
+        cache.refresh(|| clock.now(), fetch).await;
+    }
+
+    fn current(cache: &SharedKeyCache<&'static str>) -> Option<&'static str> {
+        cache.snapshot().get().copied()
+    }
+
+    #[test]
+    fn versionless_snapshot_refetches_after_its_period() {
+        block_on(async {
+            let clock = Clock::new();
+            let fetches = AtomicU64::new(0);
+            let cache = SharedKeyCache::new(versionless(), true);
+            assert!(cache.fetch_due(|| clock.now()), "empty: fetch on first use");
+            assert_eq!(current(&cache), None);
+            refresh(&cache, &clock, &fetches, Ok("v1")).await;
+            assert_eq!(current(&cache), Some("v1"));
+            assert!(matches!(cache.snapshot(), Snapshot::Current(_)));
+
+            clock.advance(REFRESH - Duration::from_secs(1));
+            assert!(!cache.fetch_due(|| clock.now()), "within the period");
+            clock.advance(Duration::from_secs(1));
+            assert!(cache.fetch_due(|| clock.now()), "the period is over");
+            refresh(&cache, &clock, &fetches, Ok("v2")).await;
+            assert_eq!(current(&cache), Some("v2"));
+            assert!(!cache.fetch_due(|| clock.now()));
+            assert_eq!(fetches.load(Ordering::SeqCst), 2);
+
+            // An operation that saw the old deadline finds the key fresh under the lock.
+            refresh(&cache, &clock, &fetches, Ok("v3")).await;
+            assert_eq!(current(&cache), Some("v2"));
+            assert_eq!(fetches.load(Ordering::SeqCst), 2);
+        });
+    }
+
+    #[test]
+    fn failed_refresh_serves_the_old_key_until_the_retry() {
+        block_on(async {
+            let clock = Clock::new();
+            let fetches = AtomicU64::new(0);
+            let cache = SharedKeyCache::new(versionless(), true);
+            refresh(&cache, &clock, &fetches, Ok("v1")).await;
+            clock.advance(REFRESH);
+            refresh(&cache, &clock, &fetches, Err(FetchFailure::Other)).await;
+            assert_eq!(current(&cache), Some("v1"));
+            clock.advance(RETRY - Duration::from_secs(1));
+            assert!(!cache.fetch_due(|| clock.now()));
+            clock.advance(Duration::from_secs(1));
+            assert!(cache.fetch_due(|| clock.now()));
+            refresh(&cache, &clock, &fetches, Err(FetchFailure::Forbidden)).await;
+            assert_eq!(current(&cache), None);
+            assert!(!cache.fetch_due(|| panic!("no clock read once forbidden")));
+        });
+    }
+
+    #[test]
+    fn pinned_never_locks_nor_reads_the_clock() {
+        let cache = SharedKeyCache::new(
+            KeyCache::with_value("v1", Instant::now(), true, REFRESH, RETRY),
+            true,
+        );
+        // Hold the async lock: the hot path must not need it.
+        let _held = cache.rules.try_lock().unwrap();
+        assert!(!cache.fetch_due(|| panic!("a pinned key never reads the clock")));
+        assert!(matches!(cache.snapshot(), Snapshot::Settled(&"v1")));
+    }
+
+    #[test]
+    fn pinned_settles_after_its_first_fetch() {
+        block_on(async {
+            let clock = Clock::new();
+            let fetches = AtomicU64::new(0);
+            let cache = SharedKeyCache::new(KeyCache::new(true, REFRESH, RETRY), true);
+            assert!(cache.fetch_due(|| clock.now()));
+            refresh(&cache, &clock, &fetches, Ok("v1")).await;
+            let _held = cache.rules.try_lock().unwrap();
+            assert!(!cache.fetch_due(|| panic!("settled: no clock read")));
+            assert!(matches!(cache.snapshot(), Snapshot::Settled(&"v1")));
+        });
+    }
+
+    #[test]
+    fn a_client_that_may_not_fetch_never_does() {
+        block_on(async {
+            let clock = Clock::new();
+            let fetches = AtomicU64::new(0);
+            let cache = SharedKeyCache::new(versionless(), false);
+            assert!(!cache.fetch_due(|| panic!("no clock read")));
+            refresh(&cache, &clock, &fetches, Ok("v1")).await;
+            assert_eq!(fetches.load(Ordering::SeqCst), 0);
+            assert_eq!(current(&cache), None);
+        });
+    }
+
+    #[test]
+    fn concurrent_refreshes_fetch_once() {
+        block_on(async {
+            let clock = Clock::new();
+            let fetches = AtomicU64::new(0);
+            let cache = SharedKeyCache::new(versionless(), true);
+            futures::join!(
+                refresh(&cache, &clock, &fetches, Ok("v1")),
+                refresh(&cache, &clock, &fetches, Ok("other")),
+                refresh(&cache, &clock, &fetches, Ok("other")),
+            );
+            assert_eq!(fetches.load(Ordering::SeqCst), 1);
+            assert_eq!(current(&cache), Some("v1"));
+        });
     }
 }

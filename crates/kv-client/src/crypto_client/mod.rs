@@ -6,68 +6,38 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use kv_core::{Pipeline, TokenCredential};
-use kv_crypto_local::{Algorithm, DecryptParameters, EncryptParameters, LocalKey};
-use kv_crypto_remote::{CipherParameters, RemoteCryptographyClient};
-use kv_jwk::{EncryptionAlgorithm, JsonWebKey, KeyWrapAlgorithm, SignatureAlgorithm};
+use kv_crypto_local::LocalKey;
+use kv_crypto_remote::RemoteCryptographyClient;
+use kv_jwk::JsonWebKey;
 use time::OffsetDateTime;
-use tokio::sync::Mutex;
 
-use crate::digest::digest_for;
+use self::cached_key::CachedKey;
 use crate::error::{Error, ErrorKind, Result, invalid_argument};
 use crate::identifier::KeyVaultKeyIdentifier;
-use crate::key_cache::{FetchFailure, KeyCache};
-use crate::models::{
-    DecryptResult, EncryptResult, KeyVaultKey, SignResult, UnwrapResult, VerifyResult, WrapResult,
-};
-use crate::options::{CryptographyClientOptions, DecryptOptions, EncryptOptions};
+use crate::key_cache::{FetchFailure, KeyCache, SharedKeyCache};
+use crate::models::KeyVaultKey;
+use crate::options::CryptographyClientOptions;
 use crate::routing::{CryptoOperation, OperationLocation, Route, RouteState, RoutingMode, route};
 
-/// Key material held by the client, parsed once.
-struct CachedKey {
-    jwk: JsonWebKey,
-    /// `None` when the local provider cannot load the key (then everything goes remote).
-    local: Option<LocalKey>,
-    kid: Option<String>,
-    not_before: Option<OffsetDateTime>,
-    expires_on: Option<OffsetDateTime>,
-}
-
-impl CachedKey {
-    fn from_jwk(
-        jwk: JsonWebKey,
-        not_before: Option<OffsetDateTime>,
-        expires_on: Option<OffsetDateTime>,
-    ) -> Self {
-        let local = LocalKey::new(&jwk).ok();
-        Self {
-            kid: jwk.kid.clone(),
-            jwk,
-            local,
-            not_before,
-            expires_on,
-        }
-    }
-
-    fn from_key(key: KeyVaultKey) -> Self {
-        let KeyVaultKey {
-            mut key,
-            properties,
-        } = key;
-        key.kid.get_or_insert_with(|| properties.id.to_string());
-        Self::from_jwk(key, properties.not_before, properties.expires_on)
-    }
-}
+mod cached_key;
+mod operations;
 
 struct Inner {
     /// The key's identifier as given (versioned or not); `None` for a JWK without `kid`.
-    key_id: Option<String>,
+    key_id: Option<Arc<str>>,
     /// The service connection; `None` for `from_jwk` clients (local only, never any I/O).
     remote: Option<RemoteCryptographyClient>,
     mode: RoutingMode,
-    cache: Mutex<KeyCache<CachedKey>>,
-    /// The key once it can never change (pinned version, or local-only): read without the
-    /// async lock, so the hot local path takes no lock at all.
-    settled: std::sync::OnceLock<Arc<CachedKey>>,
+    /// The key material: read without the async lock (a brief read lock while the key may
+    /// still be refreshed, nothing once settled); the async lock only when a fetch is due.
+    cache: SharedKeyCache<CachedKey>,
+}
+
+/// What [`CryptographyClient::run`] produced, and where.
+struct Outcome<R> {
+    value: R,
+    key_id: Option<Arc<str>>,
+    location: OperationLocation,
 }
 
 /// Encrypt, decrypt, sign, verify, wrap and unwrap with one key.
@@ -145,15 +115,12 @@ impl CryptographyClient {
             options.refresh_interval,
             options.fetch_retry_interval,
         );
-        Ok(Self {
-            inner: Arc::new(Inner {
-                key_id: Some(id.to_string()),
-                remote: Some(remote),
-                mode: options.mode,
-                settled: std::sync::OnceLock::new(),
-                cache: Mutex::new(cache),
-            }),
-        })
+        Ok(Self::with_cache(
+            Some(&id),
+            Some(remote),
+            options.mode,
+            cache,
+        ))
     }
 
     /// A client for `key` as a [`KeyClient`](crate::KeyClient) returned it: no fetch is
@@ -172,21 +139,18 @@ impl CryptographyClient {
         let remote =
             RemoteCryptographyClient::new(pipeline, id.vault_url(), id.name(), id.version())?;
         let cache = KeyCache::with_value(
-            CachedKey::from_key(key),
+            CachedKey::from_key(key).with_routes(options.mode, true),
             Instant::now(),
             id.version().is_some(),
             options.refresh_interval,
             options.fetch_retry_interval,
         );
-        Ok(Self {
-            inner: Arc::new(Inner {
-                key_id: Some(id.to_string()),
-                remote: Some(remote),
-                mode: options.mode,
-                settled: std::sync::OnceLock::new(),
-                cache: Mutex::new(cache),
-            }),
-        })
+        Ok(Self::with_cache(
+            Some(&id),
+            Some(remote),
+            options.mode,
+            cache,
+        ))
     }
 
     /// A local-only client for `jwk`: no network, ever. Operations the key cannot do
@@ -195,7 +159,8 @@ impl CryptographyClient {
     /// # Errors
     /// `InvalidArgument` when the local provider cannot load the key.
     pub fn from_jwk(jwk: JsonWebKey) -> Result<Self> {
-        let cached = CachedKey::from_jwk(jwk, None, None);
+        let cached =
+            CachedKey::from_jwk(jwk, None, None).with_routes(RoutingMode::LocalOnly, false);
         if cached.local.is_none() {
             // Report why, without the key: the error names only the problem.
             if let Err(e) = LocalKey::new(&cached.jwk) {
@@ -207,22 +172,31 @@ impl CryptographyClient {
             }
         }
         let key_id = cached.kid.clone();
-        let refresh = std::time::Duration::MAX;
-        Ok(Self {
+        let never = std::time::Duration::MAX;
+        let cache = KeyCache::with_value(cached, Instant::now(), true, never, never);
+        let mut client = Self::with_cache(None, None, RoutingMode::LocalOnly, cache);
+        if let Some(inner) = Arc::get_mut(&mut client.inner) {
+            inner.key_id = key_id;
+        }
+        Ok(client)
+    }
+
+    fn with_cache(
+        id: Option<&KeyVaultKeyIdentifier>,
+        remote: Option<RemoteCryptographyClient>,
+        mode: RoutingMode,
+        cache: KeyCache<CachedKey>,
+    ) -> Self {
+        // Remote-only clients never read the key, and local-only ones have it already.
+        let may_fetch = remote.is_some() && mode != RoutingMode::RemoteOnly;
+        Self {
             inner: Arc::new(Inner {
-                key_id,
-                remote: None,
-                mode: RoutingMode::LocalOnly,
-                settled: std::sync::OnceLock::new(),
-                cache: Mutex::new(KeyCache::with_value(
-                    cached,
-                    Instant::now(),
-                    true,
-                    refresh,
-                    refresh,
-                )),
+                key_id: id.map(|id| Arc::from(id.to_string())),
+                remote,
+                mode,
+                cache: SharedKeyCache::new(cache, may_fetch),
             }),
-        })
+        }
     }
 
     /// The key identifier the client was built with.
@@ -235,40 +209,25 @@ impl CryptographyClient {
         self.inner.mode
     }
 
-    /// The key material to use now, fetching it first when the cache rules say so.
-    async fn key(&self) -> Option<Arc<CachedKey>> {
-        if let Some(key) = self.inner.settled.get() {
-            return Some(Arc::clone(key));
-        }
-        let mut cache = self.inner.cache.lock().await;
+    /// Fetches the key and publishes it (or the failure) for every operation.
+    async fn fetch_key(&self) {
         let Some(remote) = &self.inner.remote else {
-            // Local only: the material never changes.
-            let key = cache.current();
-            if let Some(key) = &key {
-                let _ = self.inner.settled.set(Arc::clone(key));
-            }
-            return key;
+            return;
         };
-        if self.inner.mode == RoutingMode::RemoteOnly || !cache.should_fetch(Instant::now()) {
-            return cache.current();
-        }
-        // The lock is held across the fetch: concurrent operations wait for one fetch.
-        match remote.get_key().await.and_then(KeyVaultKey::try_from) {
-            Ok(key) => cache.record_success(CachedKey::from_key(key), Instant::now()),
-            Err(e) if e.kind() == &ErrorKind::Forbidden => {
-                tracing::debug!("key fetch forbidden: cryptography stays remote");
-                cache.record_failure(FetchFailure::Forbidden, Instant::now());
+        let fetch = || async {
+            match remote.get_key().await.and_then(KeyVaultKey::try_from) {
+                Ok(key) => Ok(CachedKey::from_key(key).with_routes(self.inner.mode, true)),
+                Err(e) if e.kind() == &ErrorKind::Forbidden => {
+                    tracing::debug!("key fetch forbidden: cryptography stays remote");
+                    Err(FetchFailure::Forbidden)
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "key fetch failed: this operation goes remote");
+                    Err(FetchFailure::Other)
+                }
             }
-            Err(e) => {
-                tracing::debug!(error = %e, "key fetch failed: this operation goes remote");
-                cache.record_failure(FetchFailure::Other, Instant::now());
-            }
-        }
-        let key = cache.current();
-        if let (true, Some(key)) = (cache.is_settled(), &key) {
-            let _ = self.inner.settled.set(Arc::clone(key));
-        }
-        key
+        };
+        self.inner.cache.refresh(Instant::now, fetch).await;
     }
 
     fn decide(
@@ -298,27 +257,93 @@ impl CryptographyClient {
         route(op, &state)
     }
 
-    /// Routes `op`: `Ok(Some(key))` to run locally with it, `Ok(None)` to go remote.
-    async fn plan(
+    /// Runs `op` locally when [`route`] allows it: `Ok(Some(..))` with the result and the
+    /// key's id, `Ok(None)` to go remote.
+    ///
+    /// Plans once: the route assumes the local key can do the operation, and `LocalKey`'s
+    /// own refusal (algorithm, `key_ops`, private material) routes again knowing it cannot.
+    /// Synchronous, so the snapshot of the key is never held across an `.await`.
+    #[inline]
+    fn try_local<R>(
         &self,
         op: CryptoOperation,
-        alg: Algorithm,
-        extra_local_ok: bool,
-    ) -> Result<Option<Arc<CachedKey>>> {
-        let key = self.key().await;
-        let local_ok = extra_local_ok
-            && key
-                .as_ref()
-                .and_then(|k| k.local.as_ref())
-                .is_some_and(|l| l.supports(&op.key_operation(), alg));
-        let decision = self.decide(op, key.as_deref(), local_ok);
+        local_ok: bool,
+        run: impl FnOnce(&LocalKey) -> kv_crypto_local::Result<R>,
+    ) -> Result<Option<(R, Option<Arc<str>>)>> {
+        let snapshot = self.inner.cache.snapshot();
+        let key = snapshot.get();
+        let local = key.and_then(|k| k.local.as_ref()).filter(|_| local_ok);
+        let decision = match (key, local) {
+            (Some(k), Some(_)) if k.routes_locally(op) => Route::Local,
+            _ => self.decide(op, key, local.is_some()),
+        };
         tracing::debug!(operation = %op, route = ?decision, "cryptography routed");
         match decision {
-            // `route` answers Local only when there is a key.
-            Route::Local => Ok(key),
-            Route::Remote => Ok(None),
-            Route::Refuse(r) => Err(r.into_error(op)),
+            Route::Local => {}
+            Route::Remote => return Ok(None),
+            Route::Refuse(r) => return Err(r.into_error(op)),
         }
+        // `route` answers Local only when there is a key and `local` is usable.
+        let (Some(key), Some(local)) = (key, local) else {
+            return Err(invalid_argument("no local key"));
+        };
+        match run(local) {
+            Ok(value) => Ok(Some((value, key.kid.clone()))),
+            Err(e) => self.declined_locally(op, key, e).map(|()| None),
+        }
+    }
+
+    /// A local operation failed with `e`: `Ok(())` to go remote when the key cannot do it
+    /// here after all, the error otherwise.
+    #[cold]
+    fn declined_locally(
+        &self,
+        op: CryptoOperation,
+        key: &CachedKey,
+        e: kv_crypto_local::Error,
+    ) -> Result<()> {
+        if !cannot_run_locally(&e) {
+            return Err(local_error(op, e));
+        }
+        match self.decide(op, Some(key), false) {
+            Route::Remote => Ok(()),
+            Route::Refuse(r) => Err(r.into_error(op)),
+            Route::Local => Err(local_error(op, e)),
+        }
+    }
+
+    /// Runs `op` where [`route`] says: `local` with the cached key, or `remote` in the
+    /// service. `input` goes by reference to `local` (which may decline) and by value to
+    /// `remote`. Every operation goes through here, so each builds its result once.
+    async fn run<'a, S, R, Fut>(
+        &'a self,
+        op: CryptoOperation,
+        local_ok: bool,
+        input: S,
+        local: impl FnOnce(&LocalKey, &S) -> kv_crypto_local::Result<R>,
+        remote: impl FnOnce(&'a RemoteCryptographyClient, S) -> Fut,
+    ) -> Result<Outcome<R>>
+    where
+        Fut: Future<Output = Result<(R, Option<String>)>>,
+    {
+        if self.inner.cache.fetch_due(Instant::now) {
+            // Boxed so the rare fetch does not grow every operation's future.
+            Box::pin(self.fetch_key()).await;
+        }
+        if let Some((value, key_id)) = self.try_local(op, local_ok, |key| local(key, &input))? {
+            return Ok(Outcome {
+                value,
+                key_id,
+                location: OperationLocation::Local,
+            });
+        }
+        // Boxed so the remote request does not grow the local path's future.
+        let (value, kid) = Box::pin(remote(self.remote()?, input)).await?;
+        Ok(Outcome {
+            value,
+            key_id: kid.map(Arc::from).or_else(|| self.inner.key_id.clone()),
+            location: OperationLocation::Remote,
+        })
     }
 
     fn remote(&self) -> Result<&RemoteCryptographyClient> {
@@ -327,10 +352,19 @@ impl CryptographyClient {
             .as_ref()
             .ok_or_else(|| invalid_argument("this client has no vault connection"))
     }
+}
 
-    fn remote_kid(&self, kid: Option<String>) -> Option<String> {
-        kid.or_else(|| self.inner.key_id.clone())
-    }
+/// Whether a local refusal means "this key cannot do it here" (route again) rather than
+/// bad input or a failed operation (report it).
+fn cannot_run_locally(e: &kv_crypto_local::Error) -> bool {
+    use kv_crypto_local::Error as E;
+    matches!(
+        e,
+        E::UnsupportedAlgorithm { .. }
+            | E::OperationNotPermitted(_)
+            | E::MissingPrivateMaterial
+            | E::NoProvider
+    )
 }
 
 /// Maps a local cryptography error, naming the operation and never any data.
@@ -340,255 +374,6 @@ fn local_error(op: CryptoOperation, e: kv_crypto_local::Error) -> Error {
         _ => ErrorKind::Crypto,
     };
     Error::with_source(kind, format!("local {op} failed"), e)
-}
-
-fn local_of(k: &CachedKey) -> Result<&LocalKey> {
-    k.local
-        .as_ref()
-        .ok_or_else(|| invalid_argument("no local key"))
-}
-
-impl CryptographyClient {
-    /// Encrypts `plaintext` with `algorithm`.
-    ///
-    /// # Errors
-    /// `InvalidArgument` when the key is outside its validity window or the operation
-    /// cannot run where the mode requires; local or service errors.
-    pub async fn encrypt(
-        &self,
-        algorithm: EncryptionAlgorithm,
-        plaintext: &[u8],
-        options: Option<EncryptOptions>,
-    ) -> Result<EncryptResult> {
-        let op = CryptoOperation::Encrypt;
-        let options = options.unwrap_or_default();
-        // Local encryption always draws its own IV, so a caller-chosen one goes remote.
-        let plan = self
-            .plan(op, Algorithm::from(&algorithm), options.iv.is_none())
-            .await?;
-        if let Some(key) = plan {
-            let params = EncryptParameters {
-                iv: None,
-                additional_authenticated_data: options.aad,
-            };
-            let r = local_of(&key)?
-                .encrypt(&algorithm, plaintext, &params)
-                .map_err(|e| local_error(op, e))?;
-            return Ok(EncryptResult {
-                key_id: key.kid.clone(),
-                algorithm,
-                ciphertext: r.ciphertext,
-                iv: r.iv,
-                tag: r.authentication_tag,
-                aad: r.additional_authenticated_data,
-                location: OperationLocation::Local,
-            });
-        }
-        let params = CipherParameters {
-            iv: options.iv,
-            aad: options.aad,
-            tag: None,
-        };
-        let r = self
-            .remote()?
-            .encrypt(&algorithm, plaintext, params)
-            .await?;
-        Ok(EncryptResult {
-            key_id: self.remote_kid(r.kid),
-            algorithm,
-            ciphertext: r.value.to_vec(),
-            iv: r.iv,
-            tag: r.tag,
-            aad: r.aad,
-            location: OperationLocation::Remote,
-        })
-    }
-
-    /// Decrypts `ciphertext` with `algorithm`. The plaintext is wiped on drop.
-    ///
-    /// # Errors
-    /// `Crypto` when a local decryption fails (no detail, by design); service errors.
-    pub async fn decrypt(
-        &self,
-        algorithm: EncryptionAlgorithm,
-        ciphertext: &[u8],
-        options: Option<DecryptOptions>,
-    ) -> Result<DecryptResult> {
-        let op = CryptoOperation::Decrypt;
-        let options = options.unwrap_or_default();
-        if let Some(key) = self.plan(op, Algorithm::from(&algorithm), true).await? {
-            let params = DecryptParameters {
-                iv: options.iv,
-                authentication_tag: options.tag,
-                additional_authenticated_data: options.aad,
-            };
-            let plaintext = local_of(&key)?
-                .decrypt(&algorithm, ciphertext, &params)
-                .map_err(|e| local_error(op, e))?;
-            return Ok(DecryptResult {
-                key_id: key.kid.clone(),
-                algorithm,
-                plaintext,
-                location: OperationLocation::Local,
-            });
-        }
-        let params = CipherParameters {
-            iv: options.iv,
-            aad: options.aad,
-            tag: options.tag,
-        };
-        let r = self
-            .remote()?
-            .decrypt(&algorithm, ciphertext, params)
-            .await?;
-        Ok(DecryptResult {
-            key_id: self.remote_kid(r.kid),
-            algorithm,
-            plaintext: r.value,
-            location: OperationLocation::Remote,
-        })
-    }
-
-    /// Signs `digest` (the message already hashed with the algorithm's hash function).
-    ///
-    /// # Errors
-    /// `InvalidArgument` outside the validity window; local or service errors.
-    pub async fn sign(&self, algorithm: SignatureAlgorithm, digest: &[u8]) -> Result<SignResult> {
-        let op = CryptoOperation::Sign;
-        if let Some(key) = self.plan(op, Algorithm::from(&algorithm), true).await? {
-            let signature = local_of(&key)?
-                .sign(&algorithm, digest)
-                .map_err(|e| local_error(op, e))?;
-            return Ok(SignResult {
-                key_id: key.kid.clone(),
-                algorithm,
-                signature,
-                location: OperationLocation::Local,
-            });
-        }
-        let r = self.remote()?.sign(&algorithm, digest).await?;
-        Ok(SignResult {
-            key_id: self.remote_kid(r.kid.clone()),
-            algorithm,
-            signature: r.value.to_vec(),
-            location: OperationLocation::Remote,
-        })
-    }
-
-    /// Verifies `signature` over `digest`.
-    ///
-    /// # Errors
-    /// Local or service errors; an invalid signature is `Ok` with `is_valid == false`.
-    pub async fn verify(
-        &self,
-        algorithm: SignatureAlgorithm,
-        digest: &[u8],
-        signature: &[u8],
-    ) -> Result<VerifyResult> {
-        let op = CryptoOperation::Verify;
-        if let Some(key) = self.plan(op, Algorithm::from(&algorithm), true).await? {
-            let is_valid = local_of(&key)?
-                .verify(&algorithm, digest, signature)
-                .map_err(|e| local_error(op, e))?;
-            return Ok(VerifyResult {
-                key_id: key.kid.clone(),
-                algorithm,
-                is_valid,
-                location: OperationLocation::Local,
-            });
-        }
-        let is_valid = self.remote()?.verify(&algorithm, digest, signature).await?;
-        Ok(VerifyResult {
-            key_id: self.inner.key_id.clone(),
-            algorithm,
-            is_valid,
-            location: OperationLocation::Remote,
-        })
-    }
-
-    /// Hashes `data` with the algorithm's SHA-2 function locally, then signs the digest.
-    ///
-    /// # Errors
-    /// `InvalidArgument` for `RSNULL` or an unknown algorithm; as [`CryptographyClient::sign`].
-    pub async fn sign_data(
-        &self,
-        algorithm: SignatureAlgorithm,
-        data: &[u8],
-    ) -> Result<SignResult> {
-        let digest = digest_for(&algorithm, data)?;
-        self.sign(algorithm, &digest).await
-    }
-
-    /// Hashes `data` locally, then verifies `signature` over the digest (locally whenever
-    /// [`CryptographyClient::verify`] would be).
-    ///
-    /// # Errors
-    /// As [`CryptographyClient::sign_data`] and [`CryptographyClient::verify`].
-    pub async fn verify_data(
-        &self,
-        algorithm: SignatureAlgorithm,
-        data: &[u8],
-        signature: &[u8],
-    ) -> Result<VerifyResult> {
-        let digest = digest_for(&algorithm, data)?;
-        self.verify(algorithm, &digest, signature).await
-    }
-
-    /// Wraps `key` (a data key) with `algorithm`.
-    ///
-    /// # Errors
-    /// `InvalidArgument` outside the validity window; local or service errors.
-    pub async fn wrap_key(&self, algorithm: KeyWrapAlgorithm, key: &[u8]) -> Result<WrapResult> {
-        let op = CryptoOperation::WrapKey;
-        if let Some(cached) = self.plan(op, Algorithm::from(&algorithm), true).await? {
-            let encrypted_key = local_of(&cached)?
-                .wrap_key(&algorithm, key)
-                .map_err(|e| local_error(op, e))?;
-            return Ok(WrapResult {
-                key_id: cached.kid.clone(),
-                algorithm,
-                encrypted_key,
-                location: OperationLocation::Local,
-            });
-        }
-        let r = self.remote()?.wrap_key(&algorithm, key).await?;
-        Ok(WrapResult {
-            key_id: self.remote_kid(r.kid.clone()),
-            algorithm,
-            encrypted_key: r.value.to_vec(),
-            location: OperationLocation::Remote,
-        })
-    }
-
-    /// Unwraps `encrypted_key` with `algorithm`. The key is wiped on drop.
-    ///
-    /// # Errors
-    /// `Crypto` when a local unwrap fails (no detail, by design); service errors.
-    pub async fn unwrap_key(
-        &self,
-        algorithm: KeyWrapAlgorithm,
-        encrypted_key: &[u8],
-    ) -> Result<UnwrapResult> {
-        let op = CryptoOperation::UnwrapKey;
-        if let Some(cached) = self.plan(op, Algorithm::from(&algorithm), true).await? {
-            let key = local_of(&cached)?
-                .unwrap_key(&algorithm, encrypted_key)
-                .map_err(|e| local_error(op, e))?;
-            return Ok(UnwrapResult {
-                key_id: cached.kid.clone(),
-                algorithm,
-                key,
-                location: OperationLocation::Local,
-            });
-        }
-        let r = self.remote()?.unwrap_key(&algorithm, encrypted_key).await?;
-        Ok(UnwrapResult {
-            key_id: self.remote_kid(r.kid.clone()),
-            algorithm,
-            key: r.value,
-            location: OperationLocation::Remote,
-        })
-    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use kv_jwk::{
 
 use super::*;
 use crate::options::CryptographyClientOptions;
+use crate::options::{DecryptOptions, EncryptOptions};
 use crate::test_vault::FakeVault;
 
 const KID: &str = "https://v.vault.azure.net/keys/k1/0123456789abcdef0123456789abcdef";
@@ -444,5 +445,76 @@ fn concurrent_first_uses_fetch_the_key_once() {
             assert_eq!((r.location, r.is_valid), (OperationLocation::Local, true));
         }
         assert_eq!(fake.paths(), vec![format!("GET {KEY_PATH}")]);
+    });
+}
+
+#[test]
+fn what_the_local_key_declines_goes_remote_or_is_refused() {
+    rt().block_on(async {
+        let ec = generate_ec(&KeyCurveName::P256).unwrap();
+        let fake = vault(&ec, 200, serde_json::json!({}));
+        let c = client(&fake, KID, Default::default());
+        // Planned once: `LocalKey` itself refuses an RSA algorithm and an ES384 digest on a
+        // P-256 key, and the operation goes to the service instead.
+        for alg in [SignatureAlgorithm::Rs256, SignatureAlgorithm::Es384] {
+            let v = c.verify(alg.clone(), &[0; 48], &[1; 64]).await.unwrap();
+            assert_eq!(v.location, OperationLocation::Remote, "{alg}");
+            assert_eq!(v.key_id.as_deref(), Some(KID));
+        }
+        assert_eq!(
+            fake.paths().last().map(String::as_str),
+            Some("POST /keys/k1/0123456789abcdef0123456789abcdef/verify")
+        );
+        // A local-only client has nowhere else to go: the refusal says why.
+        let local = CryptographyClient::from_jwk(ec.to_public()).unwrap();
+        let err = local
+            .verify(SignatureAlgorithm::Rs256, &[0; 32], &[1; 256])
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::NotSupported);
+        assert!(err.to_string().contains("not supported locally"), "{err}");
+        // Bad input is reported, not sent elsewhere.
+        let err = c
+            .verify(SignatureAlgorithm::Es256, &[0; 5], &[1; 64])
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::InvalidArgument);
+    });
+}
+
+#[test]
+fn key_ops_that_forbid_an_operation_keep_it_from_running_locally() {
+    rt().block_on(async {
+        let mut oct = generate_oct(256).unwrap();
+        oct.key_ops = Some(vec![kv_jwk::KeyOperation::UnwrapKey]);
+        oct.kid = Some(KID.into());
+        let c = CryptographyClient::from_jwk(oct).unwrap();
+        let err = c
+            .wrap_key(KeyWrapAlgorithm::A256Kw, &[9; 32])
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::NotSupported);
+    });
+}
+
+#[test]
+fn local_results_share_the_key_id_instead_of_copying_it() {
+    rt().block_on(async {
+        let mut oct = generate_oct(256).unwrap();
+        oct.kid = Some(KID.into());
+        let c = CryptographyClient::from_jwk(oct).unwrap();
+        let a = c
+            .wrap_key(KeyWrapAlgorithm::A256Kw, &[9; 32])
+            .await
+            .unwrap();
+        let b = c
+            .wrap_key(KeyWrapAlgorithm::A256Kw, &[9; 32])
+            .await
+            .unwrap();
+        let (Some(a), Some(b)) = (a.key_id, b.key_id) else {
+            panic!("local results name the key");
+        };
+        assert_eq!(&*a, KID);
+        assert!(Arc::ptr_eq(&a, &b), "each result allocated its own key id");
     });
 }

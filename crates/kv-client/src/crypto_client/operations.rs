@@ -1,0 +1,261 @@
+//! The operations of the [`CryptographyClient`]: each states its local and its remote
+//! form once and lets [`CryptographyClient::run`] pick.
+
+use kv_crypto_local::{DecryptParameters, EncryptParameters};
+use kv_crypto_remote::{CipherParameters, RemoteOutput};
+use kv_jwk::{EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm};
+use zeroize::Zeroizing;
+
+use super::{CryptographyClient, Outcome};
+use crate::digest::digest_for;
+use crate::error::Result;
+use crate::models::{
+    DecryptResult, EncryptResult, SignResult, UnwrapResult, VerifyResult, WrapResult,
+};
+use crate::options::{DecryptOptions, EncryptOptions};
+use crate::routing::CryptoOperation;
+
+/// A remote answer as [`CryptographyClient::run`] takes it: the bytes and the key's id.
+fn bytes(r: RemoteOutput) -> (Vec<u8>, Option<String>) {
+    (r.value.to_vec(), r.kid)
+}
+
+/// A remote answer that is secret (plaintext, unwrapped key).
+fn secret(r: RemoteOutput) -> (Zeroizing<Vec<u8>>, Option<String>) {
+    (r.value, r.kid)
+}
+
+/// Ciphertext, IV, tag and AAD of an encryption.
+type Sealed = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
+
+impl CryptographyClient {
+    /// Encrypts `plaintext` with `algorithm`.
+    ///
+    /// # Errors
+    /// `InvalidArgument` when the key is outside its validity window or the operation
+    /// cannot run where the mode requires; local or service errors.
+    pub async fn encrypt(
+        &self,
+        algorithm: EncryptionAlgorithm,
+        plaintext: &[u8],
+        options: Option<EncryptOptions>,
+    ) -> Result<EncryptResult> {
+        let EncryptOptions { iv, aad } = options.unwrap_or_default();
+        // Local encryption always draws its own IV, so a caller-chosen one goes remote.
+        let local_ok = iv.is_none();
+        let params = EncryptParameters {
+            iv: None,
+            additional_authenticated_data: aad,
+        };
+        let alg = &algorithm;
+        let out: Outcome<Sealed> = self
+            .run(
+                CryptoOperation::Encrypt,
+                local_ok,
+                (params, iv),
+                |key, (params, _)| {
+                    let r = key.encrypt(alg, plaintext, params)?;
+                    Ok((
+                        r.ciphertext,
+                        r.iv,
+                        r.authentication_tag,
+                        r.additional_authenticated_data,
+                    ))
+                },
+                |remote, (params, iv)| async move {
+                    let params = CipherParameters {
+                        iv,
+                        aad: params.additional_authenticated_data,
+                        tag: None,
+                    };
+                    let r = remote.encrypt(alg, plaintext, params).await?;
+                    Ok(((r.value.to_vec(), r.iv, r.tag, r.aad), r.kid))
+                },
+            )
+            .await?;
+        let (ciphertext, iv, tag, aad) = out.value;
+        Ok(EncryptResult {
+            key_id: out.key_id,
+            algorithm,
+            ciphertext,
+            iv,
+            tag,
+            aad,
+            location: out.location,
+        })
+    }
+
+    /// Decrypts `ciphertext` with `algorithm`. The plaintext is wiped on drop.
+    ///
+    /// # Errors
+    /// `Crypto` when a local decryption fails (no detail, by design); service errors.
+    pub async fn decrypt(
+        &self,
+        algorithm: EncryptionAlgorithm,
+        ciphertext: &[u8],
+        options: Option<DecryptOptions>,
+    ) -> Result<DecryptResult> {
+        let DecryptOptions { iv, tag, aad } = options.unwrap_or_default();
+        let params = DecryptParameters {
+            iv,
+            authentication_tag: tag,
+            additional_authenticated_data: aad,
+        };
+        let alg = &algorithm;
+        let out = self
+            .run(
+                CryptoOperation::Decrypt,
+                true,
+                params,
+                |key, params| key.decrypt(alg, ciphertext, params),
+                |remote, params| async move {
+                    let params = CipherParameters {
+                        iv: params.iv,
+                        aad: params.additional_authenticated_data,
+                        tag: params.authentication_tag,
+                    };
+                    remote.decrypt(alg, ciphertext, params).await.map(secret)
+                },
+            )
+            .await?;
+        Ok(DecryptResult {
+            key_id: out.key_id,
+            algorithm,
+            plaintext: out.value,
+            location: out.location,
+        })
+    }
+
+    /// Signs `digest` (the message already hashed with the algorithm's hash function).
+    ///
+    /// # Errors
+    /// `InvalidArgument` outside the validity window; local or service errors.
+    pub async fn sign(&self, algorithm: SignatureAlgorithm, digest: &[u8]) -> Result<SignResult> {
+        let alg = &algorithm;
+        let out = self
+            .run(
+                CryptoOperation::Sign,
+                true,
+                (),
+                |key, ()| key.sign(alg, digest),
+                |remote, ()| async move { remote.sign(alg, digest).await.map(bytes) },
+            )
+            .await?;
+        Ok(SignResult {
+            key_id: out.key_id,
+            algorithm,
+            signature: out.value,
+            location: out.location,
+        })
+    }
+
+    /// Verifies `signature` over `digest`.
+    ///
+    /// # Errors
+    /// Local or service errors; an invalid signature is `Ok` with `is_valid == false`.
+    pub async fn verify(
+        &self,
+        algorithm: SignatureAlgorithm,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<VerifyResult> {
+        let alg = &algorithm;
+        let out = self
+            .run(
+                CryptoOperation::Verify,
+                true,
+                (),
+                |key, ()| key.verify(alg, digest, signature),
+                // The service's verify answer names no key: the client's id stands in.
+                |remote, ()| async move {
+                    let is_valid = remote.verify(alg, digest, signature).await?;
+                    Ok((is_valid, None))
+                },
+            )
+            .await?;
+        Ok(VerifyResult {
+            key_id: out.key_id,
+            algorithm,
+            is_valid: out.value,
+            location: out.location,
+        })
+    }
+
+    /// Hashes `data` with the algorithm's SHA-2 function locally, then signs the digest.
+    ///
+    /// # Errors
+    /// `InvalidArgument` for `RSNULL` or an unknown algorithm; as [`CryptographyClient::sign`].
+    pub async fn sign_data(
+        &self,
+        algorithm: SignatureAlgorithm,
+        data: &[u8],
+    ) -> Result<SignResult> {
+        let digest = digest_for(&algorithm, data)?;
+        self.sign(algorithm, &digest).await
+    }
+
+    /// Hashes `data` locally, then verifies `signature` over the digest (locally whenever
+    /// [`CryptographyClient::verify`] would be).
+    ///
+    /// # Errors
+    /// As [`CryptographyClient::sign_data`] and [`CryptographyClient::verify`].
+    pub async fn verify_data(
+        &self,
+        algorithm: SignatureAlgorithm,
+        data: &[u8],
+        signature: &[u8],
+    ) -> Result<VerifyResult> {
+        let digest = digest_for(&algorithm, data)?;
+        self.verify(algorithm, &digest, signature).await
+    }
+
+    /// Wraps `key` (a data key) with `algorithm`.
+    ///
+    /// # Errors
+    /// `InvalidArgument` outside the validity window; local or service errors.
+    pub async fn wrap_key(&self, algorithm: KeyWrapAlgorithm, key: &[u8]) -> Result<WrapResult> {
+        let alg = &algorithm;
+        let out = self
+            .run(
+                CryptoOperation::WrapKey,
+                true,
+                (),
+                |local, ()| local.wrap_key(alg, key),
+                |remote, ()| async move { remote.wrap_key(alg, key).await.map(bytes) },
+            )
+            .await?;
+        Ok(WrapResult {
+            key_id: out.key_id,
+            algorithm,
+            encrypted_key: out.value,
+            location: out.location,
+        })
+    }
+
+    /// Unwraps `encrypted_key` with `algorithm`. The key is wiped on drop.
+    ///
+    /// # Errors
+    /// `Crypto` when a local unwrap fails (no detail, by design); service errors.
+    pub async fn unwrap_key(
+        &self,
+        algorithm: KeyWrapAlgorithm,
+        encrypted_key: &[u8],
+    ) -> Result<UnwrapResult> {
+        let alg = &algorithm;
+        let out = self
+            .run(
+                CryptoOperation::UnwrapKey,
+                true,
+                (),
+                |local, ()| local.unwrap_key(alg, encrypted_key),
+                |remote, ()| async move { remote.unwrap_key(alg, encrypted_key).await.map(secret) },
+            )
+            .await?;
+        Ok(UnwrapResult {
+            key_id: out.key_id,
+            algorithm,
+            key: out.value,
+            location: out.location,
+        })
+    }
+}
