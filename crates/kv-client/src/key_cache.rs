@@ -236,6 +236,12 @@ impl<T> SharedKeyCache<T> {
         due != NEVER && self.nanos(clock()) >= due
     }
 
+    /// The material once it can never change (no fetch is ever due again): one atomic load.
+    #[inline]
+    pub(crate) fn settled(&self) -> Option<&T> {
+        self.settled.get().map(|v| &**v)
+    }
+
     /// The material to use now. Takes no lock once the material is settled.
     pub(crate) fn snapshot(&self) -> Snapshot<'_, T> {
         match self.settled.get() {

@@ -273,10 +273,16 @@ impl CryptographyClient {
         let snapshot = self.inner.cache.snapshot();
         let key = snapshot.get();
         let local = key.and_then(|k| k.local.as_ref()).filter(|_| local_ok);
-        let decision = match (key, local) {
-            (Some(k), Some(_)) if k.routes_locally(op) => Route::Local,
-            _ => self.decide(op, key, local.is_some()),
-        };
+        if let (Some(key), Some(local)) = (key, local)
+            && key.routes_locally(op)
+        {
+            // The route of this key for `op` was decided once, when it was loaded.
+            return match run(local) {
+                Ok(value) => Ok(Some((value, key.kid.clone()))),
+                Err(e) => self.declined_locally(op, key, e).map(|()| None),
+            };
+        }
+        let decision = self.decide(op, key, local.is_some());
         tracing::debug!(operation = %op, route = ?decision, "cryptography routed");
         match decision {
             Route::Local => {}
@@ -290,6 +296,27 @@ impl CryptographyClient {
         match run(local) {
             Ok(value) => Ok(Some((value, key.kid.clone()))),
             Err(e) => self.declined_locally(op, key, e).map(|()| None),
+        }
+    }
+
+    /// The fast path of a key that can never change (pinned, or local-only) whose route for
+    /// `op` was decided when it was loaded: no clock, no lock, no routing. `Ok(None)` sends
+    /// the operation down [`run`](Self::run), which routes it in full.
+    #[inline]
+    fn settled_local<R>(
+        &self,
+        op: CryptoOperation,
+        run: impl FnOnce(&LocalKey) -> kv_crypto_local::Result<R>,
+    ) -> Result<Option<(R, Option<Arc<str>>)>> {
+        let Some(key) = self.inner.cache.settled() else {
+            return Ok(None);
+        };
+        match &key.local {
+            Some(local) if key.routes_locally(op) => match run(local) {
+                Ok(value) => Ok(Some((value, key.kid.clone()))),
+                Err(e) => self.declined_locally(op, key, e).map(|()| None),
+            },
+            _ => Ok(None),
         }
     }
 

@@ -13,7 +13,7 @@ use crate::models::{
     DecryptResult, EncryptResult, SignResult, UnwrapResult, VerifyResult, WrapResult,
 };
 use crate::options::{DecryptOptions, EncryptOptions};
-use crate::routing::CryptoOperation;
+use crate::routing::{CryptoOperation, OperationLocation};
 
 /// A remote answer as [`CryptographyClient::run`] takes it: the bytes and the key's id.
 fn bytes(r: RemoteOutput) -> (Vec<u8>, Option<String>) {
@@ -27,6 +27,17 @@ fn secret(r: RemoteOutput) -> (Zeroizing<Vec<u8>>, Option<String>) {
 
 /// Ciphertext, IV, tag and AAD of an encryption.
 type Sealed = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// Returns early with the result of [`CryptographyClient::settled_local`]'s fast path when it
+/// ran the operation: for a sub-microsecond operation (AES key wrap, small AES-GCM) the
+/// routed path's nested future costs several percent, so the common case skips it.
+macro_rules! settled_fast_path {
+    ($client:ident, $op:ident, |$l:ident| $run:expr, |$value:ident, $key_id:ident| $result:expr) => {
+        if let Some(($value, $key_id)) = $client.settled_local(CryptoOperation::$op, |$l| $run)? {
+            return Ok($result);
+        }
+    };
+}
 
 impl CryptographyClient {
     /// Encrypts `plaintext` with `algorithm`.
@@ -48,6 +59,24 @@ impl CryptographyClient {
             additional_authenticated_data: aad,
         };
         let alg = &algorithm;
+        if local_ok {
+            settled_fast_path!(
+                self,
+                Encrypt,
+                |l| l.encrypt(alg, plaintext, &params),
+                |r, key_id| {
+                    EncryptResult {
+                        key_id,
+                        algorithm,
+                        ciphertext: r.ciphertext,
+                        iv: r.iv,
+                        tag: r.authentication_tag,
+                        aad: r.additional_authenticated_data,
+                        location: OperationLocation::Local,
+                    }
+                }
+            );
+        }
         let out: Outcome<Sealed> = self
             .run(
                 CryptoOperation::Encrypt,
@@ -102,6 +131,19 @@ impl CryptographyClient {
             additional_authenticated_data: aad,
         };
         let alg = &algorithm;
+        settled_fast_path!(
+            self,
+            Decrypt,
+            |l| l.decrypt(alg, ciphertext, &params),
+            |plaintext, key_id| {
+                DecryptResult {
+                    key_id,
+                    algorithm,
+                    plaintext,
+                    location: OperationLocation::Local,
+                }
+            }
+        );
         let out = self
             .run(
                 CryptoOperation::Decrypt,
@@ -132,6 +174,14 @@ impl CryptographyClient {
     /// `InvalidArgument` outside the validity window; local or service errors.
     pub async fn sign(&self, algorithm: SignatureAlgorithm, digest: &[u8]) -> Result<SignResult> {
         let alg = &algorithm;
+        settled_fast_path!(self, Sign, |l| l.sign(alg, digest), |signature, key_id| {
+            SignResult {
+                key_id,
+                algorithm,
+                signature,
+                location: OperationLocation::Local,
+            }
+        });
         let out = self
             .run(
                 CryptoOperation::Sign,
@@ -160,6 +210,19 @@ impl CryptographyClient {
         signature: &[u8],
     ) -> Result<VerifyResult> {
         let alg = &algorithm;
+        settled_fast_path!(
+            self,
+            Verify,
+            |l| l.verify(alg, digest, signature),
+            |is_valid, key_id| {
+                VerifyResult {
+                    key_id,
+                    algorithm,
+                    is_valid,
+                    location: OperationLocation::Local,
+                }
+            }
+        );
         let out = self
             .run(
                 CryptoOperation::Verify,
@@ -215,6 +278,19 @@ impl CryptographyClient {
     /// `InvalidArgument` outside the validity window; local or service errors.
     pub async fn wrap_key(&self, algorithm: KeyWrapAlgorithm, key: &[u8]) -> Result<WrapResult> {
         let alg = &algorithm;
+        settled_fast_path!(
+            self,
+            WrapKey,
+            |l| l.wrap_key(alg, key),
+            |encrypted_key, key_id| {
+                WrapResult {
+                    key_id,
+                    algorithm,
+                    encrypted_key,
+                    location: OperationLocation::Local,
+                }
+            }
+        );
         let out = self
             .run(
                 CryptoOperation::WrapKey,
@@ -242,6 +318,19 @@ impl CryptographyClient {
         encrypted_key: &[u8],
     ) -> Result<UnwrapResult> {
         let alg = &algorithm;
+        settled_fast_path!(
+            self,
+            UnwrapKey,
+            |l| l.unwrap_key(alg, encrypted_key),
+            |key, key_id| {
+                UnwrapResult {
+                    key_id,
+                    algorithm,
+                    key,
+                    location: OperationLocation::Local,
+                }
+            }
+        );
         let out = self
             .run(
                 CryptoOperation::UnwrapKey,
