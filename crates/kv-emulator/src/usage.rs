@@ -1,5 +1,10 @@
 //! Whether a key version may be used for an operation now: enabled, inside its
 //! `nbf`/`exp` window, and the operation listed in its `key_ops`.
+//!
+//! As the service documents ("About keys", date-time controlled operations), a key
+//! outside its `nbf`/`exp` window still decrypts, unwraps and verifies, so data made
+//! while it was valid stays usable; only the operations that make new data (encrypt,
+//! wrap, sign, release) are refused.
 
 use kv_jwk::KeyOperation;
 
@@ -14,12 +19,16 @@ pub fn check_usable(meta: &KeyMeta, op: &KeyOperation, now: i64) -> Result<(), A
             "Operation {op} is not allowed on a disabled key."
         )));
     }
-    if attrs.nbf.is_some_and(|nbf| now < nbf) {
+    let time_checked = !matches!(
+        op,
+        KeyOperation::Decrypt | KeyOperation::UnwrapKey | KeyOperation::Verify
+    );
+    if time_checked && attrs.nbf.is_some_and(|nbf| now < nbf) {
         return Err(ApiError::Forbidden(format!(
             "Operation {op} is not allowed before the key's not-before date (nbf)."
         )));
     }
-    if attrs.exp.is_some_and(|exp| now >= exp) {
+    if time_checked && attrs.exp.is_some_and(|exp| now >= exp) {
         return Err(ApiError::Forbidden(format!(
             "Operation {op} is not allowed on an expired key."
         )));
@@ -70,6 +79,22 @@ mod tests {
             )
             .is_ok()
         );
+        // Outside the window, decrypt, unwrap and verify still work.
+        for op in [
+            KeyOperation::Decrypt,
+            KeyOperation::UnwrapKey,
+            KeyOperation::Verify,
+        ] {
+            let ops = vec![op.clone()];
+            assert!(check_usable(&meta(true, None, Some(100), ops.clone()), &op, 100).is_ok());
+            assert!(check_usable(&meta(true, Some(101), None, ops.clone()), &op, 100).is_ok());
+            assert!(check_usable(&meta(false, None, None, ops), &op, 100).is_err());
+        }
+        for op in [KeyOperation::Encrypt, KeyOperation::WrapKey] {
+            let ops = vec![op.clone()];
+            assert!(check_usable(&meta(true, None, Some(100), ops.clone()), &op, 100).is_err());
+            assert!(check_usable(&meta(true, Some(101), None, ops), &op, 100).is_err());
+        }
         let err = check_usable(
             &meta(true, None, None, vec![KeyOperation::Verify]),
             &sign,

@@ -53,6 +53,11 @@ pub(crate) fn new_meta(
             "An exportable key must have a release policy (release_policy).",
         ));
     }
+    if new.release_policy.is_some() && !exportable {
+        return Err(ApiError::bad(
+            "A key with a release policy must be exportable (attributes.exportable).",
+        ));
+    }
     if let Some(policy) = &new.release_policy {
         crate::release::validate_policy(policy)?;
     }
@@ -236,6 +241,11 @@ fn apply_update(meta: &mut KeyMeta, params: KeyUpdateParameters, now: i64) -> Re
         meta.tags = Some(tags);
     }
     if let Some(policy) = params.release_policy {
+        if meta.attributes.exportable != Some(true) {
+            return Err(ApiError::bad(
+                "A key with a release policy must be exportable (attributes.exportable).",
+            ));
+        }
         if meta
             .release_policy
             .as_ref()
@@ -273,7 +283,7 @@ pub async fn list_keys(state: AppState, ctx: RequestCtx) -> Result<Response, Api
     Ok(Json(result).into_response())
 }
 
-/// `GET /keys/{name}/versions`.
+/// `GET /keys/{name}/versions` (an empty list when no active key has that name).
 pub async fn list_versions(
     state: AppState,
     ctx: RequestCtx,
@@ -284,13 +294,13 @@ pub async fn list_versions(
     let after = page.after_seq()?;
     let limit = page.max_results;
     let lookup = name.clone();
+    // As the service: the versions of a name that holds no (active) key are an empty
+    // list, not a 404.
     let rows = state
         .store()
-        .run(move |tx| {
-            if tx.latest(&lookup)?.is_none() {
-                return Err(ApiError::KeyNotFound(lookup));
-            }
-            tx.list_versions(&lookup, after, limit + 1)
+        .run(move |tx| match tx.latest(&lookup)? {
+            Some(latest) => tx.list_versions(&latest.name, after, limit + 1),
+            None => Ok(Vec::new()),
         })
         .await?;
     let path = format!("/keys/{name}/versions");
@@ -353,7 +363,8 @@ pub(crate) fn seal_backup(state: &AppState, content: &BackupContent) -> Result<V
 
 /// Authenticates, decrypts and checks a blob made by [`seal_backup`].
 pub(crate) fn open_backup(state: &AppState, blob: &[u8]) -> Result<BackupContent, ApiError> {
-    let invalid = || ApiError::bad("The backup blob is invalid or was not made by this emulator.");
+    // The service's wording for a blob it cannot read (checked by the SDKs' own tests).
+    let invalid = || ApiError::bad("Backup blob contains invalid or corrupt version.");
     let plain = state
         .store()
         .sealer()

@@ -123,6 +123,15 @@ pub fn validate_policy(mut policy: KeyRotationPolicy) -> Result<KeyRotationPolic
             "A policy has at most one Rotate and one Notify lifetime action.",
         ));
     }
+    if notify == 0 {
+        // The service always keeps a Notify action: a policy set without one (even an
+        // empty one) comes back with the default "notify 30 days before expiry".
+        let default_notify = default_policy().lifetime_actions.into_iter().flatten();
+        policy
+            .lifetime_actions
+            .get_or_insert_with(Vec::new)
+            .extend(default_notify);
+    }
     policy.id = None;
     Ok(policy)
 }
@@ -259,6 +268,15 @@ mod tests {
             policy(r#"{"lifetimeActions":[{"trigger":{},"action":{"type":"Rotate"}}]}"#).is_err()
         );
         assert!(policy(r#"{"lifetimeActions":[{"trigger":{"timeAfterCreate":"bogus"},"action":{"type":"Rotate"}}]}"#).is_err());
-        assert!(policy(r#"{"lifetimeActions":[]}"#).is_ok());
+        // Without a Notify action the default one is added, as the service does.
+        let empty = policy(r#"{"lifetimeActions":[]}"#).unwrap();
+        let defaults = default_policy().lifetime_actions;
+        assert_eq!(empty.lifetime_actions, defaults);
+        let rotate_only = policy(r#"{"lifetimeActions":[{"trigger":{"timeAfterCreate":"P60D"},"action":{"type":"Rotate"}}]}"#).unwrap();
+        let actions = rotate_only.lifetime_actions.unwrap();
+        assert_eq!(actions.len(), 2);
+        assert_eq!(Some(&actions[1]), defaults.as_ref().and_then(|d| d.first()));
+        let with_notify = policy(r#"{"lifetimeActions":[{"trigger":{"timeBeforeExpiry":"P10D"},"action":{"type":"Notify"}}]}"#).unwrap();
+        assert_eq!(with_notify.lifetime_actions.unwrap().len(), 1);
     }
 }

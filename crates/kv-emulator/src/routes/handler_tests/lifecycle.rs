@@ -96,6 +96,12 @@ async fn create_get_and_versions() {
         .map(|i| i["kid"].as_str().unwrap())
         .collect();
     assert_eq!(kids, [kid(&first), kid(&second)]);
+    // Another spelling of the name lists the same versions.
+    let upper = app.ok("GET", "/keys/EC1/versions", None).await;
+    assert_eq!(upper["value"], versions["value"]);
+    // The versions of a name with no key: an empty list, as the service answers.
+    let none = app.ok("GET", "/keys/nope/versions", None).await;
+    assert_eq!(none["value"], json!([]));
 
     let (status, body) = app.call("GET", "/keys/nope", None).await;
     assert_eq!(

@@ -26,9 +26,30 @@ async fn release_needs_a_trusted_token_that_satisfies_the_policy() {
         StatusCode::BAD_REQUEST,
         "exportable keys need a policy"
     );
+    // A release policy needs an exportable key, at creation and on update.
+    let (status, _) = app
+        .call(
+            "POST",
+            "/keys/policy-only/create",
+            Some(json!({"kty": "RSA-HSM", "release_policy": release_policy})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a policy needs exportable");
     app.create("exp", json!({"kty": "RSA-HSM", "attributes": {"exportable": true}, "release_policy": release_policy}))
         .await;
     app.create("noexp", json!({"kty": "EC"})).await;
+    let (status, _) = app
+        .call(
+            "PATCH",
+            "/keys/noexp",
+            Some(json!({"release_policy": release_policy})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "no policy on a non-exportable key"
+    );
 
     let runtime = kv_crypto_local::generate_rsa(2048, None).unwrap();
     let mut runtime_public = serde_json::to_value(runtime.to_public()).unwrap();
