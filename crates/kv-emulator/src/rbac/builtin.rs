@@ -1,5 +1,10 @@
 //! The built-in Managed HSM roles, with the ids and data actions the service documents
 //! ("Local RBAC built-in roles for Managed HSM" on Microsoft Learn).
+//!
+//! On the wire they look as the service sends them (per the SDKs' recorded sessions):
+//! `assignableScopes: ["/"]`, an empty `description`, and all four permission lists
+//! present. Some roles grant actions the spec's `DataAction` enum does not list (key
+//! rotation, key derivation); those are in [`BuiltInRole::extra_data_actions`].
 
 use kv_protocol::{
     DataAction, Permission, RoleDefinition, RoleDefinitionProperties, RoleDefinitionType,
@@ -8,17 +13,17 @@ use kv_protocol::{
 
 use DataAction as A;
 
-/// One built-in role: its well-known id, name, description and granted data actions.
+/// One built-in role: its well-known id, name and granted data actions.
 #[derive(Debug)]
 pub struct BuiltInRole {
     /// The role definition name (a GUID the service fixes).
     pub id: &'static str,
     /// The role name.
     pub name: &'static str,
-    /// The description.
-    pub description: &'static str,
     /// The data actions granted.
     pub data_actions: &'static [DataAction],
+    /// Granted data actions the spec's enum has no value for, as the service spells them.
+    pub extra_data_actions: &'static [&'static str],
 }
 
 /// Managed HSM Administrator.
@@ -33,7 +38,7 @@ pub const POLICY_ADMINISTRATOR: &str = "4bd23610-cdcf-4971-bdee-bdc562cc28e4";
 pub const CRYPTO_AUDITOR: &str = "2c18b078-7c48-4d3a-af88-5a3a1b3f82b3";
 /// Managed HSM Crypto Service Encryption User.
 pub const CRYPTO_SERVICE_ENCRYPTION_USER: &str = "33413926-3206-4cdd-b39a-83574fe37a17";
-/// Managed HSM Backup.
+/// Managed HSM Backup User.
 pub const BACKUP: &str = "7b127d3c-77bd-4e3e-bbe0-dbb8971fa7f8";
 /// Managed HSM Crypto Service Release User.
 pub const CRYPTO_SERVICE_RELEASE_USER: &str = "21dbd100-6940-42c2-9190-5d6cb909625c";
@@ -43,9 +48,6 @@ pub static BUILT_IN_ROLES: [BuiltInRole; 8] = [
     BuiltInRole {
         id: ADMINISTRATOR,
         name: "Managed HSM Administrator",
-        description: "Grants permissions to perform all operations related to the security \
-                      domain, full backup and restore, and role management. Not permitted to \
-                      perform any key management operations.",
         data_actions: &[
             A::DownloadHsmSecurityDomain,
             A::DownloadHsmSecurityDomainStatus,
@@ -63,13 +65,11 @@ pub static BUILT_IN_ROLES: [BuiltInRole; 8] = [
             A::StartHsmRestore,
             A::ReadHsmRestoreStatus,
         ],
+        extra_data_actions: &[],
     },
     BuiltInRole {
         id: CRYPTO_OFFICER,
         name: "Managed HSM Crypto Officer",
-        description: "Grants permissions to perform all role management, purge or recover \
-                      deleted keys, and export keys. Not permitted to perform any other key \
-                      management operations.",
         data_actions: &[
             A::ReadDeletedHsmKey,
             A::RecoverDeletedHsmKey,
@@ -82,12 +82,11 @@ pub static BUILT_IN_ROLES: [BuiltInRole; 8] = [
             A::WriteRoleDefinition,
             A::DeleteRoleDefinition,
         ],
+        extra_data_actions: &[],
     },
     BuiltInRole {
         id: CRYPTO_USER,
         name: "Managed HSM Crypto User",
-        description: "Grants permissions to perform all key management operations except \
-                      purge or recover deleted keys and export keys.",
         data_actions: &[
             A::ReadHsmKey,
             A::WriteHsmKey,
@@ -107,11 +106,14 @@ pub static BUILT_IN_ROLES: [BuiltInRole; 8] = [
             A::GetRoleAssignment,
             A::ReadRoleDefinition,
         ],
+        extra_data_actions: &[
+            "Microsoft.KeyVault/managedHsm/keys/rotate/action",
+            "Microsoft.KeyVault/managedHsm/keys/derive/action",
+        ],
     },
     BuiltInRole {
         id: POLICY_ADMINISTRATOR,
         name: "Managed HSM Policy Administrator",
-        description: "Grants permissions to create and delete role assignments.",
         data_actions: &[
             A::GetRoleAssignment,
             A::WriteRoleAssignment,
@@ -120,35 +122,36 @@ pub static BUILT_IN_ROLES: [BuiltInRole; 8] = [
             A::WriteRoleDefinition,
             A::DeleteRoleDefinition,
         ],
+        extra_data_actions: &[],
     },
     BuiltInRole {
         id: CRYPTO_AUDITOR,
         name: "Managed HSM Crypto Auditor",
-        description: "Grants read permissions to read (but not use) key attributes.",
         data_actions: &[
             A::ReadHsmKey,
             A::ReadDeletedHsmKey,
             A::GetRoleAssignment,
             A::ReadRoleDefinition,
         ],
+        extra_data_actions: &[],
     },
     BuiltInRole {
         id: CRYPTO_SERVICE_ENCRYPTION_USER,
         name: "Managed HSM Crypto Service Encryption User",
-        description: "Grants permissions to use a key for service encryption.",
         data_actions: &[A::ReadHsmKey, A::WrapHsmKey, A::UnwrapHsmKey],
+        extra_data_actions: &[],
     },
     BuiltInRole {
         id: BACKUP,
-        name: "Managed HSM Backup",
-        description: "Grants permissions to perform single key or whole HSM backup.",
+        name: "Managed HSM Backup User",
         data_actions: &[A::StartHsmBackup, A::ReadHsmBackupStatus, A::BackupHsmKeys],
+        extra_data_actions: &[],
     },
     BuiltInRole {
         id: CRYPTO_SERVICE_RELEASE_USER,
         name: "Managed HSM Crypto Service Release User",
-        description: "Grants permissions to release a key to a trusted execution environment.",
         data_actions: &[A::ReleaseKey],
+        extra_data_actions: &[],
     },
 ];
 
@@ -174,15 +177,21 @@ impl BuiltInRole {
             definition_type: Some(RoleDefinitionType::RoleDefinition),
             properties: Some(RoleDefinitionProperties {
                 role_name: Some(self.name.to_owned()),
-                description: Some(self.description.to_owned()),
+                description: Some(String::new()),
                 role_type: Some(RoleType::BuiltInRole),
                 permissions: Some(vec![Permission {
                     actions: Some(Vec::new()),
                     not_actions: Some(Vec::new()),
-                    data_actions: Some(self.data_actions.to_vec()),
+                    data_actions: Some(
+                        self.data_actions
+                            .iter()
+                            .cloned()
+                            .chain(self.extra_data_actions.iter().map(|a| DataAction::from(*a)))
+                            .collect(),
+                    ),
                     not_data_actions: Some(Vec::new()),
                 }]),
-                assignable_scopes: Some(vec![RoleScope::Global, RoleScope::Keys]),
+                assignable_scopes: Some(vec![RoleScope::Global]),
             }),
         }
     }
@@ -205,6 +214,14 @@ mod tests {
             assert!(def.id.as_deref().is_some_and(|id| id.ends_with(role.id)));
         }
         let user = find(&CRYPTO_USER.to_uppercase()).unwrap();
+        let wire = serde_json::to_value(user.definition()).unwrap();
+        let props = &wire["properties"];
+        assert_eq!(props["assignableScopes"], serde_json::json!(["/"]));
+        assert_eq!(props["description"], "");
+        assert_eq!(props["permissions"][0]["notActions"], serde_json::json!([]));
+        let actions = props["permissions"][0]["dataActions"].as_array().unwrap();
+        assert!(actions.contains(&"Microsoft.KeyVault/managedHsm/keys/rotate/action".into()));
+        assert_eq!(find(BACKUP).unwrap().name, "Managed HSM Backup User");
         assert!(user.data_actions.contains(&DataAction::SignHsmKey));
         assert!(!user.data_actions.contains(&DataAction::PurgeDeletedHsmKey));
     }

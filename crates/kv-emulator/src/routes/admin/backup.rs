@@ -1,8 +1,10 @@
 //! Full backup, full restore, selective key restore and their pre-checks, as jobs that
 //! talk to Azure Blob Storage (see [`crate::blob`]).
 //!
-//! A full backup writes one blob per active key, `FOLDER/keys/NAME`, into the given
-//! container; each blob is the same sealed format as `POST /keys/{name}/backup`
+//! A full backup writes a manifest, `FOLDER/backup.json` (format, version, key count;
+//! no key material), and one blob per active key, `FOLDER/keys/NAME`, into the given
+//! container, so even a backup of an empty HSM touches storage (a bad SAS fails it) and
+//! can be restored; each key blob is the same sealed format as `POST /keys/{name}/backup`
 //! (AES-256-GCM under the emulator's backup key, authenticated), so only an emulator with
 //! the same `master.key` can restore it. `FOLDER` is `mhsm-emulator-{unix time}-{job}`;
 //! its URL is the job's `azureStorageBlobContainerUri`. A restore reads and authenticates
@@ -92,12 +94,19 @@ fn accepted<T: serde::Serialize>(ctx: &RequestCtx, kind: &str, id: &str, body: &
     response
 }
 
-fn finish_backup(mut op: FullBackupOperation, now: i64, result: Result<(), JobError>) -> JobStatus {
+/// The final status of a backup job. Like the service, the folder URL
+/// (`azureStorageBlobContainerUri`) appears only once the backup has succeeded.
+fn finish_backup(
+    mut op: FullBackupOperation,
+    now: i64,
+    result: Result<Option<String>, JobError>,
+) -> JobStatus {
     op.end_time = Some(now);
     match result {
-        Ok(()) => {
+        Ok(folder_url) => {
             op.status = Some(OperationStatus::Succeeded);
             op.status_details = None;
+            op.azure_storage_blob_container_uri = folder_url;
         }
         Err(e) => {
             op.status = Some(OperationStatus::Failed);
@@ -124,7 +133,8 @@ fn finish_restore(mut op: RestoreOperation, now: i64, result: Result<(), JobErro
     JobStatus::Restore(op)
 }
 
-/// Starts a backup-status job running `work`, answering 202.
+/// Starts a backup-status job running `work` (which yields the folder URL of a full
+/// backup), answering 202.
 fn start_backup_job<F>(
     state: &AppState,
     ctx: &RequestCtx,
@@ -132,7 +142,7 @@ fn start_backup_job<F>(
     work: F,
 ) -> Result<Response, ApiError>
 where
-    F: std::future::Future<Output = Result<(), JobError>> + Send + 'static,
+    F: std::future::Future<Output = Result<Option<String>, JobError>> + Send + 'static,
 {
     let id = op.job_id.clone().unwrap_or_default();
     state.jobs().set(&id, JobStatus::Backup(op.clone()));
@@ -190,16 +200,30 @@ pub async fn full_backup(
     let folder = format!("mhsm-emulator-{now}-{}", id.get(..8).unwrap_or(&id));
     let op = FullBackupOperation {
         status: Some(OperationStatus::InProgress),
-        status_details: Some("Full backup is in progress".into()),
         start_time: Some(now),
         job_id: Some(id),
-        azure_storage_blob_container_uri: Some(format!("{}/{folder}", container.url())),
         ..Default::default()
     };
+    let folder_url = format!("{}/{folder}", container.url());
     let job_state = state.clone();
     start_backup_job(&state, &ctx, op, async move {
-        write_backup(&job_state, &container, &folder).await
+        write_backup(&job_state, &container, &folder).await?;
+        Ok(Some(folder_url))
     })
+}
+
+/// The name of the manifest blob inside a backup folder.
+const MANIFEST: &str = "backup.json";
+
+fn manifest(keys: usize, created: i64) -> Vec<u8> {
+    serde_json::json!({
+        "format": "kv-emulator-mhsm-backup",
+        "version": 1,
+        "keys": keys,
+        "created": created,
+    })
+    .to_string()
+    .into_bytes()
 }
 
 async fn write_backup(
@@ -222,6 +246,14 @@ async fn write_backup(
             .put_blob(&format!("{folder}/keys/{}", content.name), blob)
             .await?;
     }
+    // Written last: a folder with a manifest holds a complete backup.
+    let created = state.clock().now();
+    container
+        .put_blob(
+            &format!("{folder}/{MANIFEST}"),
+            manifest(contents.len(), created),
+        )
+        .await?;
     Ok(())
 }
 
@@ -243,7 +275,6 @@ pub async fn pre_backup(
     let id = new_job_id();
     let op = FullBackupOperation {
         status: Some(OperationStatus::InProgress),
-        status_details: Some("Pre full backup is in progress".into()),
         start_time: Some(state.clock().now()),
         job_id: Some(id),
         ..Default::default()
@@ -252,15 +283,17 @@ pub async fn pre_backup(
         container
             .list_blobs("")
             .await
-            .map(drop)
+            .map(|_| None)
             .map_err(JobError::from)
     })
 }
 
-fn restore_op(details: &str, id: String, now: i64) -> RestoreOperation {
+/// The initial status of a restore job: like the service, `statusDetails` is null
+/// until the job ends.
+fn restore_op(id: String, now: i64) -> RestoreOperation {
     RestoreOperation {
         status: Some(OperationStatus::InProgress),
-        status_details: Some(details.to_owned()),
+        status_details: None,
         job_id: Some(id),
         start_time: Some(now),
         ..Default::default()
@@ -274,22 +307,31 @@ async fn read_backup(
     folder: &str,
     key: Option<&str>,
 ) -> Result<Vec<BackupContent>, JobError> {
-    let prefix = format!("{}/keys/", folder.trim_matches('/'));
-    let mut names = container.list_blobs(&prefix).await?;
+    let folder = folder.trim_matches('/');
+    let prefix = format!("{folder}/keys/");
+    let listed = container.list_blobs(&format!("{folder}/")).await?;
+    let has_manifest = listed.iter().any(|n| *n == format!("{folder}/{MANIFEST}"));
+    let mut names: Vec<String> = listed
+        .into_iter()
+        .filter(|n| n.starts_with(&prefix))
+        .collect();
+    if !has_manifest && names.is_empty() {
+        return Err(JobError {
+            code: "BackupNotFound",
+            message: format!("The backup folder {folder} holds no backup."),
+        });
+    }
     if let Some(key) = key {
         names.retain(|n| {
             n.get(prefix.len()..)
                 .is_some_and(|k| k.eq_ignore_ascii_case(key))
         });
-    }
-    if names.is_empty() {
-        return Err(JobError {
-            code: "BackupNotFound",
-            message: match key {
-                Some(key) => format!("The backup folder {folder} has no key named {key}."),
-                None => format!("The backup folder {folder} holds no backup."),
-            },
-        });
+        if names.is_empty() {
+            return Err(JobError {
+                code: "KeyNotFound",
+                message: format!("The backup in folder {folder} has no key named {key}."),
+            });
+        }
     }
     let mut contents = Vec::with_capacity(names.len());
     for name in &names {
@@ -371,11 +413,7 @@ pub async fn full_restore(
 ) -> Result<Response, ApiError> {
     let params: RestoreOperationParameters = parse_json(body)?;
     let (container, folder) = locate(&params.sas_token_parameters, &params.folder_to_restore)?;
-    let op = restore_op(
-        "Full restore is in progress",
-        new_job_id(),
-        state.clock().now(),
-    );
+    let op = restore_op(new_job_id(), state.clock().now());
     let job_state = state.clone();
     start_restore_job(&state, &ctx, op, async move {
         let contents = read_backup(&job_state, &container, &folder, None).await?;
@@ -398,11 +436,7 @@ pub async fn pre_restore(
         .as_deref()
         .ok_or_else(|| ApiError::bad("folderToRestore is required."))?;
     let (container, folder) = locate(&sas, folder)?;
-    let op = restore_op(
-        "Pre full restore is in progress",
-        new_job_id(),
-        state.clock().now(),
-    );
+    let op = restore_op(new_job_id(), state.clock().now());
     let job_state = state.clone();
     start_restore_job(&state, &ctx, op, async move {
         read_backup(&job_state, &container, &folder, None)
@@ -421,11 +455,7 @@ pub async fn selective_restore(
     validate_key_name(&name)?;
     let params: SelectiveKeyRestoreOperationParameters = parse_json(body)?;
     let (container, folder) = locate(&params.sas_token_parameters, &params.folder)?;
-    let op = restore_op(
-        "Selective key restore is in progress",
-        new_job_id(),
-        state.clock().now(),
-    );
+    let op = restore_op(new_job_id(), state.clock().now());
     let job_state = state.clone();
     start_restore_job(&state, &ctx, op, async move {
         let contents = read_backup(&job_state, &container, &folder, Some(&name)).await?;
@@ -455,6 +485,35 @@ mod tests {
             token: Some("sv=x&sig=y".into()),
             use_managed_identity: None,
         }
+    }
+
+    #[test]
+    fn folder_url_only_on_success() {
+        let op = FullBackupOperation {
+            status: Some(OperationStatus::InProgress),
+            job_id: Some("j".into()),
+            ..Default::default()
+        };
+        let JobStatus::Backup(done) = finish_backup(op.clone(), 7, Ok(Some("http://x/c/f".into())))
+        else {
+            panic!("a backup job")
+        };
+        assert_eq!(done.status, Some(OperationStatus::Succeeded));
+        assert_eq!(
+            done.azure_storage_blob_container_uri.as_deref(),
+            Some("http://x/c/f")
+        );
+        assert_eq!(done.end_time, Some(7));
+        let failed = JobError {
+            code: "BlobNotFound",
+            message: "gone".into(),
+        };
+        let JobStatus::Backup(done) = finish_backup(op, 8, Err(failed)) else {
+            panic!("a backup job")
+        };
+        assert_eq!(done.status, Some(OperationStatus::Failed));
+        assert_eq!(done.azure_storage_blob_container_uri, None);
+        assert!(done.error.is_some());
     }
 
     #[test]

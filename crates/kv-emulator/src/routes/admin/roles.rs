@@ -257,9 +257,11 @@ async fn put_definition(
         None | Some(RoleType::CustomRole) => props.role_type = Some(RoleType::CustomRole),
         Some(_) => return Err(ApiError::bad("Only CustomRole definitions can be created.")),
     }
+    // Like the service: a definition PUT at `/keys` without assignable scopes is
+    // assignable at `/` (spec example PutRoleDefinition).
     let scopes = match props.assignable_scopes.take() {
         Some(list) if !list.is_empty() => list,
-        _ => vec![role_scope(&scope)],
+        _ => vec![RoleScope::Global],
     };
     for s in &scopes {
         if !matches!(normalize_scope(s.as_str()).as_deref(), Some("/" | "/keys")) {
@@ -270,9 +272,7 @@ async fn put_definition(
         }
     }
     props.assignable_scopes = Some(scopes);
-    if props.permissions.is_none() {
-        props.permissions = Some(Vec::new());
-    }
+    fill_defaults(&mut props);
     let definition = RoleDefinition {
         id: Some(definition_id(&name)),
         name: Some(name.clone()),
@@ -285,6 +285,19 @@ async fn put_definition(
         .run(move |tx| tx.put_role_definition(&name, &stored))
         .await?;
     Ok((StatusCode::CREATED, Json(definition)).into_response())
+}
+
+/// What the service stores for a PUT: the body replaces the definition, and what it
+/// leaves out comes back as `""` (names) or `[]` (permission lists), never absent.
+fn fill_defaults(props: &mut kv_protocol::RoleDefinitionProperties) {
+    props.role_name.get_or_insert_with(String::new);
+    props.description.get_or_insert_with(String::new);
+    for permission in props.permissions.get_or_insert_with(Vec::new) {
+        permission.actions.get_or_insert_with(Vec::new);
+        permission.not_actions.get_or_insert_with(Vec::new);
+        permission.data_actions.get_or_insert_with(Vec::new);
+        permission.not_data_actions.get_or_insert_with(Vec::new);
+    }
 }
 
 /// `DELETE .../{collection}/{name}`: answers the deleted item.
@@ -350,6 +363,19 @@ mod tests {
         );
         assert_eq!(filter_value("principalId eq abc", "principalId"), None);
         assert!(guid("not-a-guid").is_err());
+        let mut props: kv_protocol::RoleDefinitionProperties = serde_json::from_str(
+            r#"{"permissions":[{"dataActions":["Microsoft.KeyVault/managedHsm/keys/read/action"]}]}"#,
+        )
+        .unwrap();
+        fill_defaults(&mut props);
+        let wire = serde_json::to_value(&props).unwrap();
+        assert_eq!(wire["roleName"], "");
+        assert_eq!(wire["description"], "");
+        assert_eq!(
+            wire["permissions"][0]["notDataActions"],
+            serde_json::json!([])
+        );
+        assert_eq!(wire["permissions"][0]["actions"], serde_json::json!([]));
         assert_eq!(
             guid("6EFE6056-5259-49D2-8B3D-D3D73544B20B").unwrap(),
             "6efe6056-5259-49d2-8b3d-d3d73544b20b"
