@@ -133,6 +133,40 @@ fn finish_restore(mut op: RestoreOperation, now: i64, result: Result<(), JobErro
     JobStatus::Restore(op)
 }
 
+/// Records `op` as job `id` (`status` wraps it), runs `work` in the background, stores the
+/// status `finish` makes of its outcome, and answers 202 pointing at `/{kind}/{id}/pending`.
+#[allow(clippy::too_many_arguments)]
+fn start_job<O, R, F>(
+    state: &AppState,
+    ctx: &RequestCtx,
+    kind: &str,
+    id: String,
+    op: O,
+    status: fn(O) -> JobStatus,
+    finish: fn(O, i64, Result<R, JobError>) -> JobStatus,
+    work: F,
+) -> Result<Response, ApiError>
+where
+    O: Clone + serde::Serialize + Send + 'static,
+    R: Send + 'static,
+    F: std::future::Future<Output = Result<R, JobError>> + Send + 'static,
+{
+    state.jobs().set(&id, status(op.clone()));
+    let task_state = state.clone();
+    let (task_id, task_op) = (id.clone(), op.clone());
+    let spawned = state.jobs().spawn(async move {
+        let result = work.await;
+        let now = task_state.clock().now();
+        task_state
+            .jobs()
+            .set(&task_id, finish(task_op, now, result));
+    });
+    if !spawned {
+        return Err(ApiError::internal("the emulator is shutting down"));
+    }
+    Ok(accepted(ctx, kind, &id, &op))
+}
+
 /// Starts a backup-status job running `work` (which yields the folder URL of a full
 /// backup), answering 202.
 fn start_backup_job<F>(
@@ -145,22 +179,19 @@ where
     F: std::future::Future<Output = Result<Option<String>, JobError>> + Send + 'static,
 {
     let id = op.job_id.clone().unwrap_or_default();
-    state.jobs().set(&id, JobStatus::Backup(op.clone()));
-    let task_state = state.clone();
-    let (task_id, task_op) = (id.clone(), op.clone());
-    let spawned = state.jobs().spawn(async move {
-        let result = work.await;
-        let now = task_state.clock().now();
-        task_state
-            .jobs()
-            .set(&task_id, finish_backup(task_op, now, result));
-    });
-    if !spawned {
-        return Err(ApiError::internal("the emulator is shutting down"));
-    }
-    Ok(accepted(ctx, "backup", &id, &op))
+    start_job(
+        state,
+        ctx,
+        "backup",
+        id,
+        op,
+        JobStatus::Backup,
+        finish_backup,
+        work,
+    )
 }
 
+/// Starts a restore-status job running `work`, answering 202.
 fn start_restore_job<F>(
     state: &AppState,
     ctx: &RequestCtx,
@@ -171,20 +202,16 @@ where
     F: std::future::Future<Output = Result<(), JobError>> + Send + 'static,
 {
     let id = op.job_id.clone().unwrap_or_default();
-    state.jobs().set(&id, JobStatus::Restore(op.clone()));
-    let task_state = state.clone();
-    let (task_id, task_op) = (id.clone(), op.clone());
-    let spawned = state.jobs().spawn(async move {
-        let result = work.await;
-        let now = task_state.clock().now();
-        task_state
-            .jobs()
-            .set(&task_id, finish_restore(task_op, now, result));
-    });
-    if !spawned {
-        return Err(ApiError::internal("the emulator is shutting down"));
-    }
-    Ok(accepted(ctx, "restore", &id, &op))
+    start_job(
+        state,
+        ctx,
+        "restore",
+        id,
+        op,
+        JobStatus::Restore,
+        finish_restore,
+        work,
+    )
 }
 
 /// `POST /backup`.
