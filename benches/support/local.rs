@@ -31,6 +31,10 @@ pub struct SideBySide {
     pub local_key_ns: f64,
     /// ns per op of the raw aws-lc-rs call.
     pub raw_ns: f64,
+    /// Façade time over `LocalKey` time: the median of the per-round ratios.
+    pub facade_per_local_key: f64,
+    /// `LocalKey` time over raw time: the median of the per-round ratios.
+    pub local_key_per_raw: f64,
     /// Heap allocations per op: façade, `LocalKey`, raw.
     pub allocs: [f64; 3],
 }
@@ -100,9 +104,11 @@ fn row(
     let t = interleaved(budget, &mut [&mut *facade, &mut *local_key, &mut *raw]);
     SideBySide {
         name,
-        facade_ns: t[0],
-        local_key_ns: t[1],
-        raw_ns: t[2],
+        facade_ns: t.median_ns(0),
+        local_key_ns: t.median_ns(1),
+        raw_ns: t.median_ns(2),
+        facade_per_local_key: t.ratio(0, 1),
+        local_key_per_raw: t.ratio(1, 2),
         allocs,
     }
 }

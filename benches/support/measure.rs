@@ -36,7 +36,7 @@ impl Budget {
             }
         } else {
             Self {
-                rounds: 15,
+                rounds: 25,
                 batch: Duration::from_millis(8),
                 remote_run: Duration::from_millis(2500),
                 remote_warmup: Duration::from_millis(300),
@@ -109,11 +109,37 @@ pub fn calibrate(target: Duration, mut op: impl FnMut(u64) -> Duration) -> u64 {
     }
 }
 
+/// Times of several variants of one operation, measured in interleaved rounds.
+#[derive(Clone, Debug)]
+pub struct Rounds {
+    /// Per variant, nanoseconds per iteration in each round.
+    samples: Vec<Vec<f64>>,
+}
+
+impl Rounds {
+    /// The median time per iteration of variant `v`, in nanoseconds.
+    pub fn median_ns(&self, v: usize) -> f64 {
+        median(self.samples[v].clone())
+    }
+
+    /// The median over rounds of `a`'s time divided by `b`'s in the same round. Both ran
+    /// back to back, so a slow phase of the machine (another process, frequency scaling)
+    /// scales both and cancels out of the ratio: steadier than a ratio of medians.
+    pub fn ratio(&self, a: usize, b: usize) -> f64 {
+        median(
+            self.samples[a]
+                .iter()
+                .zip(&self.samples[b])
+                .map(|(x, y)| x / y)
+                .collect(),
+        )
+    }
+}
+
 /// Measures several variants of one operation in interleaved rounds (A B C A B C ...), so a
 /// burst of load from elsewhere on the machine hits every variant alike. Each variant is a
-/// closure timing `n` iterations; returns the median time per iteration of each, in
-/// nanoseconds.
-pub fn interleaved(budget: &Budget, variants: &mut [&mut dyn FnMut(u64) -> Duration]) -> Vec<f64> {
+/// closure timing `n` iterations.
+pub fn interleaved(budget: &Budget, variants: &mut [&mut dyn FnMut(u64) -> Duration]) -> Rounds {
     let first = variants
         .first_mut()
         .map(|v| calibrate(budget.batch, &mut **v));
@@ -127,7 +153,7 @@ pub fn interleaved(budget: &Budget, variants: &mut [&mut dyn FnMut(u64) -> Durat
             s.push(v(n).as_nanos() as f64 / n as f64);
         }
     }
-    samples.into_iter().map(median).collect()
+    Rounds { samples }
 }
 
 /// The median of `v` (0 for an empty slice).

@@ -1,13 +1,11 @@
 //! [`CachedKey`]: the key material a [`CryptographyClient`](super::CryptographyClient)
 //! holds, parsed once, with the routing answers that cannot change while it is held.
 
-use std::sync::Arc;
-
 use kv_crypto_local::LocalKey;
 use kv_jwk::JsonWebKey;
 use time::OffsetDateTime;
 
-use crate::models::KeyVaultKey;
+use crate::models::{KeyId, KeyVaultKey};
 use crate::routing::{CryptoOperation, Route, RouteState, RoutingMode, route};
 
 /// Key material held by the client, parsed once.
@@ -16,7 +14,7 @@ pub(super) struct CachedKey {
     /// `None` when the local provider cannot load the key (then everything goes remote).
     pub(super) local: Option<LocalKey>,
     /// Shared with every result: naming the key costs no allocation.
-    pub(super) kid: Option<Arc<str>>,
+    pub(super) kid: Option<KeyId>,
     pub(super) not_before: Option<OffsetDateTime>,
     pub(super) expires_on: Option<OffsetDateTime>,
     /// The operations (bits of [`op_bit`]) that [`route`] sends to `local` whatever the
@@ -83,7 +81,7 @@ impl CachedKey {
     ) -> Self {
         let local = LocalKey::new(&jwk).ok();
         Self {
-            kid: jwk.kid.as_deref().map(Arc::from),
+            kid: jwk.kid.as_deref().map(KeyId::interned),
             jwk,
             local,
             not_before,

@@ -2,6 +2,9 @@
 //! client holds usable key material and in the service otherwise (see [`route`]).
 
 use core::fmt;
+use core::future::{Future, poll_fn};
+use core::pin::{Pin, pin};
+use core::task::{Context, Poll};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -15,7 +18,7 @@ use self::cached_key::CachedKey;
 use crate::error::{Error, ErrorKind, Result, invalid_argument};
 use crate::identifier::KeyVaultKeyIdentifier;
 use crate::key_cache::{FetchFailure, KeyCache, SharedKeyCache};
-use crate::models::KeyVaultKey;
+use crate::models::{KeyId, KeyVaultKey};
 use crate::options::CryptographyClientOptions;
 use crate::routing::{CryptoOperation, OperationLocation, Route, RouteState, RoutingMode, route};
 
@@ -24,7 +27,7 @@ mod operations;
 
 struct Inner {
     /// The key's identifier as given (versioned or not); `None` for a JWK without `kid`.
-    key_id: Option<Arc<str>>,
+    key_id: Option<KeyId>,
     /// The service connection; `None` for `from_jwk` clients (local only, never any I/O).
     remote: Option<RemoteCryptographyClient>,
     mode: RoutingMode,
@@ -33,10 +36,25 @@ struct Inner {
     cache: SharedKeyCache<CachedKey>,
 }
 
+/// Awaits `fut` through a poll call that is never inlined. Every operation first tries
+/// the settled fast path and only then awaits [`CryptographyClient::run`]; inlined, that
+/// routed path's locals (kilobytes, for the remote request) would make every poll of the
+/// operation reserve and touch a stack frame that size, fast path included. The future
+/// itself still lives inside the operation's future: nothing is allocated.
+async fn outlined<F: Future>(fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    poll_fn(|cx| poll_never_inlined(fut.as_mut(), cx)).await
+}
+
+#[inline(never)]
+fn poll_never_inlined<F: Future>(fut: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    fut.poll(cx)
+}
+
 /// What [`CryptographyClient::run`] produced, and where.
 struct Outcome<R> {
     value: R,
-    key_id: Option<Arc<str>>,
+    key_id: Option<KeyId>,
     location: OperationLocation,
 }
 
@@ -191,7 +209,7 @@ impl CryptographyClient {
         let may_fetch = remote.is_some() && mode != RoutingMode::RemoteOnly;
         Self {
             inner: Arc::new(Inner {
-                key_id: id.map(|id| Arc::from(id.to_string())),
+                key_id: id.map(KeyId::from),
                 remote,
                 mode,
                 cache: SharedKeyCache::new(cache, may_fetch),
@@ -269,7 +287,7 @@ impl CryptographyClient {
         op: CryptoOperation,
         local_ok: bool,
         run: impl FnOnce(&LocalKey) -> kv_crypto_local::Result<R>,
-    ) -> Result<Option<(R, Option<Arc<str>>)>> {
+    ) -> Result<Option<(R, Option<KeyId>)>> {
         let snapshot = self.inner.cache.snapshot();
         let key = snapshot.get();
         let local = key.and_then(|k| k.local.as_ref()).filter(|_| local_ok);
@@ -307,7 +325,7 @@ impl CryptographyClient {
         &self,
         op: CryptoOperation,
         run: impl FnOnce(&LocalKey) -> kv_crypto_local::Result<R>,
-    ) -> Result<Option<(R, Option<Arc<str>>)>> {
+    ) -> Result<Option<(R, Option<KeyId>)>> {
         let Some(key) = self.inner.cache.settled() else {
             return Ok(None);
         };
@@ -368,7 +386,7 @@ impl CryptographyClient {
         let (value, kid) = Box::pin(remote(self.remote()?, input)).await?;
         Ok(Outcome {
             value,
-            key_id: kid.map(Arc::from).or_else(|| self.inner.key_id.clone()),
+            key_id: kid.map(KeyId::from).or_else(|| self.inner.key_id.clone()),
             location: OperationLocation::Remote,
         })
     }

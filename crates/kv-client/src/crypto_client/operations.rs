@@ -6,7 +6,7 @@ use kv_crypto_remote::{CipherParameters, RemoteOutput};
 use kv_jwk::{EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm};
 use zeroize::Zeroizing;
 
-use super::{CryptographyClient, Outcome};
+use super::{CryptographyClient, Outcome, outlined};
 use crate::digest::digest_for;
 use crate::error::Result;
 use crate::models::{
@@ -77,31 +77,30 @@ impl CryptographyClient {
                 }
             );
         }
-        let out: Outcome<Sealed> = self
-            .run(
-                CryptoOperation::Encrypt,
-                local_ok,
-                (params, iv),
-                |key, (params, _)| {
-                    let r = key.encrypt(alg, plaintext, params)?;
-                    Ok((
-                        r.ciphertext,
-                        r.iv,
-                        r.authentication_tag,
-                        r.additional_authenticated_data,
-                    ))
-                },
-                |remote, (params, iv)| async move {
-                    let params = CipherParameters {
-                        iv,
-                        aad: params.additional_authenticated_data,
-                        tag: None,
-                    };
-                    let r = remote.encrypt(alg, plaintext, params).await?;
-                    Ok(((r.value.to_vec(), r.iv, r.tag, r.aad), r.kid))
-                },
-            )
-            .await?;
+        let out: Outcome<Sealed> = outlined(self.run(
+            CryptoOperation::Encrypt,
+            local_ok,
+            (params, iv),
+            |key, (params, _)| {
+                let r = key.encrypt(alg, plaintext, params)?;
+                Ok((
+                    r.ciphertext,
+                    r.iv,
+                    r.authentication_tag,
+                    r.additional_authenticated_data,
+                ))
+            },
+            |remote, (params, iv)| async move {
+                let params = CipherParameters {
+                    iv,
+                    aad: params.additional_authenticated_data,
+                    tag: None,
+                };
+                let r = remote.encrypt(alg, plaintext, params).await?;
+                Ok(((r.value.to_vec(), r.iv, r.tag, r.aad), r.kid))
+            },
+        ))
+        .await?;
         let (ciphertext, iv, tag, aad) = out.value;
         Ok(EncryptResult {
             key_id: out.key_id,
@@ -144,22 +143,21 @@ impl CryptographyClient {
                 }
             }
         );
-        let out = self
-            .run(
-                CryptoOperation::Decrypt,
-                true,
-                params,
-                |key, params| key.decrypt(alg, ciphertext, params),
-                |remote, params| async move {
-                    let params = CipherParameters {
-                        iv: params.iv,
-                        aad: params.additional_authenticated_data,
-                        tag: params.authentication_tag,
-                    };
-                    remote.decrypt(alg, ciphertext, params).await.map(secret)
-                },
-            )
-            .await?;
+        let out = outlined(self.run(
+            CryptoOperation::Decrypt,
+            true,
+            params,
+            |key, params| key.decrypt(alg, ciphertext, params),
+            |remote, params| async move {
+                let params = CipherParameters {
+                    iv: params.iv,
+                    aad: params.additional_authenticated_data,
+                    tag: params.authentication_tag,
+                };
+                remote.decrypt(alg, ciphertext, params).await.map(secret)
+            },
+        ))
+        .await?;
         Ok(DecryptResult {
             key_id: out.key_id,
             algorithm,
@@ -182,15 +180,14 @@ impl CryptographyClient {
                 location: OperationLocation::Local,
             }
         });
-        let out = self
-            .run(
-                CryptoOperation::Sign,
-                true,
-                (),
-                |key, ()| key.sign(alg, digest),
-                |remote, ()| async move { remote.sign(alg, digest).await.map(bytes) },
-            )
-            .await?;
+        let out = outlined(self.run(
+            CryptoOperation::Sign,
+            true,
+            (),
+            |key, ()| key.sign(alg, digest),
+            |remote, ()| async move { remote.sign(alg, digest).await.map(bytes) },
+        ))
+        .await?;
         Ok(SignResult {
             key_id: out.key_id,
             algorithm,
@@ -223,19 +220,18 @@ impl CryptographyClient {
                 }
             }
         );
-        let out = self
-            .run(
-                CryptoOperation::Verify,
-                true,
-                (),
-                |key, ()| key.verify(alg, digest, signature),
-                // The service's verify answer names no key: the client's id stands in.
-                |remote, ()| async move {
-                    let is_valid = remote.verify(alg, digest, signature).await?;
-                    Ok((is_valid, None))
-                },
-            )
-            .await?;
+        let out = outlined(self.run(
+            CryptoOperation::Verify,
+            true,
+            (),
+            |key, ()| key.verify(alg, digest, signature),
+            // The service's verify answer names no key: the client's id stands in.
+            |remote, ()| async move {
+                let is_valid = remote.verify(alg, digest, signature).await?;
+                Ok((is_valid, None))
+            },
+        ))
+        .await?;
         Ok(VerifyResult {
             key_id: out.key_id,
             algorithm,
@@ -291,15 +287,14 @@ impl CryptographyClient {
                 }
             }
         );
-        let out = self
-            .run(
-                CryptoOperation::WrapKey,
-                true,
-                (),
-                |local, ()| local.wrap_key(alg, key),
-                |remote, ()| async move { remote.wrap_key(alg, key).await.map(bytes) },
-            )
-            .await?;
+        let out = outlined(self.run(
+            CryptoOperation::WrapKey,
+            true,
+            (),
+            |local, ()| local.wrap_key(alg, key),
+            |remote, ()| async move { remote.wrap_key(alg, key).await.map(bytes) },
+        ))
+        .await?;
         Ok(WrapResult {
             key_id: out.key_id,
             algorithm,
@@ -331,15 +326,14 @@ impl CryptographyClient {
                 }
             }
         );
-        let out = self
-            .run(
-                CryptoOperation::UnwrapKey,
-                true,
-                (),
-                |local, ()| local.unwrap_key(alg, encrypted_key),
-                |remote, ()| async move { remote.unwrap_key(alg, encrypted_key).await.map(secret) },
-            )
-            .await?;
+        let out = outlined(self.run(
+            CryptoOperation::UnwrapKey,
+            true,
+            (),
+            |local, ()| local.unwrap_key(alg, encrypted_key),
+            |remote, ()| async move { remote.unwrap_key(alg, encrypted_key).await.map(secret) },
+        ))
+        .await?;
         Ok(UnwrapResult {
             key_id: out.key_id,
             algorithm,

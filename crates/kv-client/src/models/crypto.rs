@@ -1,22 +1,23 @@
 //! Results of the cryptographic operations: each says which key and algorithm were used
 //! and where the operation ran.
 //!
-//! `key_id` is an `Arc<str>` shared with the client's cached key, so a local result costs
-//! no allocation beyond its output bytes; read it as `&str` with `key_id.as_deref()`.
+//! `key_id` is a [`KeyId`], copied from the client's cached key without allocating or
+//! touching a shared reference count, so a local result costs nothing beyond its output
+//! bytes; read it as `&str` with `key_id.as_deref()`.
 
 use core::fmt;
-use std::sync::Arc;
 
 use kv_jwk::{EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm};
 use zeroize::Zeroizing;
 
+use crate::models::KeyId;
 use crate::routing::OperationLocation;
 
 /// The answer of `encrypt`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EncryptResult {
     /// The versioned identifier of the key used (`None` for a JWK without `kid`).
-    pub key_id: Option<Arc<str>>,
+    pub key_id: Option<KeyId>,
     /// The algorithm used.
     pub algorithm: EncryptionAlgorithm,
     /// The ciphertext.
@@ -35,7 +36,7 @@ pub struct EncryptResult {
 #[derive(Clone, PartialEq, Eq)]
 pub struct DecryptResult {
     /// The versioned identifier of the key used.
-    pub key_id: Option<Arc<str>>,
+    pub key_id: Option<KeyId>,
     /// The algorithm used.
     pub algorithm: EncryptionAlgorithm,
     /// The plaintext.
@@ -59,7 +60,7 @@ impl fmt::Debug for DecryptResult {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignResult {
     /// The versioned identifier of the key used.
-    pub key_id: Option<Arc<str>>,
+    pub key_id: Option<KeyId>,
     /// The algorithm used.
     pub algorithm: SignatureAlgorithm,
     /// The signature (raw `r || s` for ECDSA, as the service returns it).
@@ -72,7 +73,7 @@ pub struct SignResult {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifyResult {
     /// The versioned identifier of the key used.
-    pub key_id: Option<Arc<str>>,
+    pub key_id: Option<KeyId>,
     /// The algorithm used.
     pub algorithm: SignatureAlgorithm,
     /// Whether the signature is valid.
@@ -85,7 +86,7 @@ pub struct VerifyResult {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WrapResult {
     /// The versioned identifier of the key used.
-    pub key_id: Option<Arc<str>>,
+    pub key_id: Option<KeyId>,
     /// The algorithm used.
     pub algorithm: KeyWrapAlgorithm,
     /// The wrapped key.
@@ -98,7 +99,7 @@ pub struct WrapResult {
 #[derive(Clone, PartialEq, Eq)]
 pub struct UnwrapResult {
     /// The versioned identifier of the key used.
-    pub key_id: Option<Arc<str>>,
+    pub key_id: Option<KeyId>,
     /// The algorithm used.
     pub algorithm: KeyWrapAlgorithm,
     /// The unwrapped key.
