@@ -52,6 +52,6 @@ pub use error::{Error, Result};
 pub use generate::{
     DEFAULT_PUBLIC_EXPONENT, generate_ec, generate_oct, generate_rsa, random_bytes,
 };
-pub use local_key::LocalKey;
+pub use local_key::{LocalKey, PreparedOperation};
 pub use params::{Algorithm, DecryptParameters, EncryptParameters, EncryptResult};
 pub use provider::{CryptoProvider, get_default, install_default};

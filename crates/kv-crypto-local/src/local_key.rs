@@ -1,10 +1,11 @@
 //! [`LocalKey`]: a JSON Web Key parsed once into backend keys, performing Key Vault's operations.
 
 use core::fmt;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use kv_jwk::{
     EncryptionAlgorithm, JsonWebKey, KeyCurveName, KeyFamily, KeyOperation, KeyType,
-    SignatureAlgorithm,
+    KeyWrapAlgorithm, SignatureAlgorithm,
 };
 use zeroize::Zeroizing;
 
@@ -37,7 +38,7 @@ enum Material {
 
 /// What a permitted (operation, algorithm) pair resolves to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Plan {
+pub(crate) enum Plan {
     RsaSign(RsaSignatureScheme),
     RsaVerify(RsaSignatureScheme),
     RsaEncrypt(RsaEncryptionPadding),
@@ -50,6 +51,65 @@ enum Plan {
     CbcDecrypt { pad: bool },
     Wrap { padded: bool },
     Unwrap { padded: bool },
+}
+
+/// Numbers each parsed key, so a [`PreparedOperation`] runs only on the key that checked it.
+static NEXT_KEY_ID: AtomicU64 = AtomicU64::new(0);
+
+/// The operation a [`PreparedOperation`] was checked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PreparedFor {
+    Sign,
+    Verify,
+    Encrypt,
+    Decrypt,
+    WrapKey,
+    UnwrapKey,
+}
+
+/// An operation and algorithm checked once against a [`LocalKey`] ([`LocalKey::prepare`]),
+/// to run many times without checking again: `key_ops`, key type and size, curve, private
+/// material and backend support are settled when it is made, and none of them can change
+/// for the key. The `*_prepared` methods refuse a preparation made by another key or for
+/// another operation.
+///
+/// ```
+/// # #[cfg(any(feature = "rustcrypto", feature = "aws-lc"))] {
+/// use kv_crypto_local::{generate_oct, LocalKey};
+/// use kv_jwk::{KeyOperation, KeyWrapAlgorithm};
+/// let key = LocalKey::new(&generate_oct(256)?)?;
+/// let wrap = key.prepare(&KeyOperation::WrapKey, KeyWrapAlgorithm::A256Kw)?;
+/// for data_key in [[1u8; 32], [2u8; 32]] {
+///     let wrapped = key.wrap_key_prepared(&wrap, &data_key)?;
+///     assert_eq!(*key.unwrap_key(&KeyWrapAlgorithm::A256Kw, &wrapped)?, data_key);
+/// }
+/// # }
+/// # Ok::<(), kv_crypto_local::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PreparedOperation {
+    key: u64,
+    op: PreparedFor,
+    plan: Plan,
+    algorithm: &'static str,
+}
+
+impl PreparedOperation {
+    /// The algorithm it runs, as the service spells it.
+    pub fn algorithm(&self) -> &'static str {
+        self.algorithm
+    }
+}
+
+/// The `'static` spelling of a known algorithm (`None` for an unknown one).
+fn static_name(alg: &Algorithm) -> Option<&'static str> {
+    match alg {
+        Algorithm::Signature(a) => a.known_index().map(|i| SignatureAlgorithm::KNOWN_VALUES[i]),
+        Algorithm::Encryption(a) => a
+            .known_index()
+            .map(|i| EncryptionAlgorithm::KNOWN_VALUES[i]),
+        Algorithm::KeyWrap(a) => a.known_index().map(|i| KeyWrapAlgorithm::KNOWN_VALUES[i]),
+    }
 }
 
 /// A key for local cryptography, made once from a [`JsonWebKey`].
@@ -71,6 +131,8 @@ enum Plan {
 /// # Ok::<(), kv_crypto_local::Error>(())
 /// ```
 pub struct LocalKey {
+    /// Process-unique number of this parsed key (see [`PreparedOperation`]).
+    id: u64,
     kid: Option<String>,
     kty: KeyType,
     key_ops: Option<Vec<KeyOperation>>,
@@ -137,6 +199,7 @@ impl LocalKey {
             None => return Err(Error::InvalidKey("unknown `kty`")),
         };
         Ok(Self {
+            id: NEXT_KEY_ID.fetch_add(1, Ordering::Relaxed),
             kid: jwk.kid.clone(),
             kty,
             key_ops: jwk.key_ops.clone(),
@@ -270,6 +333,57 @@ impl LocalKey {
     /// (`key_ops`, key type and size, curve, private material, backend support).
     pub fn supports(&self, op: &KeyOperation, alg: impl Into<Algorithm>) -> bool {
         self.plan(op, &alg.into()).is_ok()
+    }
+
+    /// Checks `op` with `alg` against this key once, for running it many times with the
+    /// `*_prepared` methods ([`LocalKey::wrap_key_prepared`]...) without checking again.
+    ///
+    /// # Errors
+    /// The refusals of [`LocalKey::supports`], as the operation itself would return them.
+    pub fn prepare(
+        &self,
+        op: &KeyOperation,
+        alg: impl Into<Algorithm>,
+    ) -> Result<PreparedOperation> {
+        let alg = alg.into();
+        let plan = self.plan(op, &alg)?;
+        let for_op = match op {
+            KeyOperation::Sign => PreparedFor::Sign,
+            KeyOperation::Verify => PreparedFor::Verify,
+            KeyOperation::Encrypt => PreparedFor::Encrypt,
+            KeyOperation::Decrypt => PreparedFor::Decrypt,
+            KeyOperation::WrapKey => PreparedFor::WrapKey,
+            KeyOperation::UnwrapKey => PreparedFor::UnwrapKey,
+            _ => {
+                return Err(unsupported(
+                    alg.as_str(),
+                    "the operation is not a local cryptographic operation",
+                ));
+            }
+        };
+        let algorithm = static_name(&alg)
+            .ok_or_else(|| unsupported(alg.as_str(), "not an algorithm this library knows"))?;
+        Ok(PreparedOperation {
+            key: self.id,
+            op: for_op,
+            plan,
+            algorithm,
+        })
+    }
+
+    /// The plan of `prepared`, if this key made it for `op`.
+    pub(crate) fn prepared_plan(
+        &self,
+        prepared: &PreparedOperation,
+        op: PreparedFor,
+    ) -> Result<Plan> {
+        if prepared.key == self.id && prepared.op == op {
+            Ok(prepared.plan)
+        } else {
+            Err(Error::InvalidInput(
+                "the prepared operation was made by another key or for another operation",
+            ))
+        }
     }
 
     fn plan(&self, op: &KeyOperation, alg: &Algorithm) -> Result<Plan> {

@@ -237,4 +237,32 @@ mod tests {
         let future = KeyWrapAlgorithm::from("ML-KEM-768");
         assert_eq!(future.to_encryption_algorithm().as_str(), "ML-KEM-768");
     }
+
+    #[test]
+    fn known_index_is_the_position_in_known_values() {
+        for (i, name) in SignatureAlgorithm::KNOWN_VALUES.iter().enumerate() {
+            assert_eq!(
+                SignatureAlgorithm::from(*name).known_index(),
+                Some(i),
+                "{name}"
+            );
+        }
+        for (i, name) in EncryptionAlgorithm::KNOWN_VALUES.iter().enumerate() {
+            assert_eq!(
+                EncryptionAlgorithm::from(*name).known_index(),
+                Some(i),
+                "{name}"
+            );
+        }
+        for (i, name) in KeyWrapAlgorithm::KNOWN_VALUES.iter().enumerate() {
+            assert_eq!(
+                KeyWrapAlgorithm::from(*name).known_index(),
+                Some(i),
+                "{name}"
+            );
+        }
+        assert_eq!(SignatureAlgorithm::from("NOT-AN-ALG").known_index(), None);
+        assert_eq!(EncryptionAlgorithm::from("NOT-AN-ALG").known_index(), None);
+        assert_eq!(KeyWrapAlgorithm::from("NOT-AN-ALG").known_index(), None);
+    }
 }

@@ -41,6 +41,18 @@ macro_rules! string_enum {
             pub fn is_known(&self) -> bool {
                 !matches!(self, Self::Unknown(_))
             }
+
+            /// The position of a known value in [`KNOWN_VALUES`](Self::KNOWN_VALUES)
+            /// (`None` for `Unknown`): a dense index for per-value lookup tables.
+            #[inline]
+            pub fn known_index(&self) -> Option<usize> {
+                #[allow(dead_code, non_camel_case_types, clippy::enum_variant_names)]
+                enum Index { $( $variant, )+ }
+                match self {
+                    $( Self::$variant => Some(Index::$variant as usize), )+
+                    Self::Unknown(_) => None,
+                }
+            }
         }
 
         impl ::core::str::FromStr for $name {

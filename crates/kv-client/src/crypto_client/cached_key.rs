@@ -1,8 +1,10 @@
 //! [`CachedKey`]: the key material a [`CryptographyClient`](super::CryptographyClient)
 //! holds, parsed once, with the routing answers that cannot change while it is held.
 
-use kv_crypto_local::LocalKey;
-use kv_jwk::JsonWebKey;
+use std::sync::OnceLock;
+
+use kv_crypto_local::{Algorithm, LocalKey, PreparedOperation};
+use kv_jwk::{EncryptionAlgorithm, JsonWebKey, KeyOperation, KeyWrapAlgorithm, SignatureAlgorithm};
 use time::OffsetDateTime;
 
 use crate::models::{KeyId, KeyVaultKey};
@@ -20,6 +22,81 @@ pub(super) struct CachedKey {
     /// The operations (bits of [`op_bit`]) that [`route`] sends to `local` whatever the
     /// time, asked once when the key is loaded so the hot path need not route again.
     local_ops: u8,
+    /// `local`'s operations prepared per algorithm, built on the first local operation.
+    prepared: OnceLock<PreparedTable>,
+}
+
+/// Every operation of a [`LocalKey`], [prepared](LocalKey::prepare) once for each algorithm
+/// this library knows, indexed by the algorithm's `known_index()`: the fast path then skips
+/// `LocalKey`'s per-call checks of `key_ops`, key type, size and curve, which cannot change
+/// for the key. `None` where the key cannot run the pair locally: such calls take the
+/// checked path, which says why.
+#[derive(Default)]
+pub(super) struct PreparedTable {
+    sign: Box<[Option<PreparedOperation>]>,
+    verify: Box<[Option<PreparedOperation>]>,
+    encrypt: Box<[Option<PreparedOperation>]>,
+    decrypt: Box<[Option<PreparedOperation>]>,
+    wrap: Box<[Option<PreparedOperation>]>,
+    unwrap: Box<[Option<PreparedOperation>]>,
+}
+
+impl PreparedTable {
+    fn new(local: &LocalKey) -> Self {
+        let row = |op: KeyOperation, known: &[&str], alg: fn(&str) -> Algorithm| {
+            known
+                .iter()
+                .map(|name| local.prepare(&op, alg(name)).ok())
+                .collect()
+        };
+        let sig = |n: &str| Algorithm::Signature(SignatureAlgorithm::from(n));
+        let enc = |n: &str| Algorithm::Encryption(EncryptionAlgorithm::from(n));
+        let kw = |n: &str| Algorithm::KeyWrap(KeyWrapAlgorithm::from(n));
+        Self {
+            sign: row(KeyOperation::Sign, SignatureAlgorithm::KNOWN_VALUES, sig),
+            verify: row(KeyOperation::Verify, SignatureAlgorithm::KNOWN_VALUES, sig),
+            encrypt: row(
+                KeyOperation::Encrypt,
+                EncryptionAlgorithm::KNOWN_VALUES,
+                enc,
+            ),
+            decrypt: row(
+                KeyOperation::Decrypt,
+                EncryptionAlgorithm::KNOWN_VALUES,
+                enc,
+            ),
+            wrap: row(KeyOperation::WrapKey, KeyWrapAlgorithm::KNOWN_VALUES, kw),
+            unwrap: row(KeyOperation::UnwrapKey, KeyWrapAlgorithm::KNOWN_VALUES, kw),
+        }
+    }
+
+    fn find(row: &[Option<PreparedOperation>], index: Option<usize>) -> Option<&PreparedOperation> {
+        row.get(index?)?.as_ref()
+    }
+
+    pub(super) fn sign(&self, alg: &SignatureAlgorithm) -> Option<&PreparedOperation> {
+        Self::find(&self.sign, alg.known_index())
+    }
+
+    pub(super) fn verify(&self, alg: &SignatureAlgorithm) -> Option<&PreparedOperation> {
+        Self::find(&self.verify, alg.known_index())
+    }
+
+    pub(super) fn encrypt(&self, alg: &EncryptionAlgorithm) -> Option<&PreparedOperation> {
+        Self::find(&self.encrypt, alg.known_index())
+    }
+
+    pub(super) fn decrypt(&self, alg: &EncryptionAlgorithm) -> Option<&PreparedOperation> {
+        Self::find(&self.decrypt, alg.known_index())
+    }
+
+    pub(super) fn wrap(&self, alg: &KeyWrapAlgorithm) -> Option<&PreparedOperation> {
+        Self::find(&self.wrap, alg.known_index())
+    }
+
+    pub(super) fn unwrap(&self, alg: &KeyWrapAlgorithm) -> Option<&PreparedOperation> {
+        Self::find(&self.unwrap, alg.known_index())
+    }
 }
 
 /// Every operation, for computing [`CachedKey::local_ops`].
@@ -87,7 +164,14 @@ impl CachedKey {
             not_before,
             expires_on,
             local_ops: 0,
+            prepared: OnceLock::new(),
         }
+    }
+
+    /// The prepared operations of `local` (see [`PreparedTable`]).
+    #[inline]
+    pub(super) fn prepared(&self, local: &LocalKey) -> &PreparedTable {
+        self.prepared.get_or_init(|| PreparedTable::new(local))
     }
 
     pub(super) fn from_key(key: KeyVaultKey) -> Self {

@@ -14,7 +14,7 @@ use kv_crypto_remote::RemoteCryptographyClient;
 use kv_jwk::JsonWebKey;
 use time::OffsetDateTime;
 
-use self::cached_key::CachedKey;
+use self::cached_key::{CachedKey, PreparedTable};
 use crate::error::{Error, ErrorKind, Result, invalid_argument};
 use crate::identifier::KeyVaultKeyIdentifier;
 use crate::key_cache::{FetchFailure, KeyCache, SharedKeyCache};
@@ -324,13 +324,13 @@ impl CryptographyClient {
     fn settled_local<R>(
         &self,
         op: CryptoOperation,
-        run: impl FnOnce(&LocalKey) -> kv_crypto_local::Result<R>,
+        run: impl FnOnce(&LocalKey, &PreparedTable) -> kv_crypto_local::Result<R>,
     ) -> Result<Option<(R, Option<KeyId>)>> {
         let Some(key) = self.inner.cache.settled() else {
             return Ok(None);
         };
         match &key.local {
-            Some(local) if key.routes_locally(op) => match run(local) {
+            Some(local) if key.routes_locally(op) => match run(local, key.prepared(local)) {
                 Ok(value) => Ok(Some((value, key.kid.clone()))),
                 Err(e) => self.declined_locally(op, key, e).map(|()| None),
             },

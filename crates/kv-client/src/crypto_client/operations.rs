@@ -32,8 +32,10 @@ type Sealed = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
 /// ran the operation: for a sub-microsecond operation (AES key wrap, small AES-GCM) the
 /// routed path's nested future costs several percent, so the common case skips it.
 macro_rules! settled_fast_path {
-    ($client:ident, $op:ident, |$l:ident| $run:expr, |$value:ident, $key_id:ident| $result:expr) => {
-        if let Some(($value, $key_id)) = $client.settled_local(CryptoOperation::$op, |$l| $run)? {
+    ($client:ident, $op:ident, |$l:ident, $p:ident| $run:expr, |$value:ident, $key_id:ident| $result:expr) => {
+        if let Some(($value, $key_id)) =
+            $client.settled_local(CryptoOperation::$op, |$l, $p| $run)?
+        {
             return Ok($result);
         }
     };
@@ -63,7 +65,10 @@ impl CryptographyClient {
             settled_fast_path!(
                 self,
                 Encrypt,
-                |l| l.encrypt(alg, plaintext, &params),
+                |l, p| match p.encrypt(alg) {
+                    Some(prepared) => l.encrypt_prepared(prepared, plaintext, &params),
+                    None => l.encrypt(alg, plaintext, &params),
+                },
                 |r, key_id| {
                     EncryptResult {
                         key_id,
@@ -133,7 +138,10 @@ impl CryptographyClient {
         settled_fast_path!(
             self,
             Decrypt,
-            |l| l.decrypt(alg, ciphertext, &params),
+            |l, p| match p.decrypt(alg) {
+                Some(prepared) => l.decrypt_prepared(prepared, ciphertext, &params),
+                None => l.decrypt(alg, ciphertext, &params),
+            },
             |plaintext, key_id| {
                 DecryptResult {
                     key_id,
@@ -172,14 +180,22 @@ impl CryptographyClient {
     /// `InvalidArgument` outside the validity window; local or service errors.
     pub async fn sign(&self, algorithm: SignatureAlgorithm, digest: &[u8]) -> Result<SignResult> {
         let alg = &algorithm;
-        settled_fast_path!(self, Sign, |l| l.sign(alg, digest), |signature, key_id| {
-            SignResult {
-                key_id,
-                algorithm,
-                signature,
-                location: OperationLocation::Local,
+        settled_fast_path!(
+            self,
+            Sign,
+            |l, p| match p.sign(alg) {
+                Some(prepared) => l.sign_prepared(prepared, digest),
+                None => l.sign(alg, digest),
+            },
+            |signature, key_id| {
+                SignResult {
+                    key_id,
+                    algorithm,
+                    signature,
+                    location: OperationLocation::Local,
+                }
             }
-        });
+        );
         let out = outlined(self.run(
             CryptoOperation::Sign,
             true,
@@ -210,7 +226,10 @@ impl CryptographyClient {
         settled_fast_path!(
             self,
             Verify,
-            |l| l.verify(alg, digest, signature),
+            |l, p| match p.verify(alg) {
+                Some(prepared) => l.verify_prepared(prepared, digest, signature),
+                None => l.verify(alg, digest, signature),
+            },
             |is_valid, key_id| {
                 VerifyResult {
                     key_id,
@@ -277,7 +296,10 @@ impl CryptographyClient {
         settled_fast_path!(
             self,
             WrapKey,
-            |l| l.wrap_key(alg, key),
+            |l, p| match p.wrap(alg) {
+                Some(prepared) => l.wrap_key_prepared(prepared, key),
+                None => l.wrap_key(alg, key),
+            },
             |encrypted_key, key_id| {
                 WrapResult {
                     key_id,
@@ -316,7 +338,10 @@ impl CryptographyClient {
         settled_fast_path!(
             self,
             UnwrapKey,
-            |l| l.unwrap_key(alg, encrypted_key),
+            |l, p| match p.unwrap(alg) {
+                Some(prepared) => l.unwrap_key_prepared(prepared, encrypted_key),
+                None => l.unwrap_key(alg, encrypted_key),
+            },
             |key, key_id| {
                 UnwrapResult {
                     key_id,

@@ -520,3 +520,59 @@ fn local_results_copy_the_key_id_without_sharing_or_allocating() {
         assert!(a.is_interned() && b.is_interned());
     });
 }
+
+/// The settled fast path runs prepared operations (see `PreparedTable`): every known
+/// algorithm the key can run gives what `LocalKey`'s checked calls give, and every other
+/// algorithm (wrong size, wrong family, unknown) is refused with the checked call's error.
+#[test]
+fn prepared_fast_path_agrees_with_local_key_on_every_algorithm() {
+    rt().block_on(async {
+        let jwk = generate_oct(256).unwrap();
+        let local = LocalKey::new(&jwk).unwrap();
+        let c = CryptographyClient::from_jwk(jwk).unwrap();
+        let mut names: Vec<&str> = KeyWrapAlgorithm::KNOWN_VALUES.to_vec();
+        names.push("FUTURE-KW");
+        for name in names {
+            let alg = KeyWrapAlgorithm::from(name);
+            let ours = c.wrap_key(alg.clone(), &[3; 32]).await;
+            match local.wrap_key(&alg, &[3; 32]) {
+                Ok(wrapped) => {
+                    let ours = ours.unwrap();
+                    assert_eq!(ours.location, OperationLocation::Local, "{name}");
+                    let back = c
+                        .unwrap_key(alg.clone(), &ours.encrypted_key)
+                        .await
+                        .unwrap();
+                    assert_eq!(*back.key, [3; 32], "{name}");
+                    let back = local.unwrap_key(&alg, &wrapped).unwrap();
+                    assert_eq!(*back, [3; 32], "{name}");
+                }
+                Err(_) => assert!(ours.is_err(), "{name} ran through the façade only"),
+            }
+        }
+        let mut names: Vec<&str> = EncryptionAlgorithm::KNOWN_VALUES.to_vec();
+        names.push("FUTURE-ENC");
+        for name in names {
+            let alg = EncryptionAlgorithm::from(name);
+            let ours = c.encrypt(alg.clone(), &[4; 32], None).await;
+            let checked = local.encrypt(&alg, &[4; 32], &Default::default());
+            assert_eq!(ours.is_ok(), checked.is_ok(), "{name}");
+            if let Ok(sealed) = ours {
+                assert_eq!(sealed.algorithm, alg);
+                let opened = c
+                    .decrypt(
+                        alg.clone(),
+                        &sealed.ciphertext,
+                        Some(DecryptOptions {
+                            iv: sealed.iv.clone(),
+                            tag: sealed.tag.clone(),
+                            ..DecryptOptions::default()
+                        }),
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(*opened.plaintext, [4; 32], "{name}");
+            }
+        }
+    });
+}

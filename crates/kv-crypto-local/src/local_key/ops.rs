@@ -3,7 +3,7 @@
 use kv_jwk::{EncryptionAlgorithm, KeyOperation, KeyWrapAlgorithm, SignatureAlgorithm};
 use zeroize::Zeroizing;
 
-use super::{LocalKey, Material, Plan};
+use super::{LocalKey, Material, Plan, PreparedFor, PreparedOperation};
 use crate::params::{Algorithm, DecryptParameters, EncryptParameters, EncryptResult};
 use crate::provider::RsaSignatureScheme;
 use crate::{Error, Result};
@@ -48,10 +48,23 @@ impl LocalKey {
     /// [`Error::OperationNotPermitted`], [`Error::UnsupportedAlgorithm`],
     /// [`Error::MissingPrivateMaterial`], or [`Error::InvalidInput`] for a digest of the wrong length.
     pub fn sign(&self, alg: &SignatureAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
-        match (
+        self.sign_planned(
             self.plan(&KeyOperation::Sign, &Algorithm::from(alg))?,
-            &self.material,
-        ) {
+            digest,
+        )
+    }
+
+    /// [`LocalKey::sign`] with an operation [prepared](LocalKey::prepare) for `Sign`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a preparation of another key or operation; as `sign`.
+    pub fn sign_prepared(&self, prepared: &PreparedOperation, digest: &[u8]) -> Result<Vec<u8>> {
+        self.sign_planned(self.prepared_plan(prepared, PreparedFor::Sign)?, digest)
+    }
+
+    #[inline]
+    fn sign_planned(&self, plan: Plan, digest: &[u8]) -> Result<Vec<u8>> {
+        match (plan, &self.material) {
             (Plan::RsaSign(scheme), Material::RsaPrivate(k)) => {
                 check_digest(scheme, digest)?;
                 k.sign(scheme, digest)
@@ -75,10 +88,33 @@ impl LocalKey {
         digest: &[u8],
         signature: &[u8],
     ) -> Result<bool> {
-        let result = match (
-            self.plan(&KeyOperation::Verify, &Algorithm::from(alg))?,
-            &self.material,
-        ) {
+        let plan = self.plan(&KeyOperation::Verify, &Algorithm::from(alg))?;
+        self.verify_planned(plan, alg.as_str(), digest, signature)
+    }
+
+    /// [`LocalKey::verify`] with an operation [prepared](LocalKey::prepare) for `Verify`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a preparation of another key or operation; as `verify`.
+    pub fn verify_prepared(
+        &self,
+        prepared: &PreparedOperation,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<bool> {
+        let plan = self.prepared_plan(prepared, PreparedFor::Verify)?;
+        self.verify_planned(plan, prepared.algorithm, digest, signature)
+    }
+
+    #[inline]
+    fn verify_planned(
+        &self,
+        plan: Plan,
+        alg: &str,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<bool> {
+        let result = match (plan, &self.material) {
             (Plan::RsaVerify(scheme), Material::RsaPublic(k)) => {
                 check_digest(scheme, digest)?;
                 k.verify(scheme, digest, signature)
@@ -95,7 +131,7 @@ impl LocalKey {
                 self.ec_digest_check(digest)?;
                 k.verify(digest, signature)
             }
-            _ => return Err(Error::unsupported(alg.as_str(), "not valid for this key")),
+            _ => return Err(Error::unsupported(alg, "not valid for this key")),
         };
         match result {
             Ok(()) => Ok(true),
@@ -118,6 +154,32 @@ impl LocalKey {
         params: &EncryptParameters,
     ) -> Result<EncryptResult> {
         let plan = self.plan(&KeyOperation::Encrypt, &Algorithm::from(alg))?;
+        self.encrypt_planned(plan, alg, plaintext, params)
+    }
+
+    /// [`LocalKey::encrypt`] with an operation [prepared](LocalKey::prepare) for `Encrypt`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a preparation of another key or operation; as `encrypt`.
+    pub fn encrypt_prepared(
+        &self,
+        prepared: &PreparedOperation,
+        plaintext: &[u8],
+        params: &EncryptParameters,
+    ) -> Result<EncryptResult> {
+        let plan = self.prepared_plan(prepared, PreparedFor::Encrypt)?;
+        let alg = EncryptionAlgorithm::from(prepared.algorithm);
+        self.encrypt_planned(plan, &alg, plaintext, params)
+    }
+
+    #[inline]
+    fn encrypt_planned(
+        &self,
+        plan: Plan,
+        alg: &EncryptionAlgorithm,
+        plaintext: &[u8],
+        params: &EncryptParameters,
+    ) -> Result<EncryptResult> {
         if params.iv.is_some() {
             return Err(Error::InvalidInput(
                 "a caller-chosen IV is refused: local encryption draws its IV from the OS random generator",
@@ -182,6 +244,30 @@ impl LocalKey {
         params: &DecryptParameters,
     ) -> Result<Zeroizing<Vec<u8>>> {
         let plan = self.plan(&KeyOperation::Decrypt, &Algorithm::from(alg))?;
+        self.decrypt_planned(plan, ciphertext, params)
+    }
+
+    /// [`LocalKey::decrypt`] with an operation [prepared](LocalKey::prepare) for `Decrypt`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a preparation of another key or operation; as `decrypt`.
+    pub fn decrypt_prepared(
+        &self,
+        prepared: &PreparedOperation,
+        ciphertext: &[u8],
+        params: &DecryptParameters,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let plan = self.prepared_plan(prepared, PreparedFor::Decrypt)?;
+        self.decrypt_planned(plan, ciphertext, params)
+    }
+
+    #[inline]
+    fn decrypt_planned(
+        &self,
+        plan: Plan,
+        ciphertext: &[u8],
+        params: &DecryptParameters,
+    ) -> Result<Zeroizing<Vec<u8>>> {
         let aad = params.additional_authenticated_data.as_deref();
         if aad.is_some() && plan != Plan::GcmDecrypt {
             return Err(Error::InvalidInput(
@@ -226,15 +312,27 @@ impl LocalKey {
     /// [`Error::InvalidInput`] for a key of a length the algorithm cannot wrap; and the
     /// refusals of [`LocalKey::supports`].
     pub fn wrap_key(&self, alg: &KeyWrapAlgorithm, key: &[u8]) -> Result<Vec<u8>> {
-        match (
-            self.plan(&KeyOperation::WrapKey, &Algorithm::from(alg))?,
-            &self.material,
-        ) {
+        let plan = self.plan(&KeyOperation::WrapKey, &Algorithm::from(alg))?;
+        self.wrap_key_planned(plan, alg.as_str(), key)
+    }
+
+    /// [`LocalKey::wrap_key`] with an operation [prepared](LocalKey::prepare) for `WrapKey`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a preparation of another key or operation; as `wrap_key`.
+    pub fn wrap_key_prepared(&self, prepared: &PreparedOperation, key: &[u8]) -> Result<Vec<u8>> {
+        let plan = self.prepared_plan(prepared, PreparedFor::WrapKey)?;
+        self.wrap_key_planned(plan, prepared.algorithm, key)
+    }
+
+    #[inline]
+    fn wrap_key_planned(&self, plan: Plan, alg: &str, key: &[u8]) -> Result<Vec<u8>> {
+        match (plan, &self.material) {
             (Plan::RsaEncrypt(p), Material::RsaPublic(k)) => k.encrypt(p, key),
             (Plan::RsaEncrypt(p), Material::RsaPrivate(k)) => k.encrypt(p, key),
             (Plan::Wrap { padded: false }, Material::Aes { kw: Some(k), .. }) => k.wrap(key),
             (Plan::Wrap { padded: true }, Material::Aes { kw: Some(k), .. }) => k.wrap_padded(key),
-            _ => Err(Error::unsupported(alg.as_str(), "not valid for this key")),
+            _ => Err(Error::unsupported(alg, "not valid for this key")),
         }
     }
 
@@ -247,10 +345,28 @@ impl LocalKey {
         alg: &KeyWrapAlgorithm,
         encrypted_key: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>> {
-        match (
-            self.plan(&KeyOperation::UnwrapKey, &Algorithm::from(alg))?,
-            &self.material,
-        ) {
+        let plan = self.plan(&KeyOperation::UnwrapKey, &Algorithm::from(alg))?;
+        self.unwrap_key_planned(plan, encrypted_key)
+    }
+
+    /// [`LocalKey::unwrap_key`] with an operation [prepared](LocalKey::prepare) for
+    /// `UnwrapKey`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a preparation of another key or operation; as
+    /// `unwrap_key`.
+    pub fn unwrap_key_prepared(
+        &self,
+        prepared: &PreparedOperation,
+        encrypted_key: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let plan = self.prepared_plan(prepared, PreparedFor::UnwrapKey)?;
+        self.unwrap_key_planned(plan, encrypted_key)
+    }
+
+    #[inline]
+    fn unwrap_key_planned(&self, plan: Plan, encrypted_key: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        match (plan, &self.material) {
             (Plan::RsaDecrypt(p), Material::RsaPrivate(k)) => k.decrypt(p, encrypted_key),
             (Plan::Unwrap { padded: false }, Material::Aes { kw: Some(k), .. }) => {
                 k.unwrap(encrypted_key)

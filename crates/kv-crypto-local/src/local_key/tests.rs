@@ -283,3 +283,147 @@ fn rsa_generation_has_all_crt_members() {
             == cfg!(feature = "rustcrypto")
     );
 }
+
+/// Every operation, prepared once and run twice, gives what the unprepared call gives.
+#[test]
+fn prepared_operations_match_the_checked_calls() {
+    let rsa = LocalKey::new(&crate::generate_rsa(2048, None).unwrap()).unwrap();
+    let ec = LocalKey::new(&generate_ec(&KeyCurveName::P256).unwrap()).unwrap();
+    let aes = LocalKey::new(&generate_oct(256).unwrap()).unwrap();
+    let digest = [7u8; 32];
+
+    for (key, alg) in [
+        (&rsa, SignatureAlgorithm::Ps256),
+        (&rsa, SignatureAlgorithm::Rs256),
+        (&ec, SignatureAlgorithm::Es256),
+    ] {
+        let sign = key.prepare(&KeyOperation::Sign, alg.clone()).unwrap();
+        let verify = key.prepare(&KeyOperation::Verify, alg.clone()).unwrap();
+        assert_eq!(verify.algorithm(), alg.as_str());
+        for _ in 0..2 {
+            let sig = key.sign_prepared(&sign, &digest).unwrap();
+            assert!(key.verify(&alg, &digest, &sig).unwrap(), "{alg}");
+            assert!(
+                key.verify_prepared(&verify, &digest, &sig).unwrap(),
+                "{alg}"
+            );
+            assert!(
+                !key.verify_prepared(&verify, &[8u8; 32], &sig).unwrap(),
+                "{alg}"
+            );
+        }
+        // A wrong digest length is refused as the checked call refuses it.
+        assert_eq!(
+            key.verify_prepared(&verify, &[0u8; 20], &[0u8; 64]),
+            key.verify(&alg, &[0u8; 20], &[0u8; 64])
+        );
+    }
+
+    for (key, alg) in [
+        (&rsa, EncryptionAlgorithm::RsaOaep256),
+        (&aes, EncryptionAlgorithm::A256Gcm),
+        (&aes, EncryptionAlgorithm::A256CbcPad),
+    ] {
+        let enc = key.prepare(&KeyOperation::Encrypt, alg.clone()).unwrap();
+        let dec = key.prepare(&KeyOperation::Decrypt, alg.clone()).unwrap();
+        let sealed = key
+            .encrypt_prepared(&enc, b"prepared", &EncryptParameters::default())
+            .unwrap();
+        assert_eq!(sealed.algorithm, alg);
+        let params = DecryptParameters {
+            iv: sealed.iv.clone(),
+            authentication_tag: sealed.authentication_tag.clone(),
+            ..DecryptParameters::default()
+        };
+        let checked = key.decrypt(&alg, &sealed.ciphertext, &params).unwrap();
+        let prepared = key
+            .decrypt_prepared(&dec, &sealed.ciphertext, &params)
+            .unwrap();
+        assert_eq!(&**checked, b"prepared");
+        assert_eq!(checked, prepared);
+    }
+
+    for (key, alg) in [
+        (&rsa, KeyWrapAlgorithm::RsaOaep256),
+        (&aes, KeyWrapAlgorithm::A256Kw),
+        (&aes, KeyWrapAlgorithm::CkmAesKeyWrapPad),
+    ] {
+        let wrap = key.prepare(&KeyOperation::WrapKey, alg.clone()).unwrap();
+        let unwrap = key.prepare(&KeyOperation::UnwrapKey, alg.clone()).unwrap();
+        let wrapped = key.wrap_key_prepared(&wrap, &[5u8; 32]).unwrap();
+        assert_eq!(*key.unwrap_key(&alg, &wrapped).unwrap(), [5u8; 32]);
+        assert_eq!(
+            *key.unwrap_key_prepared(&unwrap, &wrapped).unwrap(),
+            [5u8; 32]
+        );
+        if alg == KeyWrapAlgorithm::A256Kw {
+            // Deterministic: the prepared and checked calls give the same bytes.
+            assert_eq!(wrapped, key.wrap_key(&alg, &[5u8; 32]).unwrap());
+        }
+    }
+}
+
+/// `prepare` refuses exactly what the operation refuses.
+#[test]
+fn prepare_refuses_what_the_operation_refuses() {
+    let mut jwk = generate_oct(256).unwrap();
+    jwk.key_ops = Some(vec![KeyOperation::Encrypt]);
+    let key = LocalKey::new(&jwk).unwrap();
+    assert_eq!(
+        key.prepare(&KeyOperation::WrapKey, KeyWrapAlgorithm::A256Kw),
+        Err(Error::OperationNotPermitted(KeyOperation::WrapKey))
+    );
+    let aes = LocalKey::new(&generate_oct(128).unwrap()).unwrap();
+    for alg in [
+        KeyWrapAlgorithm::A256Kw,
+        KeyWrapAlgorithm::RsaOaep256,
+        KeyWrapAlgorithm::from("FUTURE-KW"),
+    ] {
+        let prepared = aes.prepare(&KeyOperation::WrapKey, alg.clone());
+        assert!(
+            matches!(prepared, Err(Error::UnsupportedAlgorithm { .. })),
+            "{alg}"
+        );
+        assert_eq!(
+            prepared.unwrap_err(),
+            aes.wrap_key(&alg, &[0u8; 16]).unwrap_err()
+        );
+    }
+    assert!(matches!(
+        aes.prepare(&KeyOperation::Export, KeyWrapAlgorithm::A128Kw),
+        Err(Error::UnsupportedAlgorithm { .. })
+    ));
+}
+
+/// A preparation runs only on the key that made it, and only for its operation: otherwise
+/// one key's `key_ops` could be used to run an operation another key forbids.
+#[test]
+fn a_preparation_is_bound_to_its_key_and_operation() {
+    let jwk = generate_oct(256).unwrap();
+    let a = LocalKey::new(&jwk).unwrap();
+    let mut restricted = jwk.clone_secret();
+    restricted.key_ops = Some(vec![KeyOperation::UnwrapKey]);
+    let b = LocalKey::new(&restricted).unwrap();
+    let wrap_on_a = a
+        .prepare(&KeyOperation::WrapKey, KeyWrapAlgorithm::A256Kw)
+        .unwrap();
+    assert!(matches!(
+        b.wrap_key_prepared(&wrap_on_a, &[1u8; 32]),
+        Err(Error::InvalidInput(_))
+    ));
+    // The same key parsed twice is two keys.
+    let a_again = LocalKey::new(&jwk).unwrap();
+    assert!(a_again.wrap_key_prepared(&wrap_on_a, &[1u8; 32]).is_err());
+    // An encrypt preparation does not open the unwrap door.
+    let enc = a
+        .prepare(&KeyOperation::Encrypt, EncryptionAlgorithm::A256Gcm)
+        .unwrap();
+    assert!(matches!(
+        a.unwrap_key_prepared(&enc, &[0u8; 40]),
+        Err(Error::InvalidInput(_))
+    ));
+    assert!(matches!(
+        a.decrypt_prepared(&enc, &[0u8; 16], &DecryptParameters::default()),
+        Err(Error::InvalidInput(_))
+    ));
+}
