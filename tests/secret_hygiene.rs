@@ -33,7 +33,7 @@ use std::time::Duration;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use capture::{Corpus, LOGS, capture_logs};
-use failing_calls::{failures, secret};
+use failing_calls::failures;
 use futures::TryStreamExt;
 use kv_client::envelope::{DataKeyCacheOptions, EnvelopeHeader, KeyVaultWrapper};
 use kv_client::{
@@ -54,18 +54,8 @@ fn random_text(bytes: usize) -> String {
 
 /// Registers every private member of `jwk`.
 fn register_jwk(scanner: &mut SecretScanner, label: &str, jwk: &JsonWebKey) {
-    for (name, member) in [
-        ("d", &jwk.d),
-        ("p", &jwk.p),
-        ("q", &jwk.q),
-        ("dp", &jwk.dp),
-        ("dq", &jwk.dq),
-        ("qi", &jwk.qi),
-        ("k", &jwk.k),
-    ] {
-        if member.is_some() {
-            scanner.add_bytes(&format!("{label}.{name}"), &secret(member));
-        }
+    for (name, member) in jwk.private_members() {
+        scanner.add_bytes(&format!("{label}.{name}"), member.expose_secret());
     }
 }
 

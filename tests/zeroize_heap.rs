@@ -48,21 +48,9 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// The private members of `jwk`, by name.
 fn private_members(jwk: &JsonWebKey) -> Vec<(&'static str, Zeroizing<Vec<u8>>)> {
-    [
-        ("d", &jwk.d),
-        ("p", &jwk.p),
-        ("q", &jwk.q),
-        ("dp", &jwk.dp),
-        ("dq", &jwk.dq),
-        ("qi", &jwk.qi),
-        ("k", &jwk.k),
-    ]
-    .into_iter()
-    .filter_map(|(n, m)| {
-        m.as_ref()
-            .map(|s| (n, Zeroizing::new(s.expose_secret().to_vec())))
-    })
-    .collect()
+    jwk.private_members()
+        .map(|(name, m)| (name, Zeroizing::new(m.expose_secret().to_vec())))
+        .collect()
 }
 
 /// Positive control: the detector sees a plain `Vec` with a secret being freed, and does not

@@ -12,7 +12,7 @@ use kv_jwk::{EncryptionAlgorithm, JsonWebKey, KeyCurveName, KeyWrapAlgorithm, Se
 use super::capture::{Corpus, Reject401};
 
 /// The bytes of a private member that must be present.
-pub fn secret(s: &Option<SecretBytes>) -> Vec<u8> {
+fn secret(s: &Option<SecretBytes>) -> Vec<u8> {
     s.as_ref().expect("private member").expose_secret().to_vec()
 }
 

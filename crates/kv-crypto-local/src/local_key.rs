@@ -91,7 +91,11 @@ pub struct PreparedOperation {
     key: u64,
     op: PreparedFor,
     plan: Plan,
+    /// The algorithm as the service spells it.
     algorithm: &'static str,
+    /// Its `known_index()` as an [`EncryptionAlgorithm`] (key-wrap names map onto that
+    /// vocabulary): encrypt results name their algorithm without parsing it again.
+    encryption_index: Option<usize>,
 }
 
 impl PreparedOperation {
@@ -363,11 +367,17 @@ impl LocalKey {
         };
         let algorithm = static_name(&alg)
             .ok_or_else(|| unsupported(alg.as_str(), "not an algorithm this library knows"))?;
+        let encryption_index = match &alg {
+            Algorithm::Encryption(a) => a.known_index(),
+            Algorithm::KeyWrap(a) => a.to_encryption_algorithm().known_index(),
+            Algorithm::Signature(_) => None,
+        };
         Ok(PreparedOperation {
             key: self.id,
             op: for_op,
             plan,
             algorithm,
+            encryption_index,
         })
     }
 

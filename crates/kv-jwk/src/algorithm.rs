@@ -246,12 +246,20 @@ mod tests {
                 Some(i),
                 "{name}"
             );
+            assert_eq!(
+                SignatureAlgorithm::from_known_index(i),
+                Some(SignatureAlgorithm::from(*name))
+            );
         }
         for (i, name) in EncryptionAlgorithm::KNOWN_VALUES.iter().enumerate() {
             assert_eq!(
                 EncryptionAlgorithm::from(*name).known_index(),
                 Some(i),
                 "{name}"
+            );
+            assert_eq!(
+                EncryptionAlgorithm::from_known_index(i),
+                Some(EncryptionAlgorithm::from(*name))
             );
         }
         for (i, name) in KeyWrapAlgorithm::KNOWN_VALUES.iter().enumerate() {
@@ -260,9 +268,16 @@ mod tests {
                 Some(i),
                 "{name}"
             );
+            assert_eq!(
+                KeyWrapAlgorithm::from_known_index(i),
+                Some(KeyWrapAlgorithm::from(*name))
+            );
         }
         assert_eq!(SignatureAlgorithm::from("NOT-AN-ALG").known_index(), None);
         assert_eq!(EncryptionAlgorithm::from("NOT-AN-ALG").known_index(), None);
         assert_eq!(KeyWrapAlgorithm::from("NOT-AN-ALG").known_index(), None);
+        let past = SignatureAlgorithm::KNOWN_VALUES.len();
+        assert_eq!(SignatureAlgorithm::from_known_index(past), None);
+        assert_eq!(EncryptionAlgorithm::from_known_index(usize::MAX), None);
     }
 }

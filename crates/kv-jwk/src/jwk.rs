@@ -94,15 +94,24 @@ pub struct JsonWebKey {
 }
 
 impl JsonWebKey {
+    /// The private members present (`d`, `p`, `q`, `dp`, `dq`, `qi`, `k`), by name.
+    pub fn private_members(&self) -> impl Iterator<Item = (&'static str, &SecretBytes)> {
+        [
+            ("d", &self.d),
+            ("p", &self.p),
+            ("q", &self.q),
+            ("dp", &self.dp),
+            ("dq", &self.dq),
+            ("qi", &self.qi),
+            ("k", &self.k),
+        ]
+        .into_iter()
+        .filter_map(|(name, member)| member.as_ref().map(|m| (name, m)))
+    }
+
     /// Whether any private member (`d`, `p`, `q`, `dp`, `dq`, `qi`, `k`) is present.
     pub fn has_private_material(&self) -> bool {
-        self.d.is_some()
-            || self.p.is_some()
-            || self.q.is_some()
-            || self.dp.is_some()
-            || self.dq.is_some()
-            || self.qi.is_some()
-            || self.k.is_some()
+        self.private_members().next().is_some()
     }
 
     /// A copy with every private member removed (symmetric keys keep no material at all).

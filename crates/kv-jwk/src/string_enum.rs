@@ -53,6 +53,17 @@ macro_rules! string_enum {
                     Self::Unknown(_) => None,
                 }
             }
+
+            /// The known value at `index` of [`KNOWN_VALUES`](Self::KNOWN_VALUES) (`None` past
+            /// its end): the inverse of [`known_index`](Self::known_index), without parsing.
+            pub fn from_known_index(index: usize) -> Option<Self> {
+                #[allow(dead_code, non_camel_case_types, clippy::enum_variant_names)]
+                enum Index { $( $variant, )+ }
+                $( if index == Index::$variant as usize {
+                    return Some(Self::$variant);
+                } )+
+                None
+            }
         }
 
         impl ::core::str::FromStr for $name {

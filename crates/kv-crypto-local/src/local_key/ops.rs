@@ -168,7 +168,13 @@ impl LocalKey {
         params: &EncryptParameters,
     ) -> Result<EncryptResult> {
         let plan = self.prepared_plan(prepared, PreparedFor::Encrypt)?;
-        let alg = EncryptionAlgorithm::from(prepared.algorithm);
+        // No parsing on the hot path: the preparation kept the algorithm's index.
+        let alg = prepared
+            .encryption_index
+            .and_then(EncryptionAlgorithm::from_known_index)
+            .ok_or(Error::InvalidInput(
+                "the prepared operation names no encryption algorithm",
+            ))?;
         self.encrypt_planned(plan, &alg, plaintext, params)
     }
 

@@ -363,6 +363,20 @@ fn prepared_operations_match_the_checked_calls() {
     }
 }
 
+/// An encrypt prepared under a key-wrap name (`RSA-OAEP-256` is in both vocabularies) still
+/// names its algorithm right in the result.
+#[test]
+fn prepared_encrypt_under_a_key_wrap_name_names_its_algorithm() {
+    let rsa = LocalKey::new(&crate::generate_rsa(2048, None).unwrap()).unwrap();
+    let enc = rsa
+        .prepare(&KeyOperation::Encrypt, KeyWrapAlgorithm::RsaOaep256)
+        .unwrap();
+    let sealed = rsa
+        .encrypt_prepared(&enc, b"x", &EncryptParameters::default())
+        .unwrap();
+    assert_eq!(sealed.algorithm, EncryptionAlgorithm::RsaOaep256);
+}
+
 /// `prepare` refuses exactly what the operation refuses.
 #[test]
 fn prepare_refuses_what_the_operation_refuses() {
