@@ -1,30 +1,16 @@
 """Helpers shared by the official-SDK edge-case tests (test_keys_edge.py, test_crypto_edge.py)."""
 
 import base64
-import datetime
-import hashlib
-import json
-import os
 
-import pytest
-from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.core.rest import HttpRequest
 from azure.keyvault.keys import (
     JsonWebKey,
     KeyCurveName,
-    KeyOperation,
-    KeyReleasePolicy,
-    KeyRotationLifetimeAction,
-    KeyRotationPolicy,
-    KeyRotationPolicyAction,
     KeyType,
 )
-from azure.keyvault.keys.crypto import EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm
-from cryptography.hazmat.primitives import hashes, keywrap
-from cryptography.hazmat.primitives import padding as sym_padding
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from azure.keyvault.keys.crypto import SignatureAlgorithm
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 
 CURVES = {
     KeyCurveName.p_256: (ec.SECP256R1(), SignatureAlgorithm.es256, hashes.SHA256()),

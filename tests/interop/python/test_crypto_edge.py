@@ -3,33 +3,25 @@ kv-emulator: every algorithm through the service and the SDK's local paths, chec
 against the `cryptography` package. The real service is the reference (see test_keys_edge.py).
 """
 
-import base64
-import datetime
 import hashlib
-import json
 import os
 
 import pytest
-from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
-from azure.core.rest import HttpRequest
+from azure.core.exceptions import HttpResponseError
 from azure.keyvault.keys import (
     JsonWebKey,
     KeyCurveName,
     KeyOperation,
-    KeyReleasePolicy,
-    KeyRotationLifetimeAction,
-    KeyRotationPolicy,
-    KeyRotationPolicyAction,
     KeyType,
 )
-from azure.keyvault.keys.crypto import EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm
-from cryptography.hazmat.primitives import hashes, keywrap
+from azure.keyvault.keys.crypto import EncryptionAlgorithm, SignatureAlgorithm
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import padding as sym_padding
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from keyvault_edge_support import CURVES, b64url, ec_jwk, error_code, int_bytes, raw, rsa_jwk, unb64url
+from keyvault_edge_support import CURVES, b64url, raw, rsa_jwk, unb64url
 
 
 # --- cryptography ---------------------------------------------------------------------

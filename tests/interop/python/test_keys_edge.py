@@ -5,7 +5,6 @@ the SDK maps to its exception types (404 -> ResourceNotFoundError, 409 ->
 ResourceExistsError, others -> HttpResponseError).
 """
 
-import base64
 import datetime
 import hashlib
 import json
@@ -13,7 +12,6 @@ import os
 
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
-from azure.core.rest import HttpRequest
 from azure.keyvault.keys import (
     JsonWebKey,
     KeyCurveName,
@@ -24,14 +22,11 @@ from azure.keyvault.keys import (
     KeyRotationPolicyAction,
     KeyType,
 )
-from azure.keyvault.keys.crypto import EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm
+from azure.keyvault.keys.crypto import EncryptionAlgorithm, SignatureAlgorithm
 from cryptography.hazmat.primitives import hashes, keywrap
-from cryptography.hazmat.primitives import padding as sym_padding
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from keyvault_edge_support import CURVES, b64url, ec_jwk, error_code, int_bytes, raw, rsa_jwk, unb64url
+from keyvault_edge_support import CURVES, b64url, ec_jwk, error_code, raw, rsa_jwk, unb64url
 
 
 # --- errors ---------------------------------------------------------------------------
