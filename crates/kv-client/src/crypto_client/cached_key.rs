@@ -15,7 +15,7 @@ pub(super) struct CachedKey {
     pub(super) jwk: JsonWebKey,
     /// `None` when the local provider cannot load the key (then everything goes remote).
     pub(super) local: Option<LocalKey>,
-    /// Shared with every result: naming the key costs no allocation.
+    /// Interned (see [`KeyId`]): each result copies it, with no allocation and no shared count.
     pub(super) kid: Option<KeyId>,
     pub(super) not_before: Option<OffsetDateTime>,
     pub(super) expires_on: Option<OffsetDateTime>,
