@@ -1,4 +1,17 @@
-//! [`EmulatorConfig`]: everything the emulator can be told at start.
+//! [`EmulatorConfig`]: everything the emulator can be told at start, and the binary's two
+//! other sources of settings besides its command line.
+//!
+//! Each flag of the binary can also be given
+//!
+//! - in an environment variable named after it, `KV_EMULATOR_` + the flag in upper case with
+//!   `_` for `-` (`--data-dir` reads `KV_EMULATOR_DATA_DIR`, `--config` reads
+//!   `KV_EMULATOR_CONFIG`); `--help` lists each one ([`with_env_vars`]);
+//! - in a TOML file named by `--config FILE`, one key per flag, spelled as the flag without
+//!   its dashes (`data-dir = "/var/lib/kv"`, `rbac = true`, `rbac-admin = ["oid1"]` for a
+//!   repeatable flag); an unknown key is an error ([`with_file_defaults`]).
+//!
+//! The command line wins over the environment, which wins over the file, which wins over
+//! the built-in defaults.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -141,6 +154,64 @@ impl EmulatorConfig {
                 }),
         }
     }
+}
+
+/// The environment variable read for the flag `--long`: `KV_EMULATOR_LONG` (dashes become
+/// underscores).
+pub fn env_var_for(long: &str) -> String {
+    format!(
+        "KV_EMULATOR_{}",
+        long.replace('-', "_").to_ascii_uppercase()
+    )
+}
+
+/// Gives every long flag of `command` its environment variable ([`env_var_for`]), shown by
+/// `--help`. Applied to the whole command so a flag added later gets one too.
+pub fn with_env_vars(command: clap::Command) -> clap::Command {
+    command.mut_args(|arg| match arg.get_long().map(env_var_for) {
+        Some(var) => arg.env(var),
+        None => arg,
+    })
+}
+
+/// Makes the settings of a TOML configuration file the defaults of `command`'s flags, so
+/// the environment and the command line still override them. `origin` names the file in
+/// errors.
+///
+/// # Errors
+/// [`StartError::Config`] when the text is not TOML, names a key that is no flag (or is
+/// `config` itself), or gives a value that is not a string, number, boolean or an array of
+/// them.
+pub fn with_file_defaults(
+    mut command: clap::Command,
+    text: &str,
+    origin: &std::path::Path,
+) -> Result<clap::Command, StartError> {
+    let fail = |what: String| StartError::Config(format!("{}: {what}", origin.display()));
+    let table: toml::Table = text.parse().map_err(|e| fail(format!("not TOML: {e}")))?;
+    for (key, value) in table {
+        let long = key.replace('_', "-");
+        let id = command
+            .get_arguments()
+            .find(|arg| arg.get_long() == Some(long.as_str()) && long != "config")
+            .map(|arg| arg.get_id().as_str().to_owned())
+            .ok_or_else(|| fail(format!("unknown setting `{key}`")))?;
+        let scalar = |value: &toml::Value| match value {
+            toml::Value::String(s) => Ok(s.clone()),
+            toml::Value::Integer(i) => Ok(i.to_string()),
+            toml::Value::Float(f) => Ok(f.to_string()),
+            toml::Value::Boolean(b) => Ok(b.to_string()),
+            _ => Err(fail(format!(
+                "`{key}` must be a string, number, boolean or an array of them"
+            ))),
+        };
+        let values = match &value {
+            toml::Value::Array(items) => items.iter().map(scalar).collect::<Result<Vec<_>, _>>()?,
+            other => vec![scalar(other)?],
+        };
+        command = command.mut_arg(id, |arg| arg.default_values(values));
+    }
+    Ok(command)
 }
 
 #[cfg(test)]

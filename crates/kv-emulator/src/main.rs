@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use kv_emulator::{Emulator, EmulatorConfig};
 
 /// A local Azure Key Vault (keys and cryptography) that the official SDKs can use.
@@ -15,9 +15,18 @@ use kv_emulator::{Emulator, EmulatorConfig};
 /// logs go to stderr (`RUST_LOG` sets the level). Clients must trust DIR/tls/cert.pem and
 /// send any bearer token; see the crate documentation for the two ways to pass the SDKs'
 /// challenge-resource check.
+///
+/// Every flag can also be set in the environment variable shown beside it, or in the TOML
+/// file named by --config; the command line wins over the environment, which wins over
+/// the file.
 #[derive(Debug, Parser)]
 #[command(name = "kv-emulator", version, about, long_about)]
 struct Args {
+    /// TOML file with defaults for the other flags (keys named like the flags:
+    /// `listen = "0.0.0.0:8443"`); the environment and the command line override it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:8443", value_name = "ADDR")]
     listen: SocketAddr,
@@ -109,9 +118,33 @@ fn init_logging(format: &str) {
     }
 }
 
+/// The arguments from the command line, the environment and the `--config` file, in
+/// that order of precedence. Exits with clap's message on a usage error or `--help`.
+fn parse_args() -> Result<Args, String> {
+    let command = kv_emulator::config::with_env_vars(Args::command());
+    let matches = command.clone().get_matches();
+    let matches = match matches.get_one::<PathBuf>("config") {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            kv_emulator::config::with_file_defaults(command, &text, path)
+                .map_err(|e| e.to_string())?
+                .get_matches()
+        }
+        None => matches,
+    };
+    Args::from_arg_matches(&matches).map_err(|e| e.to_string())
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("kv-emulator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     init_logging(&args.log_format);
     let config = EmulatorConfig {
         listen: args.listen,
