@@ -39,6 +39,9 @@ pub struct EmulatorConfig {
     pub tls_cert: Option<PathBuf>,
     /// The PEM private key of `tls_cert`.
     pub tls_key: Option<PathBuf>,
+    /// Extra DNS names and IP addresses for the generated certificate, besides
+    /// [`crate::tls::SUBJECT_ALT_NAMES`] (`--tls-san`).
+    pub tls_sans: Vec<String>,
     /// Soft-delete retention in days (7 to 90).
     pub retention_days: u32,
     /// The `resource` named in the authentication challenge. `None`: the parent domain of
@@ -72,6 +75,7 @@ impl Default for EmulatorConfig {
             data_dir: None,
             tls_cert: None,
             tls_key: None,
+            tls_sans: Vec::new(),
             retention_days: MAX_RETENTION_DAYS,
             challenge_resource: None,
             tenant_id: DEFAULT_TENANT.to_owned(),
@@ -98,6 +102,11 @@ impl EmulatorConfig {
         if self.tls_cert.is_some() != self.tls_key.is_some() {
             return Err(StartError::Config(
                 "--tls-cert and --tls-key must be given together".into(),
+            ));
+        }
+        if self.tls_cert.is_some() && !self.tls_sans.is_empty() {
+            return Err(StartError::Config(
+                "--tls-san names the generated certificate; it cannot change --tls-cert".into(),
             ));
         }
         if let Some(resource) = &self.challenge_resource {

@@ -1,16 +1,21 @@
 //! TLS: the emulator's certificate (created once per data directory, or brought by the user)
 //! and the rustls server configuration (aws-lc-rs provider, HTTP/2 and HTTP/1.1 by ALPN).
 //!
-//! The generated material is a small private CA plus a server certificate it signs for
-//! `localhost`, `*.localhost`, `*.vault.localhost`, `127.0.0.1` and `::1`:
+//! The generated material is a small private CA plus a server certificate (the leaf) it
+//! signs for [`SUBJECT_ALT_NAMES`] (`localhost`, `*.localhost`, `*.vault.localhost`,
+//! `*.managedhsm.localhost`, `127.0.0.1`, `::1`) and the extra names of `--tls-san`:
 //!
-//! - `DIR/tls/cert.pem`: the server certificate followed by the CA certificate. Point a
-//!   client's trust store at this file (`REQUESTS_CA_BUNDLE`, `connection_verify`, ...).
+//! - `DIR/tls/cert.pem`: the server certificate followed by the CA certificate.
 //! - `DIR/tls/key.pem`: the server's private key (file mode 0600).
-//! - `DIR/tls/ca.pem`: the CA certificate alone.
+//! - `DIR/tls/ca.pem`: the CA certificate alone. Point a client's trust store at this file
+//!   (`REQUESTS_CA_BUNDLE`, `connection_verify`, `add_root_certificate`...).
+//! - `DIR/tls/ca-key.pem`: the CA's private key (mode 0600), kept only to re-issue the leaf.
+//! - `DIR/tls/names.txt`: the names the leaf was issued for.
 //!
-//! The CA's private key is used once and never stored, so nothing else can be issued
-//! under the CA that the user was told to trust.
+//! Only the CA is a CA (`CA:TRUE`, path length 0); the leaf says `CA:FALSE`. When the
+//! wanted names differ from `names.txt`, the leaf is re-issued by the same CA, so a trust
+//! store set up once keeps working. A data directory from before the CA key was kept
+//! (no `ca-key.pem`) gets a new CA the first time its names change.
 
 use std::fs;
 use std::io::Write;
@@ -27,14 +32,18 @@ use zeroize::Zeroizing;
 
 use crate::error::StartError;
 
-/// Host names and addresses the generated server certificate is valid for.
+/// Host names and addresses the generated server certificate is always valid for.
 pub const SUBJECT_ALT_NAMES: &[&str] = &[
     "localhost",
     "*.localhost",
     "*.vault.localhost",
+    "*.managedhsm.localhost",
     "127.0.0.1",
     "::1",
 ];
+
+/// The common name of the generated CA; with the stored CA key it is all re-issuing needs.
+const CA_COMMON_NAME: &str = "kv-emulator local CA";
 
 /// PEM certificate chain and private key the server presents.
 pub struct TlsMaterial {
@@ -55,14 +64,28 @@ impl std::fmt::Debug for TlsMaterial {
 }
 
 impl TlsMaterial {
-    /// Loads `DIR/tls/{cert,key,ca}.pem`, creating them first when absent.
+    /// Loads `DIR/tls/{cert,key,ca}.pem` for the default names, creating them first when
+    /// absent.
     pub fn load_or_create(data_dir: &Path) -> Result<Self, StartError> {
+        Self::load_or_create_with(data_dir, &[])
+    }
+
+    /// Loads `DIR/tls/{cert,key,ca}.pem` for [`SUBJECT_ALT_NAMES`] plus `extra_names`
+    /// (DNS names, wildcards or IP addresses). Creates the CA and leaf when absent, and
+    /// re-issues the leaf from the same CA when the names changed.
+    pub fn load_or_create_with(
+        data_dir: &Path,
+        extra_names: &[String],
+    ) -> Result<Self, StartError> {
         let dir = data_dir.join("tls");
         let cert_path = dir.join("cert.pem");
         let key_path = dir.join("key.pem");
         let ca_path = dir.join("ca.pem");
-        if !(cert_path.exists() && key_path.exists()) {
-            create(&dir, &cert_path, &key_path, &ca_path)?;
+        let names = wanted_names(extra_names)?;
+        let issued_for = fs::read_to_string(dir.join("names.txt")).ok();
+        let complete = cert_path.exists() && key_path.exists();
+        if !complete || issued_for.as_deref() != Some(names.join("\n").as_str()) {
+            issue(&dir, &names)?;
         }
         let chain_pem = read(&cert_path)?;
         let key_pem = Zeroizing::new(read(&key_path)?);
@@ -115,30 +138,104 @@ fn read(path: &Path) -> Result<String, StartError> {
     fs::read_to_string(path).map_err(|e| StartError::io(path, e))
 }
 
-fn create(dir: &Path, cert: &Path, key: &Path, ca: &Path) -> Result<(), StartError> {
-    fs::create_dir_all(dir).map_err(|e| StartError::io(dir, e))?;
-    let tls = |e: rcgen::Error| StartError::Tls(e.to_string());
+/// Whether `name` can go in the certificate: an IP address, or a DNS name of letters,
+/// digits and inner hyphens, possibly with a leading `*.` wildcard label.
+pub fn is_valid_name(name: &str) -> bool {
+    if name.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    let host = name.strip_prefix("*.").unwrap_or(name);
+    !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
 
-    let ca_key = KeyPair::generate().map_err(tls)?;
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(tls)?;
-    ca_params
+/// The default names followed by `extra` ones, without repeats.
+fn wanted_names(extra: &[String]) -> Result<Vec<String>, StartError> {
+    let mut names: Vec<String> = SUBJECT_ALT_NAMES.iter().map(|s| (*s).to_owned()).collect();
+    for name in extra {
+        let name = name.trim().to_ascii_lowercase();
+        if !is_valid_name(&name) {
+            return Err(StartError::Config(format!(
+                "--tls-san `{name}` is neither a DNS name nor an IP address"
+            )));
+        }
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
+fn ca_params() -> Result<CertificateParams, rcgen::Error> {
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    params
         .distinguished_name
-        .push(DnType::CommonName, "kv-emulator local CA");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    ca_params.key_usages = vec![
+        .push(DnType::CommonName, CA_COMMON_NAME);
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
         KeyUsagePurpose::CrlSign,
         KeyUsagePurpose::DigitalSignature,
     ];
-    let ca_cert = ca_params.self_signed(&ca_key).map_err(tls)?;
-    let issuer = Issuer::new(ca_params, ca_key);
+    Ok(params)
+}
+
+/// Issues a leaf for `names`, from the stored CA when there is one, else from a new CA
+/// (written first, with its key).
+fn issue(dir: &Path, names: &[String]) -> Result<(), StartError> {
+    fs::create_dir_all(dir).map_err(|e| StartError::io(dir, e))?;
+    let tls = |e: rcgen::Error| StartError::Tls(e.to_string());
+    let ca_path = dir.join("ca.pem");
+    let ca_key_path = dir.join("ca-key.pem");
+
+    let stored = match (
+        fs::read_to_string(&ca_path),
+        fs::read_to_string(&ca_key_path),
+    ) {
+        (Ok(cert), Ok(key)) => {
+            let key = Zeroizing::new(key);
+            Some((cert, KeyPair::from_pem(&key).map_err(tls)?))
+        }
+        _ => None,
+    };
+    let (ca_pem, ca_key) = match stored {
+        Some(stored) => stored,
+        None => {
+            if ca_path.exists() {
+                tracing::warn!(
+                    "the TLS names changed and the old CA key was never kept: issuing a new CA; clients must trust the new {}",
+                    ca_path.display()
+                );
+            }
+            let ca_key = KeyPair::generate().map_err(tls)?;
+            let ca_cert = ca_params()
+                .map_err(tls)?
+                .self_signed(&ca_key)
+                .map_err(tls)?;
+            let key_pem = Zeroizing::new(ca_key.serialize_pem());
+            write_private(&ca_key_path, key_pem.as_bytes())?;
+            write_atomic(&ca_path, ca_cert.pem().as_bytes())?;
+            (ca_cert.pem(), ca_key)
+        }
+    };
+    let issuer = Issuer::new(ca_params().map_err(tls)?, ca_key);
 
     let leaf_key = KeyPair::generate().map_err(tls)?;
-    let names: Vec<String> = SUBJECT_ALT_NAMES.iter().map(|s| (*s).to_owned()).collect();
-    let mut leaf_params = CertificateParams::new(names).map_err(tls)?;
+    let mut leaf_params = CertificateParams::new(names.to_vec())
+        .map_err(|e| StartError::Config(format!("TLS subject alternative names: {e}")))?;
     leaf_params
         .distinguished_name
         .push(DnType::CommonName, "localhost");
+    leaf_params.is_ca = IsCa::ExplicitNoCa;
     leaf_params.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,
         KeyUsagePurpose::KeyEncipherment,
@@ -148,13 +245,13 @@ fn create(dir: &Path, cert: &Path, key: &Path, ca: &Path) -> Result<(), StartErr
     let leaf_cert = leaf_params.signed_by(&leaf_key, &issuer).map_err(tls)?;
 
     let key_pem = Zeroizing::new(leaf_key.serialize_pem());
-    write_private(key, key_pem.as_bytes())?;
-    write_atomic(ca, ca_cert.pem().as_bytes())?;
-    // The certificate goes last: its presence is what marks the material as complete.
+    write_private(&dir.join("key.pem"), key_pem.as_bytes())?;
+    // The certificate, then the names: the names file is what marks the leaf as complete.
     write_atomic(
-        cert,
-        format!("{}{}", leaf_cert.pem(), ca_cert.pem()).as_bytes(),
+        &dir.join("cert.pem"),
+        format!("{}{}", leaf_cert.pem(), ca_pem).as_bytes(),
     )?;
+    write_atomic(&dir.join("names.txt"), names.join("\n").as_bytes())?;
     Ok(())
 }
 
@@ -194,6 +291,10 @@ mod tests {
         assert!(first.chain_pem.matches("BEGIN CERTIFICATE").count() == 2);
         assert!(first.server_config().is_ok());
         assert!(!format!("{first:?}").contains("PRIVATE KEY"));
+        assert_eq!(
+            first.trust_pem,
+            fs::read_to_string(dir.path().join("tls/ca.pem")).unwrap()
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -202,6 +303,29 @@ mod tests {
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
+            let mode = fs::metadata(dir.path().join("tls/ca-key.pem"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn changed_names_reissue_the_leaf_from_the_same_ca() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = TlsMaterial::load_or_create(dir.path()).unwrap();
+        let extra = vec!["keyvault".to_owned(), "10.1.2.3".to_owned()];
+        let second = TlsMaterial::load_or_create_with(dir.path(), &extra).unwrap();
+        assert_eq!(first.trust_pem, second.trust_pem, "the CA is kept");
+        assert_ne!(first.chain_pem, second.chain_pem, "the leaf is new");
+        assert!(second.chain_pem.ends_with(&second.trust_pem));
+        let names = fs::read_to_string(dir.path().join("tls/names.txt")).unwrap();
+        assert!(names.ends_with("keyvault\n10.1.2.3"), "{names}");
+        // The same names again: nothing is re-issued.
+        let third = TlsMaterial::load_or_create_with(dir.path(), &extra).unwrap();
+        assert_eq!(second.chain_pem, third.chain_pem);
+        let bad = TlsMaterial::load_or_create_with(dir.path(), &["not a name!".to_owned()]);
+        assert!(bad.is_err());
     }
 }
