@@ -38,6 +38,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(from_fn_with_state(state.clone(), auth::challenge_auth))
         .layer(from_fn(logging::log_request))
+        // Emulator-only endpoints (health, clock) bring their own middleware.
+        .merge(crate::management::router(state.clone()))
         .with_state(state)
 }
 

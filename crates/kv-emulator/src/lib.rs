@@ -18,8 +18,9 @@
 //! # Connecting
 //!
 //! - **TLS.** The emulator creates a small CA and a server certificate for `localhost`,
-//!   `*.localhost`, `*.vault.localhost`, `127.0.0.1` and `::1` once per data directory,
-//!   and writes `DIR/tls/cert.pem` (server certificate and CA). Trust that file
+//!   `*.localhost`, `*.vault.localhost`, `*.managedhsm.localhost`, `127.0.0.1`, `::1` and
+//!   the names of `--tls-san` once per data directory (see [`tls`]), and writes
+//!   `DIR/tls/cert.pem` (server certificate and CA) and `DIR/tls/ca.pem`. Trust that file
 //!   (`REQUESTS_CA_BUNDLE` or `connection_verify=` in Python, `add_root_certificate` in
 //!   reqwest), or bring your own with `--tls-cert`/`--tls-key`.
 //! - **Authentication.** Any `Authorization: Bearer <token>` is accepted; without one the
@@ -82,6 +83,7 @@ pub mod faults;
 pub mod jobs;
 pub mod keymat;
 pub mod logging;
+pub mod management;
 pub mod names;
 pub mod paging;
 pub mod rbac;

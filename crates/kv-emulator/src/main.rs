@@ -45,6 +45,13 @@ struct Args {
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
 
+    /// Extra DNS name or IP address for the generated certificate (repeatable; a comma
+    /// separates several in the environment variable), besides localhost, *.localhost,
+    /// *.vault.localhost, *.managedhsm.localhost, 127.0.0.1 and ::1. A changed set
+    /// re-issues the certificate from the same CA.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    tls_san: Vec<String>,
+
     /// Soft-delete retention in days (7 to 90); deleted keys are purged when it passes.
     #[arg(long, default_value_t = 90, value_name = "DAYS")]
     retention_days: u32,
@@ -151,6 +158,7 @@ async fn main() -> ExitCode {
         data_dir: args.data_dir,
         tls_cert: args.tls_cert,
         tls_key: args.tls_key,
+        tls_sans: args.tls_san,
         retention_days: args.retention_days,
         challenge_resource: args.challenge_resource,
         tenant_id: args.tenant_id,

@@ -56,7 +56,7 @@ impl Emulator {
                 std::fs::create_dir_all(&data_dir).map_err(|e| StartError::io(&data_dir, e))?;
                 let tls = match (&config.tls_cert, &config.tls_key) {
                     (Some(cert), Some(key)) => TlsMaterial::from_files(cert, key)?,
-                    _ => TlsMaterial::load_or_create(&data_dir)?,
+                    _ => TlsMaterial::load_or_create_with(&data_dir, &config.tls_sans)?,
                 };
                 let store = Store::open(&data_dir)?;
                 Ok((tls, store))
@@ -200,6 +200,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Adds a DNS name or IP address to the generated certificate (repeatable); see
+    /// [`crate::tls`].
+    pub fn tls_san(mut self, name: impl Into<String>) -> Self {
+        self.config.tls_sans.push(name.into());
+        self
+    }
+
     /// Soft-delete retention in days (7 to 90, default 90).
     pub fn retention_days(mut self, days: u32) -> Self {
         self.config.retention_days = days;
@@ -324,6 +331,15 @@ impl EmulatorHandle {
     /// Moves the emulator's clock forward (and wakes the scheduler).
     pub fn advance_clock(&self, by: Duration) {
         self.state.clock().advance(by);
+    }
+
+    /// Moves the emulator's clock forward by `by` and runs one scheduler pass at once, as
+    /// `POST /_emulator/clock` does; returns how many keys that pass purged and rotated.
+    ///
+    /// # Errors
+    /// [`ApiError`] when the store fails.
+    pub async fn travel(&self, by: Duration) -> Result<(usize, usize), ApiError> {
+        crate::management::advance(&self.state, by).await
     }
 
     /// Runs one scheduler pass now (purges and policy rotations that are due) and returns

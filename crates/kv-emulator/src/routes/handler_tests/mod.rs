@@ -143,4 +143,5 @@ pub(super) fn attestation_token(signer: &kv_jwk::JsonWebKey, claims: &Value) -> 
 mod crypto;
 mod lifecycle;
 mod limits;
+mod management;
 mod release;
