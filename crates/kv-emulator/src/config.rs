@@ -66,6 +66,9 @@ pub struct EmulatorConfig {
     /// Fault injection (`--faults`); `None` (the default) injects nothing. See
     /// [`crate::faults`].
     pub faults: Option<crate::faults::FaultSpec>,
+    /// Throttling (`--throttle`); `None` (the default) never throttles. See
+    /// [`crate::throttle`].
+    pub throttle: Option<crate::throttle::ThrottleSpec>,
 }
 
 impl Default for EmulatorConfig {
@@ -86,6 +89,7 @@ impl Default for EmulatorConfig {
             rbac: false,
             rbac_admins: Vec::new(),
             faults: None,
+            throttle: None,
         }
     }
 }

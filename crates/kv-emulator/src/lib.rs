@@ -94,6 +94,7 @@ pub mod scheduler;
 mod server;
 pub mod state;
 pub mod store;
+pub mod throttle;
 pub mod tls;
 pub mod usage;
 

@@ -106,6 +106,13 @@ struct Args {
     #[arg(long, value_name = "SPEC")]
     faults: Option<kv_emulator::faults::FaultSpec>,
 
+    /// Throttle like the service: `service-limits` applies Key Vault's published per-vault
+    /// limits per 10-second window (weighted by key type, size and create vs other
+    /// operations); `N/Ts` (such as `500/10s`) caps every vault at N requests per T
+    /// seconds. Over the limit: 429 `Throttled` with Retry-After.
+    #[arg(long, value_name = "SPEC")]
+    throttle: Option<kv_emulator::throttle::ThrottleSpec>,
+
     /// Log format on stderr.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
@@ -169,6 +176,7 @@ async fn main() -> ExitCode {
         rbac: args.rbac,
         rbac_admins: args.rbac_admin,
         faults: args.faults,
+        throttle: args.throttle,
     };
     let handle = match Emulator::start(config).await {
         Ok(handle) => handle,

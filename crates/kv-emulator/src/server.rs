@@ -25,6 +25,7 @@ use crate::faults::{ConnectionKill, FaultSpec, Faults, inject};
 use crate::scheduler;
 use crate::state::{AppState, VaultSettings};
 use crate::store::Store;
+use crate::throttle::Throttle;
 use crate::tls::TlsMaterial;
 
 /// How long a client gets to finish the TLS handshake.
@@ -95,6 +96,14 @@ impl Emulator {
             Some(faults) => router(state.clone()).layer(from_fn_with_state(faults.clone(), inject)),
             None => router(state.clone()),
         };
+        let throttle = config.throttle.clone().map(Throttle::new);
+        let app = match &throttle {
+            Some(throttle) => app.layer(from_fn_with_state(
+                (throttle.clone(), state.clone()),
+                crate::throttle::limit,
+            )),
+            None => app,
+        };
         let server = tokio::spawn(serve(listener, acceptor, app, shutdown_rx.clone()));
         let scheduler = tokio::spawn(scheduler::run(
             state.clone(),
@@ -109,6 +118,7 @@ impl Emulator {
             data_dir,
             state,
             faults,
+            throttle,
             shutdown_tx,
             tasks: Some((server, scheduler)),
         })
@@ -269,6 +279,12 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Throttle like the service (see [`crate::throttle`]).
+    pub fn throttle(mut self, spec: crate::throttle::ThrottleSpec) -> Self {
+        self.config.throttle = Some(spec);
+        self
+    }
+
     /// The configuration built so far.
     pub fn config(&self) -> &EmulatorConfig {
         &self.config
@@ -293,6 +309,7 @@ pub struct EmulatorHandle {
     data_dir: PathBuf,
     state: AppState,
     faults: Option<Arc<Faults>>,
+    throttle: Option<Throttle>,
     shutdown_tx: watch::Sender<bool>,
     tasks: Option<(JoinHandle<()>, JoinHandle<()>)>,
 }
@@ -321,6 +338,11 @@ impl EmulatorHandle {
     /// The fault injector, when started with faults: its log says what was injected.
     pub fn faults(&self) -> Option<&Faults> {
         self.faults.as_deref()
+    }
+
+    /// The throttle, when started with one: it counts the requests it refused.
+    pub fn throttle(&self) -> Option<&Throttle> {
+        self.throttle.as_ref()
     }
 
     /// The emulator's clock.
