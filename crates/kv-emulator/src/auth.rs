@@ -2,7 +2,11 @@
 //!
 //! A request without `Authorization: Bearer <token>` is answered 401 with
 //! `WWW-Authenticate: Bearer authorization="https://login.microsoftonline.com/<tenant>",
-//! resource="<resource>"`. Any bearer token is accepted (tokens are not validated).
+//! resource="<resource>"`. Any bearer token is accepted (tokens are not validated) unless
+//! the emulator runs with `--auth strict`: then the token must be one the emulator issued
+//! and must verify for this request ([`crate::oauth`]), the challenge's `authorization`
+//! names the emulator itself (`https://<host>/<tenant>`), and a refused token gets the
+//! same 401 with a message saying why.
 //!
 //! The resource is the configured one, or else derived from the request's host: when the
 //! host has a parent domain (`myvault.vault.localhost:8443`), the challenge names that
@@ -31,21 +35,28 @@ pub async fn challenge_auth(
     request: Request,
     next: Next,
 ) -> Response {
-    if has_bearer_token(&request) {
-        return next.run(request).await;
-    }
     let settings = state.settings();
     let resource = match &settings.challenge_resource {
         Some(fixed) => fixed.clone(),
         None => derived_resource(request_host(&request).as_deref()),
     };
+    let message = match (bearer_token(&request), &settings.token_issuer) {
+        (Some(_), None) => return next.run(request).await,
+        (Some(token), Some(issuer)) => match issuer.verify(token, &resource, &settings.tenant_id) {
+            Ok(_) => return next.run(request).await,
+            Err(refusal) => refusal.message(),
+        },
+        (None, _) => "AKV10000: Request is missing a Bearer or PoP token.",
+    };
+    let authority = match (&settings.token_issuer, request_host(&request)) {
+        (Some(_), Some(host)) => format!("https://{host}"),
+        _ => "https://login.microsoftonline.com".to_owned(),
+    };
     let challenge = format!(
-        "Bearer authorization=\"https://login.microsoftonline.com/{}\", resource=\"{}\"",
+        "Bearer authorization=\"{authority}/{}\", resource=\"{}\"",
         settings.tenant_id, resource
     );
-    let mut response =
-        ApiError::Unauthorized("AKV10000: Request is missing a Bearer or PoP token.".into())
-            .into_response();
+    let mut response = ApiError::Unauthorized(message.into()).into_response();
     if let Ok(value) = HeaderValue::from_str(&challenge) {
         response
             .headers_mut()
@@ -54,18 +65,16 @@ pub async fn challenge_auth(
     response
 }
 
-fn has_bearer_token(request: &Request) -> bool {
-    let Some(value) = request
+/// The bearer token of the request, if it has a non-empty one.
+fn bearer_token(request: &Request) -> Option<&str> {
+    let value = request
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
+        .and_then(|v| v.to_str().ok())?;
     let mut parts = value.trim().splitn(2, ' ');
     let scheme = parts.next().unwrap_or_default();
     let token = parts.next().unwrap_or_default().trim();
-    scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// The challenge resource for a request host (`name.parent.tld[:port]`).

@@ -69,6 +69,9 @@ pub struct EmulatorConfig {
     /// Throttling (`--throttle`); `None` (the default) never throttles. See
     /// [`crate::throttle`].
     pub throttle: Option<crate::throttle::ThrottleSpec>,
+    /// How bearer tokens are checked (`--auth`): any token (the default) or only tokens the
+    /// emulator issued. See [`crate::oauth`].
+    pub auth: crate::oauth::AuthMode,
 }
 
 impl Default for EmulatorConfig {
@@ -90,6 +93,7 @@ impl Default for EmulatorConfig {
             rbac_admins: Vec::new(),
             faults: None,
             throttle: None,
+            auth: crate::oauth::AuthMode::Any,
         }
     }
 }

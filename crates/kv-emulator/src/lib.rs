@@ -85,6 +85,7 @@ pub mod keymat;
 pub mod logging;
 pub mod management;
 pub mod names;
+pub mod oauth;
 pub mod paging;
 pub mod rbac;
 pub mod release;

@@ -113,6 +113,14 @@ struct Args {
     #[arg(long, value_name = "SPEC")]
     throttle: Option<kv_emulator::throttle::ThrottleSpec>,
 
+    /// How bearer tokens are checked: `any` accepts every token; `strict` accepts only
+    /// tokens the emulator issued itself (RS256, audience = the challenge resource, not
+    /// expired, this tenant) from its token endpoints: POST /{tenant}/oauth2/v2.0/token
+    /// (client credentials; oid = client_id) and GET /metadata/identity/oauth2/token
+    /// (managed identity). With --rbac the verified oid is the principal.
+    #[arg(long, default_value = "any", value_name = "MODE")]
+    auth: kv_emulator::oauth::AuthMode,
+
     /// Log format on stderr.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
@@ -177,6 +185,7 @@ async fn main() -> ExitCode {
         rbac_admins: args.rbac_admin,
         faults: args.faults,
         throttle: args.throttle,
+        auth: args.auth,
     };
     let handle = match Emulator::start(config).await {
         Ok(handle) => handle,

@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health))
         .merge(emulator)
+        .merge(crate::oauth::router())
         .layer(from_fn(logging::log_request))
 }
 

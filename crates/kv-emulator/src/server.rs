@@ -77,6 +77,12 @@ impl Emulator {
                 attestation_signers: config.load_attestation_signers()?,
                 rbac: config.rbac,
                 rbac_admins: config.rbac_admins.clone(),
+                token_issuer: match config.auth {
+                    crate::oauth::AuthMode::Strict => {
+                        Some(Arc::new(crate::oauth::TokenIssuer::generate()?))
+                    }
+                    _ => None,
+                },
             },
         );
         let listener =
@@ -282,6 +288,13 @@ impl EmulatorBuilder {
     /// Throttle like the service (see [`crate::throttle`]).
     pub fn throttle(mut self, spec: crate::throttle::ThrottleSpec) -> Self {
         self.config.throttle = Some(spec);
+        self
+    }
+
+    /// How bearer tokens are checked: [`AuthMode::Strict`](crate::oauth::AuthMode::Strict)
+    /// accepts only tokens the emulator issued (see [`crate::oauth`]).
+    pub fn auth(mut self, mode: crate::oauth::AuthMode) -> Self {
+        self.config.auth = mode;
         self
     }
 

@@ -23,6 +23,9 @@ pub struct VaultSettings {
     pub rbac: bool,
     /// Principals (`oid`s) that hold the Administrator role at `/` from the start.
     pub rbac_admins: Vec<String>,
+    /// The emulator's own token issuer under `--auth strict` (see [`crate::oauth`]);
+    /// `None` accepts any bearer token.
+    pub token_issuer: Option<Arc<crate::oauth::TokenIssuer>>,
 }
 
 impl Default for VaultSettings {
@@ -37,6 +40,7 @@ impl Default for VaultSettings {
             attestation_signers: Vec::new(),
             rbac: false,
             rbac_admins: Vec::new(),
+            token_issuer: None,
         }
     }
 }

@@ -235,7 +235,12 @@ pub async fn limit(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    if path == "/healthz" || path.starts_with("/_emulator/") || path.contains("/oauth2/") {
+    let exempt = path == "/healthz"
+        || path.starts_with("/_emulator/")
+        || path.contains("/oauth2/")
+        || path.contains("/.well-known/")
+        || path.contains("/discovery/");
+    if exempt {
         return next.run(request).await;
     }
     let (request, cost) = match &throttle.spec {

@@ -145,3 +145,4 @@ mod lifecycle;
 mod limits;
 mod management;
 mod release;
+mod strict_auth;
