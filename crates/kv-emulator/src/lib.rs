@@ -23,8 +23,9 @@
 //!   `DIR/tls/cert.pem` (server certificate and CA) and `DIR/tls/ca.pem`. Trust that file
 //!   (`REQUESTS_CA_BUNDLE` or `connection_verify=` in Python, `add_root_certificate` in
 //!   reqwest), or bring your own with `--tls-cert`/`--tls-key`.
-//! - **Authentication.** Any `Authorization: Bearer <token>` is accepted; without one the
-//!   answer is Key Vault's 401 challenge. Its `resource` must satisfy the SDKs' check that
+//! - **Authentication.** Any `Authorization: Bearer <token>` is accepted (with
+//!   `--auth strict`, only tokens the emulator issued itself: see [`oauth`]); without one
+//!   the answer is Key Vault's 401 challenge. Its `resource` must satisfy the SDKs' check that
 //!   the vault host ends with `.` + the resource's host. Two ways to connect:
 //!   1. Use a vault URL with a parent domain, such as
 //!      `https://myvault.vault.localhost:PORT` (names under `.localhost` resolve to the
@@ -35,9 +36,12 @@
 //!      in the Rust SDK's options). The challenge then names `https://vault.azure.net`.
 //!
 //!   `--challenge-resource URL` fixes the resource instead.
-//! - **Time.** The emulator's clock can be moved ([`EmulatorHandle::advance_clock`], or
-//!   `--clock-offset SECONDS` at start) so rotation policies and purge dates can be
-//!   tested without sleeping.
+//! - **Time.** The emulator's clock can be moved ([`EmulatorHandle::travel`],
+//!   `POST /_emulator/clock` while it runs, or `--clock-offset SECONDS` at start) so
+//!   rotation policies and purge dates can be tested without sleeping; see [`management`].
+//! - **Configuration.** Every flag of the binary also reads `KV_EMULATOR_<FLAG>` and an
+//!   optional TOML `--config` file ([`config`]); `GET /healthz` serves container health
+//!   checks; `--throttle` answers 429 like the service ([`throttle`]).
 //!
 //! # Key release
 //!

@@ -289,10 +289,9 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
         .into_response()
 }
 
-fn issuer_of(state: &AppState) -> Result<Arc<TokenIssuer>, Response> {
+fn issuer_of(state: &AppState) -> Result<Arc<TokenIssuer>, ApiError> {
     state.settings().token_issuer.clone().ok_or_else(|| {
         ApiError::NotFound("Token endpoints are served with --auth strict only.".into())
-            .into_response()
     })
 }
 
@@ -315,7 +314,7 @@ async fn client_credentials(
 ) -> Response {
     let issuer = match issuer_of(&state) {
         Ok(issuer) => issuer,
-        Err(response) => return response,
+        Err(e) => return e.into_response(),
     };
     let base = base_url(request.headers(), request_host(&request));
     let Ok(body) = read_body(request.into_body()).await else {
@@ -383,7 +382,7 @@ async fn managed_identity(
 ) -> Response {
     let issuer = match issuer_of(&state) {
         Ok(issuer) => issuer,
-        Err(response) => return response,
+        Err(e) => return e.into_response(),
     };
     let metadata = request
         .headers()
@@ -431,8 +430,8 @@ async fn openid_configuration(
     Path(tenant): Path<String>,
     request: Request,
 ) -> Response {
-    if let Err(response) = issuer_of(&state) {
-        return response;
+    if let Err(e) = issuer_of(&state) {
+        return e.into_response();
     }
     let base = base_url(request.headers(), request_host(&request));
     Json(json!({
@@ -452,7 +451,7 @@ async fn openid_configuration(
 async fn jwks(State(state): State<AppState>) -> Response {
     match issuer_of(&state) {
         Ok(issuer) => Json(json!({"keys": [issuer.public_key()]})).into_response(),
-        Err(response) => response,
+        Err(e) => e.into_response(),
     }
 }
 

@@ -368,6 +368,21 @@ impl EmulatorHandle {
         self.state.clock().advance(by);
     }
 
+    /// A token the emulator accepts under `--auth strict`, for principal `oid` and
+    /// `audience` (the challenge resource: `https://vault.azure.net` for an IP address URL
+    /// such as [`url`](Self::url)); what the token endpoints would issue.
+    ///
+    /// # Errors
+    /// [`ApiError::BadParameter`] when the emulator does not run with strict auth.
+    pub fn issue_token(&self, oid: &str, audience: &str) -> Result<String, ApiError> {
+        let settings = self.state.settings();
+        let issuer = settings
+            .token_issuer
+            .as_ref()
+            .ok_or_else(|| ApiError::bad("The emulator does not run with --auth strict."))?;
+        issuer.sign(&issuer.claims(&self.url, &settings.tenant_id, audience, oid))
+    }
+
     /// Moves the emulator's clock forward by `by` and runs one scheduler pass at once, as
     /// `POST /_emulator/clock` does; returns how many keys that pass purged and rotated.
     ///

@@ -247,7 +247,7 @@ pub async fn limit(
         ThrottleSpec::Cap { .. } => (request, OVERALL),
         ThrottleSpec::ServiceLimits => match cost_of(&state, request).await {
             Ok(pair) => pair,
-            Err(response) => return response,
+            Err(e) => return e.into_response(),
         },
     };
     match throttle.spend(&vault_of(&request), cost.units, Instant::now()) {
@@ -261,7 +261,10 @@ pub async fn limit(
 
 /// The cost of a request under the published limits; a create's body is read (and put
 /// back) to learn the new key's type.
-async fn cost_of(state: &AppState, request: Request) -> Result<(Request, Cost), Response> {
+async fn cost_of(
+    state: &AppState,
+    request: Request,
+) -> Result<(Request, Cost), crate::error::ApiError> {
     let segments: Vec<String> = request
         .uri()
         .path()
@@ -278,9 +281,7 @@ async fn cost_of(state: &AppState, request: Request) -> Result<(Request, Cost), 
         let (parts, body) = request.into_parts();
         let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
             .await
-            .map_err(|_| {
-                crate::error::ApiError::bad("The request body is too large.").into_response()
-            })?;
+            .map_err(|_| crate::error::ApiError::bad("The request body is too large."))?;
         let cost = serde_json::from_slice::<kv_protocol::KeyCreateParameters>(&bytes)
             .ok()
             .and_then(|params| KeySpec::from_create(&params).ok())

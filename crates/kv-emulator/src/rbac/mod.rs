@@ -10,8 +10,10 @@
 //!
 //! # The principal
 //!
-//! The principal is the `oid` claim of the bearer token, read as an unverified JWT: the
-//! emulator checks no signature, issuer or expiry (it has no identity provider to trust).
+//! The principal is the `oid` claim of the bearer token. With `--auth any` (the default)
+//! it is read as an unverified JWT: the emulator checks no signature, issuer or expiry.
+//! With `--auth strict` only tokens the emulator issued and verified reach this check
+//! ([`crate::oauth`]), so the `oid` is a verified one and a forged token gets 401.
 //! Tests mint a token as `base64url({"alg":"none","typ":"JWT"}) + "." +
 //! base64url({"oid":"<principal id>"}) + "."` (any signature part is ignored); see
 //! [`unsigned_token`]. A token without an `oid` has no principal and is refused.
