@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::{TestApp, code};
+use super::{TestApp, b64, code};
 
 async fn body(resp: axum::response::Response) -> Value {
     let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
@@ -44,6 +44,15 @@ async fn moving_the_clock_rotates_and_purges_at_once() {
         ]})),
     )
     .await;
+    let tomorrow = app.state.clock().now() + 86_400;
+    app.create(
+        "travel-expiring",
+        json!({"kty": "EC", "attributes": {"exp": tomorrow}}),
+    )
+    .await;
+    let sign = json!({"alg": "ES256", "value": b64(&[7u8; 32])});
+    app.ok("POST", "/keys/travel-expiring/sign", Some(sign.clone()))
+        .await;
     app.create("travel-purged", json!({"kty": "EC"})).await;
     app.ok("DELETE", "/keys/travel-purged", None).await;
     assert_eq!(
@@ -76,6 +85,11 @@ async fn moving_the_clock_rotates_and_purges_at_once() {
         app.call("GET", "/deletedkeys/travel-purged", None).await.0,
         StatusCode::NOT_FOUND
     );
+    // The expiry check reads the moved clock too.
+    let (status, value) = app
+        .call("POST", "/keys/travel-expiring/sign", Some(sign))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{value}");
 
     // Seconds work too, and a pass with nothing due reports nothing.
     let moved = app
