@@ -66,6 +66,7 @@ struct Inner {
     settings: VaultSettings,
     scheduler: tokio::sync::Mutex<()>,
     jobs: Jobs,
+    ekm: crate::routes::admin::ekm::EkmState,
 }
 
 impl AppState {
@@ -78,6 +79,7 @@ impl AppState {
                 settings,
                 scheduler: tokio::sync::Mutex::new(()),
                 jobs: Jobs::new(),
+                ekm: Default::default(),
             }),
         }
     }
@@ -106,5 +108,10 @@ impl AppState {
     /// Backup and restore jobs.
     pub fn jobs(&self) -> &Jobs {
         &self.inner.jobs
+    }
+
+    /// The Managed HSM External Key Manager connection.
+    pub fn ekm(&self) -> &crate::routes::admin::ekm::EkmState {
+        &self.inner.ekm
     }
 }

@@ -144,3 +144,4 @@ mod crypto;
 mod lifecycle;
 mod limits;
 mod release;
+mod versions;
