@@ -125,6 +125,21 @@ pub async fn create_external_key(
     Ok(Json(view::bundle(&ctx.base_url, &row, state.settings())).into_response())
 }
 
+/// External keys have no service-managed rotation (the operator creates a new version
+/// with a new external key id), so rotate refuses them.
+///
+/// # Errors
+/// 400 for an external key reference.
+pub fn refuse_rotation(meta: &crate::store::KeyMeta) -> Result<(), ApiError> {
+    if meta.attributes.external_key.is_some() {
+        return Err(ApiError::bad(
+            "An external key is not rotated by the service: create a new version that refers \
+             to the new external key instead.",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

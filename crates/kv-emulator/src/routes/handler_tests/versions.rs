@@ -391,10 +391,37 @@ async fn ekm_connection_lifecycle_and_external_keys() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
+    let (status, _) = app.call_at(PREVIEW, "POST", "/keys/ext/rotate", None).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "external keys are not rotated by the service"
+    );
+    // A new version may point at another external key.
+    let v2 = app
+        .ok_at(
+            PREVIEW,
+            "POST",
+            "/keys/ext/create",
+            Some(json!({"attributes": {"external_key": {"id": "external-key-2"}}})),
+        )
+        .await;
+    assert_ne!(version_of(&v2), version_of(&key));
+    let v1 = app
+        .ok_at(
+            PREVIEW,
+            "GET",
+            &format!("/keys/ext/{}", version_of(&key)),
+            None,
+        )
+        .await;
+    assert_eq!(v1["attributes"]["external_key"]["id"], "external-key-id");
+
     let deleted = app.ok_at(PREVIEW, "DELETE", "/keys/ext", None).await;
     assert_eq!(
         deleted["attributes"]["external_key"]["id"],
-        "external-key-id"
+        "external-key-2",
+        "the latest version"
     );
     assert!(deleted["attributes"].get("key_size").is_none());
 
