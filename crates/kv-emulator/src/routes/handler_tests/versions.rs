@@ -419,8 +419,7 @@ async fn ekm_connection_lifecycle_and_external_keys() {
 
     let deleted = app.ok_at(PREVIEW, "DELETE", "/keys/ext", None).await;
     assert_eq!(
-        deleted["attributes"]["external_key"]["id"],
-        "external-key-2",
+        deleted["attributes"]["external_key"]["id"], "external-key-2",
         "the latest version"
     );
     assert!(deleted["attributes"].get("key_size").is_none());
