@@ -571,8 +571,11 @@ fn comparison_catches_differences() {
 // and base64url members are named per schema rather than read from the spec.
 // ---------------------------------------------------------------------------------------
 
+/// A body parameter: its name in the example's `parameters` and its schema.
+type BodyParameter = Option<(&'static str, &'static str)>;
+
 /// operationId: body parameter name and request schema, 200 response schema.
-const OPERATIONS_2026: &[(&str, Option<(&str, &str)>, &str)] = &[
+const OPERATIONS_2026: &[(&str, BodyParameter, &str)] = &[
     (
         "securewrapkey",
         Some(("parameters", "SecureKeyWrapOperationParameters")),
