@@ -40,12 +40,14 @@ pub mod routing;
 #[cfg(test)]
 mod test_vault;
 
-pub use admin::{KeyVaultAccessControlClient, KeyVaultBackupClient, KeyVaultSettingsClient};
+pub use admin::{
+    KeyVaultAccessControlClient, KeyVaultBackupClient, KeyVaultEkmClient, KeyVaultSettingsClient,
+};
 pub use crypto_client::CryptographyClient;
 pub use envelope::{EnvelopeClient, EnvelopeOptions};
 pub use error::{Error, ErrorKind, Result};
 pub use identifier::{KeyVaultKeyIdentifier, is_valid_key_name, parse_vault_url};
-pub use key_client::KeyClient;
+pub use key_client::{CreateExternalKeyOptions, KeyClient, SecureUnwrapResult, SecureWrapResult};
 pub use kv_core::{
     ContinuationToken, Pager, PollStep, Poller, PollerOptions, PollerStatus, StaticTokenCredential,
     TokenCredential,

@@ -639,3 +639,49 @@ fn settings_and_role_based_access_control() {
         .unwrap_err();
     assert_eq!(gone.kind(), &ErrorKind::ResourceNotFound);
 }
+
+#[test]
+fn ekm_connection_and_external_key_at_2026_04_01() {
+    use kv_client::admin::{KeyVaultEkmClientOptions, KeyVaultEkmConnection};
+    use kv_client::blocking::KeyVaultEkmClient;
+    use kv_core::ApiVersion;
+
+    let fx = Fixture::start();
+    let mut client_options = fx.env.client_options();
+    client_options.api_version = ApiVersion::NEWEST_STABLE;
+    let ekm = KeyVaultEkmClient::new(
+        fx.env.emulator.url(),
+        fx.env.credential(),
+        Some(KeyVaultEkmClientOptions {
+            client_options: client_options.clone(),
+        }),
+    )
+    .expect("blocking EKM client");
+    let ca = ekm.get_ekm_certificate().unwrap();
+    let connection = KeyVaultEkmConnection {
+        host: "ekm-proxy.contoso.com".into(),
+        server_ca_certificates: ca.ca_certificates,
+        ..Default::default()
+    };
+    ekm.create_ekm_connection(&connection).unwrap();
+    assert_eq!(ekm.get_ekm_connection().unwrap(), connection);
+    assert_eq!(
+        ekm.check_ekm_connection().unwrap().proxy_vendor,
+        "kv-emulator"
+    );
+    let keys = KeyClient::new(
+        fx.env.emulator.url(),
+        fx.env.credential(),
+        Some(KeyClientOptions { client_options }),
+    )
+    .unwrap();
+    let name = support::unique("ext");
+    let key = keys.create_external_key(&name, "ext-1", None).unwrap();
+    assert_eq!(key.properties.external_key_id.as_deref(), Some("ext-1"));
+    assert_eq!(key.properties.key_size, Some(256));
+    assert_eq!(ekm.delete_ekm_connection().unwrap(), connection);
+    assert_eq!(
+        ekm.get_ekm_connection().unwrap_err().kind(),
+        &ErrorKind::ResourceNotFound
+    );
+}

@@ -51,6 +51,18 @@
 //! [`release::token`] for the exact rules. The key comes back wrapped to the token's
 //! runtime RSA key (`x-ms-runtime.keys`) as the service does (`key_hsm`).
 //!
+//! # The 2026 api-versions
+//!
+//! Requests at 2026-01-01-preview, 2026-03-01-preview, 2026-04-01, 2026-05-01-preview and
+//! 2026-07-01-preview are served as well as 7.0 to 2025-07-01. Keys report
+//! `attributes.key_size` at every version, as the live service does. Secure key wrap
+//! ([`routes::secure_wrap`]) generates an AES-256 key and wraps it; secure unwrap answers
+//! it only for an attestation token trusted and allowed by the key's release policy, the
+//! same checks as key release. The External Key Manager connection (`/ekm...`,
+//! [`routes::admin::ekm`]) is recorded, not contacted: `check` answers as a documented test
+//! double, and external key references ([`routes::external`]) are backed by an AES-256 key
+//! the emulator holds in place of the external HSM.
+//!
 //! # Managed HSM administration
 //!
 //! The emulator also serves the Managed HSM administration APIs

@@ -84,7 +84,8 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
     }
 }
 
-/// Middleware: every request needs a released `api-version` (7.0 to 7.6, 2025-07-01).
+/// Middleware: every request needs a known `api-version` (7.0 to 7.6, 2025-07-01, the 2026
+/// previews and 2026-04-01); anything else is 400, as the service answers.
 pub async fn check_api_version(request: Request, next: Next) -> Response {
     let query = parse_query(request.uri().query());
     let version = query
@@ -100,7 +101,7 @@ pub async fn check_api_version(request: Request, next: Next) -> Response {
             "The specified version ({}) is not recognized. Consider using the latest supported \
              version ({}).",
             printable(v),
-            ApiVersion::LATEST
+            ApiVersion::NEWEST_STABLE
         ))
         .into_response(),
         Some(_) => next.run(request).await,

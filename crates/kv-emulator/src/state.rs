@@ -70,6 +70,7 @@ struct Inner {
     settings: VaultSettings,
     scheduler: tokio::sync::Mutex<()>,
     jobs: Jobs,
+    ekm: crate::routes::admin::ekm::EkmState,
 }
 
 impl AppState {
@@ -82,6 +83,7 @@ impl AppState {
                 settings,
                 scheduler: tokio::sync::Mutex::new(()),
                 jobs: Jobs::new(),
+                ekm: Default::default(),
             }),
         }
     }
@@ -110,5 +112,10 @@ impl AppState {
     /// Backup and restore jobs.
     pub fn jobs(&self) -> &Jobs {
         &self.inner.jobs
+    }
+
+    /// The Managed HSM External Key Manager connection.
+    pub fn ekm(&self) -> &crate::routes::admin::ekm::EkmState {
+        &self.inner.ekm
     }
 }

@@ -19,5 +19,11 @@ crate::string_enum! {
         Import => "import",
         /// Export / release of an exportable key.
         Export => "export",
+        /// Secure wrap: generate an AES-256 key in the HSM and wrap it (Managed HSM,
+        /// api-version 2026-01-01-preview and later).
+        SecureWrapKey => "secureWrapKey",
+        /// Secure unwrap: unwrap for an attested target that satisfies the key's release
+        /// policy (Managed HSM, api-version 2026-01-01-preview and later).
+        SecureUnwrapKey => "secureUnwrapKey",
     }
 }

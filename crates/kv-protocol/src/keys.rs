@@ -119,6 +119,73 @@ pub struct KeyAttributes {
     /// Key attestation blobs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attestation: Option<KeyAttestation>,
+    /// The key in an external key manager this key refers to (Managed HSM External Key
+    /// Manager; api-version 2026-01-01-preview and later). Set on create, immutable.
+    #[serde(
+        default,
+        rename = "external_key",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_key: Option<ExternalKey>,
+    /// The key size in bits, reported by the service (RSA modulus or AES key size).
+    /// The live service sends it at every api-version since 2026.
+    #[serde(default, rename = "key_size", skip_serializing_if = "Option::is_none")]
+    pub key_size: Option<u32>,
+}
+
+/// A reference to key material held by an external key manager (`ExternalKey`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalKey {
+    /// The identifier the EKM proxy knows the key by: `[a-zA-Z0-9-]`, at most 64
+    /// characters.
+    pub id: String,
+}
+
+impl ExternalKey {
+    /// The longest identifier the service accepts.
+    pub const MAX_ID_LEN: usize = 64;
+
+    /// Whether `id` has the shape the service accepts.
+    pub fn is_valid_id(id: &str) -> bool {
+        !id.is_empty()
+            && id.len() <= Self::MAX_ID_LEN
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    }
+}
+
+/// Body of CreateKey for an external key reference: no `kty` (the service answers with an
+/// `oct-HSM` key) and `attributes.external_key` set. The service treats `kty` and
+/// `external_key` as mutually exclusive, so this is a type of its own rather than a
+/// [`KeyCreateParameters`] with an optional `kty`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalKeyCreateParameters {
+    /// Attributes; `external_key` is required.
+    pub attributes: KeyAttributes,
+    /// Permitted operations (`wrapKey`, `unwrapKey` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_ops: Option<Vec<KeyOperation>>,
+    /// Application-specific metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+}
+
+impl ExternalKeyCreateParameters {
+    /// Parameters referring to external key `id`.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            attributes: KeyAttributes {
+                external_key: Some(ExternalKey { id: id.into() }),
+                ..Default::default()
+            },
+            key_ops: None,
+            tags: None,
+        }
+    }
+
+    /// The external key identifier, if set.
+    pub fn external_key_id(&self) -> Option<&str> {
+        self.attributes.external_key.as_ref().map(|k| k.id.as_str())
+    }
 }
 
 /// A key with its attributes (`KeyBundle`): the body of create, import, get, update,

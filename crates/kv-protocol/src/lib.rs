@@ -1,5 +1,5 @@
 //! Serde wire types of the Azure Key Vault keys and Managed HSM administration REST API
-//! (api-version 2025-07-01 and earlier), shared by the client and the emulator so both
+//! (api-version 2026-07-01-preview and earlier), shared by the client and the emulator so both
 //! sides speak one vocabulary. No I/O.
 //!
 //! Every request and response body of the keys, RBAC, backup/restore and settings
@@ -40,6 +40,7 @@ pub mod backup;
 pub mod crypto;
 pub mod deleted;
 mod duration;
+pub mod ekm;
 pub mod error;
 pub mod keys;
 pub mod paging;
@@ -47,6 +48,7 @@ pub mod rbac;
 mod redact;
 pub mod release;
 pub mod rotation;
+pub mod secure_wrap;
 pub mod settings;
 
 #[cfg(test)]
@@ -65,11 +67,13 @@ pub use crypto::{
     KeyVerifyResult,
 };
 pub use deleted::{DeletedKeyBundle, DeletedKeyItem, DeletedKeyListResult};
+pub use ekm::{EkmConnection, EkmProxyClientCertificateInfo, EkmProxyInfo};
 pub use error::{Error, ErrorBody, KeyVaultError, Result};
 pub use keys::{
-    BackupKeyResult, DeletionRecoveryLevel, GetRandomBytesRequest, KeyAttestation, KeyAttributes,
-    KeyBundle, KeyCreateParameters, KeyImportParameters, KeyItem, KeyListResult, KeyProperties,
-    KeyRestoreParameters, KeyUpdateParameters, RandomBytes, Tags,
+    BackupKeyResult, DeletionRecoveryLevel, ExternalKey, ExternalKeyCreateParameters,
+    GetRandomBytesRequest, KeyAttestation, KeyAttributes, KeyBundle, KeyCreateParameters,
+    KeyImportParameters, KeyItem, KeyListResult, KeyProperties, KeyRestoreParameters,
+    KeyUpdateParameters, RandomBytes, Tags,
 };
 pub use paging::Page;
 pub use rbac::{
@@ -85,5 +89,8 @@ pub use release::{
 pub use rotation::{
     Iso8601Duration, KeyRotationPolicy, KeyRotationPolicyAction, KeyRotationPolicyAttributes,
     LifetimeActions, LifetimeActionsTrigger, LifetimeActionsType,
+};
+pub use secure_wrap::{
+    SecureKeyOperationResult, SecureKeyUnwrapOperationParameters, SecureKeyWrapOperationParameters,
 };
 pub use settings::{Setting, SettingType, SettingsListResult, UpdateSettingRequest};

@@ -159,9 +159,24 @@ pub fn arb_key_attributes() -> impl Strategy<Value = KeyAttributes> {
         of(any::<bool>()),
         of("[0-9]{1,2}"),
         of(attestation),
+        of("[a-zA-Z0-9-]{1,64}"),
+        of(any::<u32>()),
     )
         .prop_map(
-            |(enabled, nbf, exp, created, updated, days, level, exportable, hsm, att)| {
+            |(
+                enabled,
+                nbf,
+                exp,
+                created,
+                updated,
+                days,
+                level,
+                exportable,
+                hsm,
+                att,
+                ext,
+                size,
+            )| {
                 KeyAttributes {
                     enabled,
                     nbf,
@@ -173,6 +188,8 @@ pub fn arb_key_attributes() -> impl Strategy<Value = KeyAttributes> {
                     exportable,
                     hsm_platform: hsm,
                     attestation: att,
+                    external_key: ext.map(|id| crate::ExternalKey { id }),
+                    key_size: size,
                 }
             },
         )

@@ -1,7 +1,8 @@
 //! Managed HSM administration clients: [`KeyVaultAccessControlClient`] (local RBAC: role
 //! assignments and role definitions), [`KeyVaultBackupClient`] (full backup to Azure Blob
-//! Storage, full and selective restore, pre-checks) and [`KeyVaultSettingsClient`]
-//! (account settings).
+//! Storage, full and selective restore, pre-checks), [`KeyVaultSettingsClient`]
+//! (account settings) and [`KeyVaultEkmClient`] (the External Key Manager connection,
+//! api-version 2026-01-01-preview and later).
 //!
 //! They share the pipeline, errors and conventions of [`KeyClient`](crate::KeyClient):
 //! `new(vault_url, credential, options)`, lists as [`Pager`](crate::Pager)s, long-running
@@ -12,6 +13,7 @@
 
 mod access_control;
 mod backup;
+mod ekm;
 mod endpoint;
 mod options;
 mod roles;
@@ -23,6 +25,10 @@ pub use access_control::KeyVaultAccessControlClient;
 pub use backup::{
     BlobStorageAccess, KeyVaultBackupClient, KeyVaultBackupResult, KeyVaultPreCheckResult,
     KeyVaultRestoreResult,
+};
+pub use ekm::{
+    KeyVaultEkmClient, KeyVaultEkmClientOptions, KeyVaultEkmConnection,
+    KeyVaultEkmProxyClientCertificateInfo, KeyVaultEkmProxyInfo,
 };
 pub use options::{
     CreateRoleAssignmentOptions, KeyVaultAccessControlClientOptions, KeyVaultBackupClientOptions,

@@ -54,8 +54,11 @@ mod key_client;
 mod pager;
 mod poller;
 mod runtime;
+mod secure;
 
-pub use admin::{KeyVaultAccessControlClient, KeyVaultBackupClient, KeyVaultSettingsClient};
+pub use admin::{
+    KeyVaultAccessControlClient, KeyVaultBackupClient, KeyVaultEkmClient, KeyVaultSettingsClient,
+};
 pub use crypto_client::CryptographyClient;
 pub use envelope::{DataKeyWrapper, EnvelopeClient, KeyVaultWrapper};
 pub use key_client::KeyClient;

@@ -12,6 +12,10 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 mod lifecycle;
+mod secure;
+
+pub(crate) use secure::require_api_version;
+pub use secure::{CreateExternalKeyOptions, SecureUnwrapResult, SecureWrapResult};
 
 use crate::crypto_client::CryptographyClient;
 use crate::error::{Error, Result, invalid_argument};

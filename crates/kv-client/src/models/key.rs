@@ -69,6 +69,12 @@ pub struct KeyProperties {
     pub hsm_platform: Option<String>,
     /// Attestation blobs (filled by `get_key_attestation`).
     pub attestation: Option<KeyAttestation>,
+    /// The key size in bits (RSA modulus or AES key), as the service reports it (since
+    /// 2026, at every api-version; not on deleted keys).
+    pub key_size: Option<u32>,
+    /// For an external key reference (Managed HSM External Key Manager): the identifier
+    /// of the key in the external key manager.
+    pub external_key_id: Option<String>,
 }
 
 impl KeyProperties {
@@ -110,6 +116,8 @@ impl KeyProperties {
             release_policy,
             hsm_platform: a.hsm_platform,
             attestation: a.attestation,
+            key_size: a.key_size,
+            external_key_id: a.external_key.map(|k| k.id),
         })
     }
 }

@@ -37,7 +37,7 @@ pub(crate) fn new_meta(
     validate_tags(new.tags.as_ref())?;
     let mut public = private.to_public();
     public.kid = None;
-    public.key_ops = Some(match new.key_ops {
+    let ops = match new.key_ops {
         Some(ops) => {
             if let Some(unknown) = ops.iter().find(|op| !op.is_known()) {
                 return Err(ApiError::bad(format!("Unknown key operation `{unknown}`.")));
@@ -45,15 +45,18 @@ pub(crate) fn new_meta(
             ops
         }
         None => keymat::default_key_ops(private),
-    });
+    };
     let given = new.attributes.unwrap_or_default();
     let exportable = given.exportable.unwrap_or(false);
+    let secure_wrap =
+        super::secure_wrap::check_new_key(&ops, exportable, new.release_policy.is_some())?;
+    public.key_ops = Some(ops);
     if exportable && new.release_policy.is_none() {
         return Err(ApiError::bad(
             "An exportable key must have a release policy (release_policy).",
         ));
     }
-    if new.release_policy.is_some() && !exportable {
+    if new.release_policy.is_some() && !exportable && !secure_wrap {
         return Err(ApiError::bad(
             "A key with a release policy must be exportable (attributes.exportable).",
         ));
@@ -114,6 +117,9 @@ pub async fn create_key(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     validate_key_name(&name)?;
+    if super::external::is_external_create(body) {
+        return super::external::create_external_key(state, ctx, name, body).await;
+    }
     let params: KeyCreateParameters = parse_json(body)?;
     validate_tags(params.tags.as_ref())?;
     let spec = KeySpec::from_create(&params)?;

@@ -9,8 +9,10 @@
 pub mod admin;
 pub mod crypto;
 pub mod deleted;
+pub mod external;
 pub mod keys;
 pub mod rotation;
+pub mod secure_wrap;
 pub mod view;
 
 use axum::body::Body;
@@ -54,6 +56,10 @@ pub enum Operation {
     Crypto(CryptoOp, String, Option<String>),
     /// `GET /keys/{name}/{version}/attestation`.
     Attestation(String, Option<String>),
+    /// `POST /keys/{name}[/{version}]/securewrapkey`.
+    SecureWrap(String, Option<String>),
+    /// `POST /keys/{name}[/{version}]/secureunwrapkey`.
+    SecureUnwrap(String, Option<String>),
     /// `GET /deletedkeys`.
     ListDeleted,
     /// `GET /deletedkeys/{name}`.
@@ -99,9 +105,12 @@ pub fn classify(method: &Method, path: &str) -> Result<Operation, ApiError> {
                 (Method::PUT, "rotationpolicy") => Operation::PutRotationPolicy(name),
                 (_, "rotationpolicy") => return Err(ApiError::MethodNotAllowed),
                 (Method::GET, "versions") => Operation::ListVersions(name),
-                (Method::POST, op) => match CryptoOp::from_segment(op) {
-                    Some(op) => Operation::Crypto(op, name, None),
-                    None => return Err(not_found()),
+                (Method::POST, op) => match secure_op(op, &name, None) {
+                    Some(secure) => secure,
+                    None => match CryptoOp::from_segment(op) {
+                        Some(op) => Operation::Crypto(op, name, None),
+                        None => return Err(not_found()),
+                    },
                 },
                 (Method::GET, v) => Operation::Get(name, version(v)),
                 (Method::PATCH, v) => Operation::Update(name, version(v)),
@@ -115,9 +124,12 @@ pub fn classify(method: &Method, path: &str) -> Result<Operation, ApiError> {
             let (name, v) = ((*name).to_owned(), version(v));
             match (m, *third) {
                 (Method::GET, "attestation") => Operation::Attestation(name, v),
-                (Method::POST, op) => match CryptoOp::from_segment(op) {
-                    Some(op) => Operation::Crypto(op, name, v),
-                    None => return Err(not_found()),
+                (Method::POST, op) => match secure_op(op, &name, v.clone()) {
+                    Some(secure) => secure,
+                    None => match CryptoOp::from_segment(op) {
+                        Some(op) => Operation::Crypto(op, name, v),
+                        None => return Err(not_found()),
+                    },
                 },
                 _ => return Err(not_found()),
             }
@@ -141,6 +153,15 @@ pub fn classify(method: &Method, path: &str) -> Result<Operation, ApiError> {
         _ => return Err(not_found()),
     };
     Ok(op)
+}
+
+/// The secure wrap operation a path segment names (case-insensitive, as the service).
+fn secure_op(segment: &str, name: &str, v: Option<String>) -> Option<Operation> {
+    match segment.to_ascii_lowercase().as_str() {
+        "securewrapkey" => Some(Operation::SecureWrap(name.to_owned(), v)),
+        "secureunwrapkey" => Some(Operation::SecureUnwrap(name.to_owned(), v)),
+        _ => None,
+    }
 }
 
 fn printable(path: &str) -> String {
@@ -180,6 +201,12 @@ pub async fn dispatch(
         }
         Operation::Crypto(op, name, v) => crypto::operate(state, ctx, op, name, v, body).await,
         Operation::Attestation(name, v) => crypto::key_attestation(state, ctx, name, v).await,
+        Operation::SecureWrap(name, v) => {
+            secure_wrap::secure_wrap_key(state, ctx, name, v, body).await
+        }
+        Operation::SecureUnwrap(name, v) => {
+            secure_wrap::secure_unwrap_key(state, ctx, name, v, body).await
+        }
         Operation::ListDeleted => deleted::list_deleted_keys(state, ctx).await,
         Operation::GetDeleted(name) => deleted::get_deleted_key(state, ctx, name).await,
         Operation::Purge(name) => deleted::purge_deleted_key(state, name).await,
@@ -251,6 +278,17 @@ mod tests {
                 "/keys/k1/0123456789abcdef0123456789abcdef/attestation"
             ),
             Operation::Attestation(n(), v())
+        );
+        assert_eq!(
+            op(Method::POST, "/keys/k1/securewrapkey"),
+            Operation::SecureWrap(n(), None)
+        );
+        assert_eq!(
+            op(
+                Method::POST,
+                "/keys/k1/0123456789abcdef0123456789abcdef/secureunwrapkey"
+            ),
+            Operation::SecureUnwrap(n(), v())
         );
         assert_eq!(op(Method::GET, "/deletedkeys"), Operation::ListDeleted);
         assert_eq!(

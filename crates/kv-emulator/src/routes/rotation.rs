@@ -208,6 +208,7 @@ pub async fn rotate(state: &AppState, name: String) -> Result<VersionRow, ApiErr
         .store()
         .run(move |tx| {
             let latest = find(tx, &lookup, None)?;
+            super::external::refuse_rotation(&latest.meta)?;
             let policy = tx.rotation_policy(&latest.name)?;
             Ok((latest, policy))
         })

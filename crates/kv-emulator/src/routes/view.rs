@@ -15,12 +15,25 @@ pub fn recovery_id(base: &str, name: &str) -> String {
     format!("{base}/deletedkeys/{name}")
 }
 
+/// The attributes answered for a version. `key_size` is sent at every api-version: the
+/// live service does not strip newer members for older versions (vault RSA keys recorded
+/// in 2026 at 2025-07-01 carry it, as do Managed HSM external keys at 2026-01-01-preview).
 fn attributes(meta: &KeyMeta, settings: &VaultSettings) -> KeyAttributes {
     KeyAttributes {
         recoverable_days: Some(settings.retention_days),
         recovery_level: Some(settings.recovery_level()),
+        key_size: meta.key_size,
         ..meta.attributes.clone()
     }
+}
+
+/// Deleted keys are answered without `key_size`, as the service's recorded delete and
+/// get-deleted answers show (Go azkeys `TestExternalKeyReference`, 2026-01-01-preview).
+fn without_key_size(mut attributes: Option<KeyAttributes>) -> Option<KeyAttributes> {
+    if let Some(a) = attributes.as_mut() {
+        a.key_size = None;
+    }
+    attributes
 }
 
 /// The key bundle of a version: public key with its full `kid`, attributes, tags, policy.
@@ -53,8 +66,10 @@ pub fn item(base: &str, row: &VersionRow, settings: &VaultSettings, versioned: b
 
 /// The deleted key bundle of a deleted key.
 pub fn deleted_bundle(base: &str, row: &DeletedRow, settings: &VaultSettings) -> DeletedKeyBundle {
+    let mut bundle = bundle(base, &row.latest, settings);
+    bundle.attributes = without_key_size(bundle.attributes);
     DeletedKeyBundle {
-        bundle: bundle(base, &row.latest, settings),
+        bundle,
         recovery_id: Some(recovery_id(base, &row.latest.name)),
         scheduled_purge_date: Some(row.deleted.scheduled_purge_date),
         deleted_date: Some(row.deleted.deleted_date),
@@ -63,8 +78,10 @@ pub fn deleted_bundle(base: &str, row: &DeletedRow, settings: &VaultSettings) ->
 
 /// A deleted keys list entry.
 pub fn deleted_item(base: &str, row: &DeletedRow, settings: &VaultSettings) -> DeletedKeyItem {
+    let mut item = item(base, &row.latest, settings, false);
+    item.attributes = without_key_size(item.attributes);
     DeletedKeyItem {
-        item: item(base, &row.latest, settings, false),
+        item,
         recovery_id: Some(recovery_id(base, &row.latest.name)),
         scheduled_purge_date: Some(row.deleted.scheduled_purge_date),
         deleted_date: Some(row.deleted.deleted_date),

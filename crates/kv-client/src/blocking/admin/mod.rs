@@ -3,8 +3,10 @@
 
 mod access_control;
 mod backup;
+mod ekm;
 mod settings;
 
 pub use access_control::KeyVaultAccessControlClient;
 pub use backup::KeyVaultBackupClient;
+pub use ekm::KeyVaultEkmClient;
 pub use settings::KeyVaultSettingsClient;

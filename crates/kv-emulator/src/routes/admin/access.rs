@@ -45,6 +45,9 @@ pub fn key_access(op: &Operation) -> (DataAction, String) {
             };
             (action, key(n))
         }
+        // The spec: secure wrap needs the wrapKey permission, secure unwrap unwrapKey.
+        Operation::SecureWrap(n, _) => (DataAction::WrapHsmKey, key(n)),
+        Operation::SecureUnwrap(n, _) => (DataAction::UnwrapHsmKey, key(n)),
         Operation::ListDeleted => (DataAction::ReadDeletedHsmKey, keys()),
         Operation::GetDeleted(n) => (DataAction::ReadDeletedHsmKey, key(n)),
         Operation::Purge(n) => (DataAction::PurgeDeletedHsmKey, key(n)),

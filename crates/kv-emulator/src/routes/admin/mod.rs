@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod backup;
+pub mod ekm;
 pub mod roles;
 pub mod settings;
 
@@ -61,6 +62,18 @@ pub enum AdminOp {
     GetSetting(String),
     /// `PATCH /settings/{name}`.
     UpdateSetting(String),
+    /// `GET /ekm`.
+    GetEkm,
+    /// `POST /ekm/create`.
+    CreateEkm,
+    /// `PATCH /ekm`.
+    UpdateEkm,
+    /// `DELETE /ekm`.
+    DeleteEkm,
+    /// `POST /ekm/check`.
+    CheckEkm,
+    /// `GET /ekm/certificate`.
+    EkmCertificate,
 }
 
 const PROVIDERS: &str = "/providers/microsoft.authorization/";
@@ -91,6 +104,15 @@ pub fn classify(method: &Method, path: &str) -> Option<Result<AdminOp, ApiError>
             Some(AdminOp::SelectiveRestore((*name).to_owned()))
         }
         ["settings"] | ["settings", ""] => (m == Method::GET).then_some(AdminOp::ListSettings),
+        ["ekm"] | ["ekm", ""] => match m {
+            Method::GET => Some(AdminOp::GetEkm),
+            Method::PATCH => Some(AdminOp::UpdateEkm),
+            Method::DELETE => Some(AdminOp::DeleteEkm),
+            _ => None,
+        },
+        ["ekm", "create"] => (m == Method::POST).then_some(AdminOp::CreateEkm),
+        ["ekm", "check"] => (m == Method::POST).then_some(AdminOp::CheckEkm),
+        ["ekm", "certificate"] => (m == Method::GET).then_some(AdminOp::EkmCertificate),
         ["settings", name] => match m {
             Method::GET => Some(AdminOp::GetSetting((*name).to_owned())),
             Method::PATCH => Some(AdminOp::UpdateSetting((*name).to_owned())),
@@ -124,7 +146,9 @@ fn classify_role(method: &Method, scope: &str, rest: &str) -> Result<AdminOp, Ap
 
 impl AdminOp {
     /// The data action RBAC requires for this operation and the scope it is checked at;
-    /// `None` for the settings API, which has no data action in the spec.
+    /// `None` for the settings and EKM APIs, which have no data action in the spec's
+    /// `DataAction` enum (the EKM docs name `ekm/read`, `ekm/write`, `ekm/delete` without
+    /// their full action strings).
     pub fn access(&self) -> Option<(DataAction, String)> {
         use RoleCollection::{Assignments, Definitions};
         let global = || "/".to_owned();
@@ -146,6 +170,12 @@ impl AdminOp {
             }
             Self::RestoreStatus(_) => (DataAction::ReadHsmRestoreStatus, global()),
             Self::ListSettings | Self::GetSetting(_) | Self::UpdateSetting(_) => return None,
+            Self::GetEkm
+            | Self::CreateEkm
+            | Self::UpdateEkm
+            | Self::DeleteEkm
+            | Self::CheckEkm
+            | Self::EkmCertificate => return None,
         };
         Some((action, scope))
     }
@@ -192,6 +222,12 @@ pub async fn run(
         AdminOp::ListSettings => settings::list(state).await,
         AdminOp::GetSetting(name) => settings::get(state, name).await,
         AdminOp::UpdateSetting(name) => settings::update(state, name, body).await,
+        AdminOp::GetEkm => ekm::get(&state),
+        AdminOp::CreateEkm => ekm::create(&state, body),
+        AdminOp::UpdateEkm => ekm::update(&state, body),
+        AdminOp::DeleteEkm => ekm::delete(&state),
+        AdminOp::CheckEkm => ekm::check(&state),
+        AdminOp::EkmCertificate => ekm::certificate(),
     }
 }
 
@@ -248,6 +284,16 @@ mod tests {
             op(Method::PATCH, "/settings/S"),
             AdminOp::UpdateSetting("S".into())
         );
+        assert_eq!(op(Method::GET, "/ekm"), AdminOp::GetEkm);
+        assert_eq!(op(Method::POST, "/ekm/create"), AdminOp::CreateEkm);
+        assert_eq!(op(Method::PATCH, "/ekm"), AdminOp::UpdateEkm);
+        assert_eq!(op(Method::DELETE, "/ekm"), AdminOp::DeleteEkm);
+        assert_eq!(op(Method::POST, "/ekm/check"), AdminOp::CheckEkm);
+        assert_eq!(op(Method::GET, "/ekm/certificate"), AdminOp::EkmCertificate);
+        assert!(matches!(
+            classify(&Method::GET, "/ekm/check"),
+            Some(Err(ApiError::MethodNotAllowed))
+        ));
         assert!(classify(&Method::GET, "/keys/k1").is_none());
         assert!(classify(&Method::POST, "/keys/restore").is_none());
         assert!(matches!(

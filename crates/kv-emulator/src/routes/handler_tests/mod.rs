@@ -146,3 +146,4 @@ mod limits;
 mod management;
 mod release;
 mod strict_auth;
+mod versions;

@@ -1,0 +1,108 @@
+//! The blocking [`KeyVaultEkmClient`]: each method forwards to
+//! [`crate::admin::KeyVaultEkmClient`].
+
+use std::sync::Arc;
+
+use kv_core::TokenCredential;
+use url::Url;
+
+use crate::admin::{
+    KeyVaultEkmClientOptions, KeyVaultEkmConnection, KeyVaultEkmProxyClientCertificateInfo,
+    KeyVaultEkmProxyInfo,
+};
+use crate::blocking::runtime::Executor;
+use crate::error::Result;
+
+/// Blocking Managed HSM External Key Manager connection: the methods of
+/// [`admin::KeyVaultEkmClient`](crate::admin::KeyVaultEkmClient), with the same names,
+/// options and errors, returning instead of awaiting.
+///
+/// Cheap to clone; clones share the pipeline and the runtime thread.
+///
+/// # Errors
+/// As the async method of the same name; every method also returns `NotSupported` when
+/// called from inside an async runtime (see [`blocking`](crate::blocking)).
+#[derive(Clone, Debug)]
+pub struct KeyVaultEkmClient {
+    inner: crate::admin::KeyVaultEkmClient,
+    executor: Executor,
+}
+
+impl KeyVaultEkmClient {
+    /// A client for the Managed HSM at `vault_url`, with its own runtime thread; see
+    /// [`admin::KeyVaultEkmClient::new`](crate::admin::KeyVaultEkmClient::new).
+    ///
+    /// # Errors
+    /// As the async constructor; `Transport` when the runtime thread cannot start.
+    pub fn new(
+        vault_url: &str,
+        credential: Arc<dyn TokenCredential>,
+        options: Option<KeyVaultEkmClientOptions>,
+    ) -> Result<Self> {
+        let executor = Executor::new_runtime()?;
+        let inner = executor
+            .enter(|| crate::admin::KeyVaultEkmClient::new(vault_url, credential, options))?;
+        Ok(Self { inner, executor })
+    }
+
+    /// The Managed HSM URL.
+    pub fn vault_url(&self) -> &Url {
+        self.inner.vault_url()
+    }
+
+    /// See [`admin::KeyVaultEkmClient::get_ekm_connection`](crate::admin::KeyVaultEkmClient::get_ekm_connection).
+    ///
+    /// # Errors
+    /// See [`KeyVaultEkmClient`].
+    pub fn get_ekm_connection(&self) -> Result<KeyVaultEkmConnection> {
+        self.executor.block_on(self.inner.get_ekm_connection())
+    }
+
+    /// See [`admin::KeyVaultEkmClient::create_ekm_connection`](crate::admin::KeyVaultEkmClient::create_ekm_connection).
+    ///
+    /// # Errors
+    /// See [`KeyVaultEkmClient`].
+    pub fn create_ekm_connection(
+        &self,
+        connection: &KeyVaultEkmConnection,
+    ) -> Result<KeyVaultEkmConnection> {
+        self.executor
+            .block_on(self.inner.create_ekm_connection(connection))
+    }
+
+    /// See [`admin::KeyVaultEkmClient::update_ekm_connection`](crate::admin::KeyVaultEkmClient::update_ekm_connection).
+    ///
+    /// # Errors
+    /// See [`KeyVaultEkmClient`].
+    pub fn update_ekm_connection(
+        &self,
+        connection: &KeyVaultEkmConnection,
+    ) -> Result<KeyVaultEkmConnection> {
+        self.executor
+            .block_on(self.inner.update_ekm_connection(connection))
+    }
+
+    /// See [`admin::KeyVaultEkmClient::delete_ekm_connection`](crate::admin::KeyVaultEkmClient::delete_ekm_connection).
+    ///
+    /// # Errors
+    /// See [`KeyVaultEkmClient`].
+    pub fn delete_ekm_connection(&self) -> Result<KeyVaultEkmConnection> {
+        self.executor.block_on(self.inner.delete_ekm_connection())
+    }
+
+    /// See [`admin::KeyVaultEkmClient::check_ekm_connection`](crate::admin::KeyVaultEkmClient::check_ekm_connection).
+    ///
+    /// # Errors
+    /// See [`KeyVaultEkmClient`].
+    pub fn check_ekm_connection(&self) -> Result<KeyVaultEkmProxyInfo> {
+        self.executor.block_on(self.inner.check_ekm_connection())
+    }
+
+    /// See [`admin::KeyVaultEkmClient::get_ekm_certificate`](crate::admin::KeyVaultEkmClient::get_ekm_certificate).
+    ///
+    /// # Errors
+    /// See [`KeyVaultEkmClient`].
+    pub fn get_ekm_certificate(&self) -> Result<KeyVaultEkmProxyClientCertificateInfo> {
+        self.executor.block_on(self.inner.get_ekm_certificate())
+    }
+}

@@ -1,0 +1,431 @@
+//! The 2026 api-versions through the router: key_size, secure key wrap, external key
+//! references and the EKM connection.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::*;
+
+impl TestApp {
+    /// `call` at a given api-version.
+    async fn call_at(
+        &self,
+        version: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let resp = self
+            .raw(
+                method,
+                &format!("{path}?api-version={version}"),
+                body.map(|b| serde_json::to_vec(&b).unwrap()),
+                true,
+            )
+            .await;
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        (status, value)
+    }
+
+    async fn ok_at(&self, version: &str, method: &str, path: &str, body: Option<Value>) -> Value {
+        let (status, value) = self.call_at(version, method, path, body).await;
+        assert_eq!(status, StatusCode::OK, "{method} {path}: {value}");
+        value
+    }
+}
+
+const V2026: &str = "2026-04-01";
+const PREVIEW: &str = "2026-01-01-preview";
+
+fn ekm_connection(host: &str) -> Value {
+    // A DER SEQUENCE header is all the emulator checks of a CA certificate.
+    json!({"host": host, "path_prefix": "/api/v1", "server_ca_certificates": ["MIIBAA=="]})
+}
+
+#[tokio::test]
+async fn versions_are_accepted_and_unknown_ones_refused() {
+    let app = TestApp::new();
+    for v in [
+        "2025-07-01",
+        "2026-01-01-preview",
+        "2026-03-01-preview",
+        "2026-04-01",
+        "2026-05-01-preview",
+        "2026-07-01-preview",
+    ] {
+        app.ok_at(v, "GET", "/keys", None).await;
+    }
+    let (status, body) = app
+        .call_at("2026-02-01-preview", "GET", "/keys", None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2026-04-01")
+    );
+}
+
+#[tokio::test]
+async fn key_size_is_reported_at_every_version_but_not_on_deleted_keys() {
+    let app = TestApp::new();
+    let rsa = app
+        .ok_at(
+            V2026,
+            "POST",
+            "/keys/ks-rsa/create",
+            Some(json!({"kty": "RSA", "key_size": 3072})),
+        )
+        .await;
+    assert_eq!(rsa["attributes"]["key_size"], 3072);
+    let oct = app
+        .ok_at(
+            V2026,
+            "POST",
+            "/keys/ks-oct/create",
+            Some(json!({"kty": "oct-HSM", "key_size": 192})),
+        )
+        .await;
+    assert_eq!(oct["attributes"]["key_size"], 192);
+    let ec = app
+        .ok_at(
+            V2026,
+            "POST",
+            "/keys/ks-ec/create",
+            Some(json!({"kty": "EC", "crv": "P-256"})),
+        )
+        .await;
+    assert!(ec["attributes"].get("key_size").is_none(), "{ec}");
+    // The live service does not strip newer members for older versions.
+    for v in ["7.6", "2025-07-01"] {
+        let got = app.ok_at(v, "GET", "/keys/ks-rsa", None).await;
+        assert_eq!(got["attributes"]["key_size"], 3072, "{v}");
+    }
+    let list = app.ok_at("2025-07-01", "GET", "/keys", None).await;
+    assert!(
+        list["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["attributes"]["key_size"] == 3072)
+    );
+    let deleted = app.ok_at(V2026, "DELETE", "/keys/ks-rsa", None).await;
+    assert!(deleted["attributes"].get("key_size").is_none(), "{deleted}");
+    let got = app.ok_at(V2026, "GET", "/deletedkeys/ks-rsa", None).await;
+    assert!(got["attributes"].get("key_size").is_none(), "{got}");
+}
+
+fn secure_policy() -> Value {
+    let policy = json!({"version": "1.0.0", "anyOf": [{"authority": "https://attest.test", "allOf": [
+        {"claim": "x-ms-attestation-type", "equals": "sevsnpvm"}
+    ]}]});
+    json!({"contentType": "application/json; charset=utf-8", "immutable": true,
+           "data": b64(&serde_json::to_vec(&policy).unwrap())})
+}
+
+#[tokio::test]
+async fn secure_wrap_round_trip_needs_an_accepted_attestation_target() {
+    let app = TestApp::new();
+    let ops = json!(["secureWrapKey", "secureUnwrapKey"]);
+    let (status, _) = app
+        .call_at(
+            V2026,
+            "POST",
+            "/keys/sw/create",
+            Some(json!({"kty": "RSA-HSM", "key_ops": ops})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a secure-wrap key needs a release policy"
+    );
+    let (status, _) = app
+        .call_at(
+            V2026,
+            "POST",
+            "/keys/sw/create",
+            Some(json!({"kty": "RSA-HSM", "key_ops": ops,
+            "attributes": {"exportable": true}, "release_policy": secure_policy()})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a secure-wrap key is not exportable"
+    );
+    let key = app
+        .ok_at(
+            V2026,
+            "POST",
+            "/keys/sw/create",
+            Some(json!({"kty": "RSA-HSM", "key_ops": ops,
+            "release_policy": secure_policy()})),
+        )
+        .await;
+    assert_eq!(key["attributes"]["exportable"], false);
+    assert_eq!(key["key"]["key_ops"], ops);
+
+    // As recorded for the live Managed HSM: a key without secureWrapKey is refused with 403.
+    app.ok_at(
+        V2026,
+        "POST",
+        "/keys/plain/create",
+        Some(json!({"kty": "RSA-HSM", "key_ops": ["wrapKey", "unwrapKey"]})),
+    )
+    .await;
+    let (status, body) = app
+        .call_at(
+            V2026,
+            "POST",
+            "/keys/plain//securewrapkey",
+            Some(json!({"alg": "RSA-OAEP-256"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("secureWrapKey")
+    );
+
+    let wrapped = app
+        .ok_at(
+            V2026,
+            "POST",
+            &format!("/keys/sw/{}/securewrapkey", version_of(&key)),
+            Some(json!({"alg": "RSA-OAEP-256"})),
+        )
+        .await;
+    assert_eq!(wrapped["alg"], "RSA-OAEP-256");
+    assert_eq!(wrapped["kid"], key["key"]["kid"]);
+    assert_eq!(unb64(&wrapped["value"]).len(), 256);
+
+    let now = app.state.clock().now();
+    let good = attestation_token(
+        attestation_signer(),
+        &json!({"iss": "https://attest.test",
+        "x-ms-attestation-type": "sevsnpvm", "exp": now + 600}),
+    );
+    let unwrap = |target: String| json!({"alg": "RSA-OAEP-256", "value": wrapped["value"], "target": target});
+    let first = app
+        .ok_at(
+            V2026,
+            "POST",
+            "/keys/sw/secureunwrapkey",
+            Some(unwrap(good.clone())),
+        )
+        .await;
+    assert_eq!(unb64(&first["value"]).len(), 32, "an AES-256 key");
+    let again = app
+        .ok_at(
+            V2026,
+            "POST",
+            "/keys/sw/secureunwrapkey",
+            Some(unwrap(good)),
+        )
+        .await;
+    assert_eq!(first["value"], again["value"]);
+
+    let wrong_claim = attestation_token(
+        attestation_signer(),
+        &json!({"iss": "https://attest.test",
+        "x-ms-attestation-type": "tdx", "exp": now + 600}),
+    );
+    let (status, _) = app
+        .call_at(
+            V2026,
+            "POST",
+            "/keys/sw/secureunwrapkey",
+            Some(unwrap(wrong_claim)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let untrusted = kv_crypto_local::generate_ec(&kv_jwk::KeyCurveName::P256).unwrap();
+    let forged = attestation_token(
+        &untrusted,
+        &json!({"iss": "https://attest.test",
+        "x-ms-attestation-type": "sevsnpvm", "exp": now + 600}),
+    );
+    let (status, _) = app
+        .call_at(
+            V2026,
+            "POST",
+            "/keys/sw/secureunwrapkey",
+            Some(unwrap(forged)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn ekm_connection_lifecycle_and_external_keys() {
+    let app = TestApp::new();
+    let (status, _) = app.call_at(PREVIEW, "GET", "/ekm", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.call_at(PREVIEW, "POST", "/ekm/check", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let external = json!({"attributes": {"external_key": {"id": "external-key-id"}}});
+    let (status, _) = app
+        .call_at(PREVIEW, "POST", "/keys/ext/create", Some(external.clone()))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "an external key needs an EKM connection"
+    );
+
+    let created = app
+        .ok_at(
+            PREVIEW,
+            "POST",
+            "/ekm/create",
+            Some(ekm_connection("ekm.contoso.com")),
+        )
+        .await;
+    assert_eq!(created, ekm_connection("ekm.contoso.com"));
+    let (status, _) = app
+        .call_at(
+            PREVIEW,
+            "POST",
+            "/ekm/create",
+            Some(ekm_connection("x.test")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = app
+        .call_at(
+            PREVIEW,
+            "POST",
+            "/ekm/create",
+            Some(json!({"host": "bad/host", "server_ca_certificates": ["MIIBAA=="]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an invalid host is 400");
+    let updated = app
+        .ok_at(
+            V2026,
+            "PATCH",
+            "/ekm",
+            Some(ekm_connection("ekm2.contoso.com")),
+        )
+        .await;
+    assert_eq!(updated["host"], "ekm2.contoso.com");
+    assert_eq!(app.ok_at(V2026, "GET", "/ekm", None).await, updated);
+    let info = app.ok_at(V2026, "POST", "/ekm/check", None).await;
+    assert_eq!(
+        info["proxy_vendor"],
+        crate::routes::admin::ekm::TEST_DOUBLE_VENDOR
+    );
+    let cert = app.ok_at(V2026, "GET", "/ekm/certificate", None).await;
+    assert_eq!(
+        cert["subject_common_name"],
+        crate::routes::admin::ekm::CLIENT_SUBJECT
+    );
+    assert!(!cert["ca_certificates"][0].as_str().unwrap().is_empty());
+
+    // As recorded (Go azkeys TestExternalKeyReference): oct-HSM, 256 bits, wrap/unwrap.
+    let key = app
+        .ok_at(PREVIEW, "POST", "/keys/ext/create", Some(external))
+        .await;
+    assert_eq!(key["key"]["kty"], "oct-HSM");
+    assert_eq!(key["key"]["key_ops"], json!(["wrapKey", "unwrapKey"]));
+    assert!(key["key"].get("k").is_none());
+    assert_eq!(key["attributes"]["external_key"]["id"], "external-key-id");
+    assert_eq!(key["attributes"]["key_size"], 256);
+    assert_eq!(key["attributes"]["exportable"], false);
+    let (status, _) = app
+        .call_at(
+            PREVIEW,
+            "POST",
+            "/keys/bad-ext/create",
+            Some(json!({"attributes": {"external_key": {"id": "no spaces"}}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = app
+        .call_at(
+            PREVIEW,
+            "POST",
+            "/keys/bad-ext/create",
+            Some(json!({"kty": "RSA", "attributes": {"external_key": {"id": "x"}}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // The emulator plays the external HSM: wrap and unwrap work on the reference.
+    let wrapped = app
+        .ok_at(
+            PREVIEW,
+            "POST",
+            "/keys/ext//wrapkey",
+            Some(json!({"alg": "A256KW", "value": b64(&[7u8; 32])})),
+        )
+        .await;
+    let unwrapped = app
+        .ok_at(
+            PREVIEW,
+            "POST",
+            "/keys/ext//unwrapkey",
+            Some(json!({"alg": "A256KW", "value": wrapped["value"]})),
+        )
+        .await;
+    assert_eq!(unb64(&unwrapped["value"]), [7u8; 32]);
+    let (status, _) = app
+        .call_at(
+            PREVIEW,
+            "POST",
+            "/keys/ext//encrypt",
+            Some(json!({"alg": "A256GCM", "value": b64(b"x")})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, _) = app.call_at(PREVIEW, "POST", "/keys/ext/rotate", None).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "external keys are not rotated by the service"
+    );
+    // A new version may point at another external key.
+    let v2 = app
+        .ok_at(
+            PREVIEW,
+            "POST",
+            "/keys/ext/create",
+            Some(json!({"attributes": {"external_key": {"id": "external-key-2"}}})),
+        )
+        .await;
+    assert_ne!(version_of(&v2), version_of(&key));
+    let v1 = app
+        .ok_at(
+            PREVIEW,
+            "GET",
+            &format!("/keys/ext/{}", version_of(&key)),
+            None,
+        )
+        .await;
+    assert_eq!(v1["attributes"]["external_key"]["id"], "external-key-id");
+
+    let deleted = app.ok_at(PREVIEW, "DELETE", "/keys/ext", None).await;
+    assert_eq!(
+        deleted["attributes"]["external_key"]["id"], "external-key-2",
+        "the latest version"
+    );
+    assert!(deleted["attributes"].get("key_size").is_none());
+
+    let gone = app.ok_at(V2026, "DELETE", "/ekm", None).await;
+    assert_eq!(gone["host"], "ekm2.contoso.com");
+    let (status, _) = app.call_at(V2026, "DELETE", "/ekm", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

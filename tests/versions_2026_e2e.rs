@@ -1,0 +1,373 @@
+//! The 2026 api-versions end to end: kv-client against the in-process emulator over HTTPS.
+//! Key size at 2026-04-01 and older versions, secure key wrap/unwrap with an accepted and a
+//! refused attestation target, the EKM connection lifecycle through the admin client, and
+//! external key references created, read and deleted.
+
+use std::sync::Arc;
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use keyvault::admin::{KeyVaultEkmClient, KeyVaultEkmClientOptions, KeyVaultEkmConnection};
+use keyvault::emulator::{Emulator, EmulatorHandle};
+use keyvault::jwk::{KeyOperation, KeyType, KeyWrapAlgorithm};
+use keyvault::pipeline::{ApiVersion, ClientOptions, StaticTokenCredential};
+use keyvault::{
+    CreateKeyOptions, ErrorKind, KeyClient, KeyClientOptions, KeyReleasePolicy, PollerOptions,
+};
+use serde_json::{Value, json};
+
+fn attestation_signer() -> &'static kv_jwk::JsonWebKey {
+    static SIGNER: std::sync::OnceLock<kv_jwk::JsonWebKey> = std::sync::OnceLock::new();
+    SIGNER
+        .get_or_init(|| kv_crypto_local::generate_ec(&kv_jwk::KeyCurveName::P256).expect("EC key"))
+}
+
+fn b64(bytes: &[u8]) -> String {
+    Base64UrlUnpadded::encode_string(bytes)
+}
+
+/// An attestation token (ES256 JWS) signed by `signer` with `claims`.
+fn attestation_token(signer: &kv_jwk::JsonWebKey, claims: &Value) -> String {
+    let enc = |v: &Value| b64(&serde_json::to_vec(v).expect("JSON"));
+    let input = format!("{}.{}", enc(&json!({"alg": "ES256"})), enc(claims));
+    let alg = kv_jwk::SignatureAlgorithm::Es256;
+    let digest = kv_emulator::release::token::digest_for(&alg, input.as_bytes()).expect("hash");
+    let signature = kv_crypto_local::LocalKey::new(signer)
+        .and_then(|k| k.sign(&alg, &digest))
+        .expect("signature");
+    format!("{input}.{}", b64(&signature))
+}
+
+fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+struct Hsm {
+    emulator: EmulatorHandle,
+    _dir: tempfile::TempDir,
+}
+
+impl Hsm {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let emulator = Emulator::builder()
+            .listen("127.0.0.1:0".parse().expect("address"))
+            .data_dir(dir.path())
+            .trust_attestation_signer(attestation_signer())
+            .start()
+            .await
+            .expect("emulator starts");
+        Self {
+            emulator,
+            _dir: dir,
+        }
+    }
+
+    fn options(&self, api_version: ApiVersion) -> ClientOptions {
+        ClientOptions {
+            extra_ca_certificates_pem: vec![self.emulator.ca_pem().as_bytes().to_vec()],
+            verify_challenge_resource: false,
+            api_version,
+            ..Default::default()
+        }
+    }
+
+    fn credential(&self) -> Arc<StaticTokenCredential> {
+        Arc::new(StaticTokenCredential::new("versions-e2e-token"))
+    }
+
+    fn keys(&self, api_version: ApiVersion) -> KeyClient {
+        KeyClient::new(
+            self.emulator.url(),
+            self.credential(),
+            Some(KeyClientOptions {
+                client_options: self.options(api_version),
+            }),
+        )
+        .expect("key client")
+    }
+
+    fn ekm(&self) -> KeyVaultEkmClient {
+        KeyVaultEkmClient::new(
+            self.emulator.url(),
+            self.credential(),
+            Some(KeyVaultEkmClientOptions {
+                client_options: self.options(ApiVersion::NEWEST_STABLE),
+            }),
+        )
+        .expect("EKM client")
+    }
+}
+
+#[tokio::test]
+async fn key_size_at_2026_04_01_and_at_older_versions() {
+    let hsm = Hsm::start().await;
+    let name = unique("size");
+    let created = hsm
+        .keys(ApiVersion::V2026_04_01)
+        .create_rsa_key(
+            &name,
+            Some(CreateKeyOptions {
+                key_size: Some(3072),
+                ..Default::default()
+            }),
+        )
+        .await
+        .expect("create at 2026-04-01");
+    assert_eq!(created.properties.key_size, Some(3072));
+    assert_eq!(created.properties.external_key_id, None);
+    // As recorded for the live service: older versions get the member too.
+    for version in [ApiVersion::V2025_07_01, ApiVersion::V7_6, ApiVersion::V7_5] {
+        let got = hsm
+            .keys(version.clone())
+            .get_key(&name, None)
+            .await
+            .expect("get");
+        assert_eq!(got.properties.key_size, Some(3072), "{version}");
+    }
+    let ec = hsm
+        .keys(ApiVersion::V2026_04_01)
+        .create_ec_key(&unique("size-ec"), None)
+        .await
+        .expect("EC key");
+    assert_eq!(
+        ec.properties.key_size, None,
+        "EC keys carry a curve, not a size"
+    );
+}
+
+fn secure_wrap_policy() -> KeyReleasePolicy {
+    let policy = json!({"version": "1.0.0", "anyOf": [{"authority": "https://attest.test", "allOf": [
+        {"claim": "x-ms-attestation-type", "equals": "sevsnpvm"}
+    ]}]});
+    KeyReleasePolicy {
+        content_type: Some(KeyReleasePolicy::DEFAULT_CONTENT_TYPE.into()),
+        immutable: Some(true),
+        encoded_policy: Some(serde_json::to_vec(&policy).expect("JSON")),
+    }
+}
+
+#[tokio::test]
+async fn secure_wrap_round_trip_with_accepted_and_refused_targets() {
+    let hsm = Hsm::start().await;
+    let keys = hsm.keys(ApiVersion::V2026_04_01);
+    let name = unique("secure-wrap");
+    let key = keys
+        .create_key(
+            &name,
+            KeyType::RsaHsm,
+            Some(CreateKeyOptions {
+                key_operations: Some(vec![
+                    KeyOperation::SecureWrapKey,
+                    KeyOperation::SecureUnwrapKey,
+                ]),
+                release_policy: Some(secure_wrap_policy()),
+                ..Default::default()
+            }),
+        )
+        .await
+        .expect("secure-wrap key");
+    assert_eq!(key.properties.exportable, Some(false));
+
+    let wrapped = keys
+        .secure_wrap_key(&name, None, KeyWrapAlgorithm::RsaOaep256)
+        .await
+        .expect("secure wrap");
+    assert_eq!(wrapped.key_id, key.id().to_string());
+    assert_eq!(wrapped.algorithm, KeyWrapAlgorithm::RsaOaep256);
+
+    let accepted = attestation_token(
+        attestation_signer(),
+        &json!({"iss": "https://attest.test", "x-ms-attestation-type": "sevsnpvm"}),
+    );
+    let unwrapped = keys
+        .secure_unwrap_key(
+            &name,
+            key.properties.version(),
+            KeyWrapAlgorithm::RsaOaep256,
+            &wrapped.wrapped_key,
+            &accepted,
+        )
+        .await
+        .expect("secure unwrap for an accepted target");
+    assert_eq!(unwrapped.key.len(), 32, "an AES-256 key");
+    // The wrapped key is the generated one: a second unwrap gives the same bytes, a second
+    // wrap a different key.
+    let again = keys
+        .secure_unwrap_key(
+            &name,
+            None,
+            KeyWrapAlgorithm::RsaOaep256,
+            &wrapped.wrapped_key,
+            &accepted,
+        )
+        .await
+        .expect("unwrap again");
+    assert_eq!(*again.key, *unwrapped.key);
+    let other = keys
+        .secure_wrap_key(&name, None, KeyWrapAlgorithm::RsaOaep256)
+        .await
+        .expect("second wrap");
+    let other_key = keys
+        .secure_unwrap_key(
+            &name,
+            None,
+            KeyWrapAlgorithm::RsaOaep256,
+            &other.wrapped_key,
+            &accepted,
+        )
+        .await
+        .expect("unwrap second");
+    assert_ne!(*other_key.key, *unwrapped.key);
+
+    // Refused: a claim the policy does not allow, and a token from an untrusted signer.
+    let wrong_claim = attestation_token(
+        attestation_signer(),
+        &json!({"iss": "https://attest.test", "x-ms-attestation-type": "tdx"}),
+    );
+    let untrusted = kv_crypto_local::generate_ec(&kv_jwk::KeyCurveName::P256).expect("EC");
+    let forged = attestation_token(
+        &untrusted,
+        &json!({"iss": "https://attest.test", "x-ms-attestation-type": "sevsnpvm"}),
+    );
+    for target in [wrong_claim, forged] {
+        let err = keys
+            .secure_unwrap_key(
+                &name,
+                None,
+                KeyWrapAlgorithm::RsaOaep256,
+                &wrapped.wrapped_key,
+                &target,
+            )
+            .await
+            .expect_err("refused target");
+        assert_eq!(err.kind(), &ErrorKind::Forbidden, "{err}");
+    }
+
+    // A key without secureWrapKey is refused by the service (403, as recorded).
+    let plain = unique("plain-wrap");
+    keys.create_key(
+        &plain,
+        KeyType::RsaHsm,
+        Some(CreateKeyOptions {
+            key_operations: Some(vec![KeyOperation::WrapKey, KeyOperation::UnwrapKey]),
+            ..Default::default()
+        }),
+    )
+    .await
+    .expect("plain key");
+    let err = keys
+        .secure_wrap_key(&plain, None, KeyWrapAlgorithm::RsaOaep256)
+        .await
+        .expect_err("no secureWrapKey");
+    assert_eq!(err.kind(), &ErrorKind::Forbidden);
+
+    // At 2025-07-01 the operation does not exist: refused before any request.
+    let err = hsm
+        .keys(ApiVersion::V2025_07_01)
+        .secure_wrap_key(&name, None, KeyWrapAlgorithm::RsaOaep256)
+        .await
+        .expect_err("old version");
+    assert_eq!(err.kind(), &ErrorKind::InvalidArgument);
+}
+
+#[tokio::test]
+async fn ekm_connection_lifecycle_and_external_keys() {
+    let hsm = Hsm::start().await;
+    let ekm = hsm.ekm();
+    let keys = hsm.keys(ApiVersion::V2026_04_01);
+
+    let err = ekm.get_ekm_connection().await.expect_err("none yet");
+    assert_eq!(err.kind(), &ErrorKind::ResourceNotFound);
+    let err = keys
+        .create_external_key(&unique("ext"), "external-key-id", None)
+        .await
+        .expect_err("no EKM connection yet");
+    assert_eq!(err.kind(), &ErrorKind::BadRequest, "{err}");
+
+    // A DER certificate: the emulator's own EKM client CA will do.
+    let ca = ekm.get_ekm_certificate().await.expect("client certificate");
+    assert_eq!(ca.ca_certificates.len(), 1);
+    let connection = KeyVaultEkmConnection {
+        host: "ekm-proxy.contoso.com".into(),
+        path_prefix: Some("/api/v1".into()),
+        server_ca_certificates: ca.ca_certificates.clone(),
+        ..Default::default()
+    };
+    assert_eq!(
+        ekm.create_ekm_connection(&connection)
+            .await
+            .expect("create"),
+        connection
+    );
+    let err = ekm
+        .create_ekm_connection(&connection)
+        .await
+        .expect_err("exists");
+    assert_eq!(err.kind(), &ErrorKind::Conflict);
+    assert_eq!(ekm.get_ekm_connection().await.expect("get"), connection);
+    let moved = KeyVaultEkmConnection {
+        host: "ekm-proxy-updated.contoso.com".into(),
+        path_prefix: Some("/api/v2".into()),
+        ..connection.clone()
+    };
+    assert_eq!(
+        ekm.update_ekm_connection(&moved).await.expect("update"),
+        moved
+    );
+    let proxy = ekm
+        .check_ekm_connection()
+        .await
+        .expect("check (test double)");
+    assert_eq!(proxy.proxy_vendor, "kv-emulator");
+
+    // External key references: create, get, use, delete.
+    let name = unique("ext");
+    let created = keys
+        .create_external_key(&name, "external-key-id", None)
+        .await
+        .expect("external key");
+    assert_eq!(
+        created.properties.external_key_id.as_deref(),
+        Some("external-key-id")
+    );
+    assert_eq!(created.properties.key_size, Some(256));
+    assert_eq!(created.key.kty, Some(KeyType::OctHsm));
+    assert_eq!(
+        created.key.key_ops,
+        Some(vec![KeyOperation::WrapKey, KeyOperation::UnwrapKey])
+    );
+    let got = keys.get_key(&name, None).await.expect("get external key");
+    assert_eq!(
+        got.properties.external_key_id.as_deref(),
+        Some("external-key-id")
+    );
+    let err = keys
+        .create_external_key(&unique("ext"), "not valid!", None)
+        .await
+        .expect_err("bad id");
+    assert_eq!(err.kind(), &ErrorKind::InvalidArgument);
+
+    let poller = keys
+        .delete_key(
+            &name,
+            Some(PollerOptions {
+                frequency: std::time::Duration::ZERO,
+            }),
+        )
+        .await
+        .expect("delete");
+    let deleted = poller.await.expect("deleted");
+    let props = &deleted.key.properties;
+    assert_eq!(props.external_key_id.as_deref(), Some("external-key-id"));
+    assert_eq!(props.key_size, None, "deleted keys carry no key_size");
+
+    assert_eq!(ekm.delete_ekm_connection().await.expect("delete"), moved);
+    let err = ekm.get_ekm_connection().await.expect_err("deleted");
+    assert_eq!(err.kind(), &ErrorKind::ResourceNotFound);
+}
