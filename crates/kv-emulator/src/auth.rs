@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use crate::error::ApiError;
 use crate::request::request_host;
 use crate::state::AppState;
+use crate::vaults::VaultKind;
 
 /// The resource named when the host gives none.
 pub const DEFAULT_RESOURCE: &str = "https://vault.azure.net";
@@ -34,10 +35,15 @@ pub async fn challenge_auth(
     if has_bearer_token(&request) {
         return next.run(request).await;
     }
+    let state = request
+        .extensions()
+        .get::<AppState>()
+        .cloned()
+        .unwrap_or(state);
     let settings = state.settings();
     let resource = match &settings.challenge_resource {
         Some(fixed) => fixed.clone(),
-        None => derived_resource(request_host(&request).as_deref()),
+        None => derived_resource(request_host(&request).as_deref(), state.kind()),
     };
     let challenge = format!(
         "Bearer authorization=\"https://login.microsoftonline.com/{}\", resource=\"{}\"",
@@ -68,21 +74,24 @@ fn has_bearer_token(request: &Request) -> bool {
     scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()
 }
 
-/// The challenge resource for a request host (`name.parent.tld[:port]`).
-pub fn derived_resource(host: Option<&str>) -> String {
+/// The challenge resource for a request host (`name.parent.tld[:port]`) of an instance
+/// of `kind`: the host's parent domain, or Azure's resource for the kind
+/// (`https://vault.azure.net`, `https://managedhsm.azure.net`) for plain addresses.
+pub fn derived_resource(host: Option<&str>, kind: VaultKind) -> String {
+    let fallback = || kind.azure_resource().to_owned();
     let Some(host) = host else {
-        return DEFAULT_RESOURCE.to_owned();
+        return fallback();
     };
     let (name, port) = split_port(host);
     if name.parse::<std::net::IpAddr>().is_ok() || name.starts_with('[') {
-        return DEFAULT_RESOURCE.to_owned();
+        return fallback();
     }
     match name.split_once('.') {
         Some((_, parent)) if !parent.is_empty() => match port {
             Some(port) => format!("https://{parent}:{port}"),
             None => format!("https://{parent}"),
         },
-        _ => DEFAULT_RESOURCE.to_owned(),
+        _ => fallback(),
     }
 }
 
@@ -106,17 +115,32 @@ mod tests {
 
     #[test]
     fn resource_from_host() {
+        let v = VaultKind::Vault;
         assert_eq!(
-            derived_resource(Some("myvault.vault.localhost:8443")),
+            derived_resource(Some("myvault.vault.localhost:8443"), v),
             "https://vault.localhost:8443"
         );
         assert_eq!(
-            derived_resource(Some("myvault.vault.azure.net")),
+            derived_resource(Some("myvault.vault.azure.net"), v),
             "https://vault.azure.net"
         );
-        assert_eq!(derived_resource(Some("127.0.0.1:8443")), DEFAULT_RESOURCE);
-        assert_eq!(derived_resource(Some("[::1]:8443")), DEFAULT_RESOURCE);
-        assert_eq!(derived_resource(Some("localhost:8443")), DEFAULT_RESOURCE);
-        assert_eq!(derived_resource(None), DEFAULT_RESOURCE);
+        assert_eq!(
+            derived_resource(Some("h.managedhsm.localhost:1"), VaultKind::ManagedHsm),
+            "https://managedhsm.localhost:1"
+        );
+        assert_eq!(
+            derived_resource(Some("127.0.0.1:8443"), v),
+            DEFAULT_RESOURCE
+        );
+        assert_eq!(
+            derived_resource(Some("127.0.0.1:8443"), VaultKind::ManagedHsm),
+            "https://managedhsm.azure.net"
+        );
+        assert_eq!(derived_resource(Some("[::1]:8443"), v), DEFAULT_RESOURCE);
+        assert_eq!(
+            derived_resource(Some("localhost:8443"), v),
+            DEFAULT_RESOURCE
+        );
+        assert_eq!(derived_resource(None, v), DEFAULT_RESOURCE);
     }
 }

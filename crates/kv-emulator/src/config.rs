@@ -50,6 +50,9 @@ pub struct EmulatorConfig {
     /// Fault injection (`--faults`); `None` (the default) injects nothing. See
     /// [`crate::faults`].
     pub faults: Option<crate::faults::FaultSpec>,
+    /// What plain addresses answer as (`--kind`): a vault (default) or a Managed HSM.
+    /// Named hosts choose for themselves; see [`crate::vaults`].
+    pub kind: crate::vaults::VaultKind,
 }
 
 impl Default for EmulatorConfig {
@@ -69,6 +72,7 @@ impl Default for EmulatorConfig {
             rbac: false,
             rbac_admins: Vec::new(),
             faults: None,
+            kind: crate::vaults::VaultKind::Vault,
         }
     }
 }

@@ -49,6 +49,14 @@ pub enum ApiError {
         /// The message.
         message: String,
     },
+    /// 400 with a specific code (`RoleAssignmentExists`).
+    #[error("{message}")]
+    BadRequestCode {
+        /// The service's error code.
+        code: &'static str,
+        /// The message.
+        message: String,
+    },
     /// 409 `Conflict`: the request conflicts with current state.
     #[error("{0}")]
     Conflict(String),
@@ -71,7 +79,7 @@ impl ApiError {
     /// The HTTP status of this error.
     pub fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadParameter(_) => StatusCode::BAD_REQUEST,
+            Self::BadParameter(_) | Self::BadRequestCode { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::ForbiddenByRbac(_) => StatusCode::FORBIDDEN,
             Self::NotFoundCode { .. } => StatusCode::NOT_FOUND,
@@ -91,7 +99,7 @@ impl ApiError {
             Self::Unauthorized(_) => "Unauthorized",
             Self::Forbidden(_) => "Forbidden",
             Self::ForbiddenByRbac(_) => "ForbiddenByRbac",
-            Self::NotFoundCode { code, .. } => code,
+            Self::NotFoundCode { code, .. } | Self::BadRequestCode { code, .. } => code,
             Self::KeyNotFound(_) | Self::DeletedKeyNotFound(_) => "KeyNotFound",
             Self::NotFound(_) => "NotFound",
             Self::MethodNotAllowed => "MethodNotAllowed",

@@ -94,6 +94,7 @@ pub mod state;
 pub mod store;
 pub mod tls;
 pub mod usage;
+pub mod vaults;
 
 pub use app::router;
 pub use clock::Clock;

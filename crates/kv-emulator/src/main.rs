@@ -90,6 +90,13 @@ struct Args {
     #[arg(long, value_name = "SPEC")]
     faults: Option<kv_emulator::faults::FaultSpec>,
 
+    /// What plain addresses (127.0.0.1, localhost) answer as: `vault` or `managedhsm`.
+    /// Host names choose for themselves: NAME.vault.localhost is the vault NAME,
+    /// NAME.managedhsm.localhost the Managed HSM NAME (also under .azure.net when mapped
+    /// in a hosts file).
+    #[arg(long, default_value = "vault", value_name = "KIND")]
+    kind: kv_emulator::vaults::VaultKind,
+
     /// Log format on stderr.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
@@ -128,6 +135,7 @@ async fn main() -> ExitCode {
         rbac: args.rbac,
         rbac_admins: args.rbac_admin,
         faults: args.faults,
+        kind: args.kind,
     };
     let handle = match Emulator::start(config).await {
         Ok(handle) => handle,

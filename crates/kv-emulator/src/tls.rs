@@ -2,7 +2,10 @@
 //! and the rustls server configuration (aws-lc-rs provider, HTTP/2 and HTTP/1.1 by ALPN).
 //!
 //! The generated material is a small private CA plus a server certificate it signs for
-//! `localhost`, `*.localhost`, `*.vault.localhost`, `127.0.0.1` and `::1`:
+//! `localhost`, `*.localhost`, `*.vault.localhost`, `*.managedhsm.localhost`, the Azure
+//! suffixes `*.vault.azure.net` and `*.managedhsm.azure.net` (for users who map them in a
+//! hosts file), `127.0.0.1` and `::1`. `DIR/tls/names.txt` records the names; material
+//! made for another list (by an older emulator) is made again, with a new CA:
 //!
 //! - `DIR/tls/cert.pem`: the server certificate followed by the CA certificate. Point a
 //!   client's trust store at this file (`REQUESTS_CA_BUNDLE`, `connection_verify`, ...).
@@ -32,6 +35,9 @@ pub const SUBJECT_ALT_NAMES: &[&str] = &[
     "localhost",
     "*.localhost",
     "*.vault.localhost",
+    "*.managedhsm.localhost",
+    "*.vault.azure.net",
+    "*.managedhsm.azure.net",
     "127.0.0.1",
     "::1",
 ];
@@ -61,8 +67,18 @@ impl TlsMaterial {
         let cert_path = dir.join("cert.pem");
         let key_path = dir.join("key.pem");
         let ca_path = dir.join("ca.pem");
-        if !(cert_path.exists() && key_path.exists()) {
+        let names_path = dir.join("names.txt");
+        let names = SUBJECT_ALT_NAMES.join("\n");
+        let same_names = fs::read_to_string(&names_path).is_ok_and(|found| found == names);
+        if !(cert_path.exists() && key_path.exists() && same_names) {
+            if cert_path.exists() {
+                tracing::warn!(
+                    dir = %dir.display(),
+                    "TLS material was made for other host names; making it again (trust the new CA)"
+                );
+            }
             create(&dir, &cert_path, &key_path, &ca_path)?;
+            fs::write(&names_path, names).map_err(|e| StartError::io(&names_path, e))?;
         }
         let chain_pem = read(&cert_path)?;
         let key_pem = Zeroizing::new(read(&key_path)?);

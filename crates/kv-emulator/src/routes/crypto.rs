@@ -182,6 +182,14 @@ fn symmetric_or_rsa(
     let value = p.value.expose_secret();
     match op {
         CryptoOp::Encrypt => {
+            let padded;
+            let value = match is_cbc(&p.alg) {
+                Some(false) if !value.len().is_multiple_of(AES_BLOCK) => {
+                    padded = zero_padded(value);
+                    padded.as_slice()
+                }
+                _ => value,
+            };
             if let (Some(pad), Some(iv)) = (is_cbc(&p.alg), p.iv.as_deref()) {
                 // The service lets the caller choose the CBC IV (and returns it).
                 out.value = Some(SecretBytes::new(cbc_encrypt_with_iv(
@@ -227,6 +235,18 @@ fn symmetric_or_rsa(
     Ok(out)
 }
 
+const AES_BLOCK: usize = 16;
+
+/// AES-CBC without padding on a plaintext that is not a whole number of blocks: Managed
+/// HSM fills the last block with zero bytes (decrypt then returns them), where a strict
+/// implementation would refuse.
+fn zero_padded(value: &[u8]) -> zeroize::Zeroizing<Vec<u8>> {
+    let mut padded = zeroize::Zeroizing::new(value.to_vec());
+    let len = value.len().div_ceil(AES_BLOCK) * AES_BLOCK;
+    padded.resize(len, 0);
+    padded
+}
+
 fn cbc_encrypt_with_iv(
     key: &LocalKey,
     private: &JsonWebKey,
@@ -259,8 +279,11 @@ fn cbc_encrypt_with_iv(
 
 /// `GET /keys/{name}/{version}/attestation`: the key bundle with `attributes.attestation`.
 ///
-/// The emulator has no HSM to vouch for its keys, so the attestation blobs are absent and
-/// the bundle says so with `hsmPlatform: "0"` (software).
+/// The service sends `certificatePemFile`, `privateKeyAttestation`,
+/// `publicKeyAttestation` and `version`, the same for every version of the key. The
+/// emulator has no HSM to vouch for its keys: the certificate file is the emulator's own
+/// CA (see [`crate::tls`]) and the two blobs are JSON statements naming the key and
+/// saying that no HSM attested it ([`emulator_attestation`]).
 pub async fn key_attestation(
     state: AppState,
     ctx: RequestCtx,
@@ -274,11 +297,34 @@ pub async fn key_attestation(
         .await?;
     let mut bundle = view::bundle(&ctx.base_url, &row, state.settings());
     if let Some(attributes) = bundle.attributes.as_mut() {
-        attributes.hsm_platform = Some("0".into());
-        attributes.attestation = Some(kv_protocol::KeyAttestation {
-            version: Some("1.0".into()),
-            ..Default::default()
-        });
+        attributes.attestation = Some(emulator_attestation(
+            &view::versionless_kid(&ctx.base_url, &row.name),
+            &state.settings().ca_pem,
+        ));
     }
     Ok(Json(bundle).into_response())
+}
+
+/// The attestation format version the emulator writes (the service's HSMs write their
+/// vendor's, such as `MRVL-1`; the emulator's blobs are not in that format).
+pub const ATTESTATION_VERSION: &str = "kv-emulator-1";
+
+/// The attestation of the key `versionless_kid`: the same for every version, as the
+/// service's.
+pub fn emulator_attestation(versionless_kid: &str, ca_pem: &str) -> kv_protocol::KeyAttestation {
+    let statement = |part: &str| {
+        serde_json::json!({
+            "key": versionless_kid,
+            "part": part,
+            "attestedBy": "kv-emulator: software keys, no HSM attests them",
+        })
+        .to_string()
+        .into_bytes()
+    };
+    kv_protocol::KeyAttestation {
+        certificate_pem_file: Some(ca_pem.as_bytes().to_vec()),
+        private_key_attestation: Some(statement("private")),
+        public_key_attestation: Some(statement("public")),
+        version: Some(ATTESTATION_VERSION.into()),
+    }
 }

@@ -10,6 +10,11 @@ pub fn kid(base: &str, name: &str, version: &str) -> String {
     format!("{base}/keys/{name}/{version}")
 }
 
+/// `{base}/keys/{name}`.
+pub fn versionless_kid(base: &str, name: &str) -> String {
+    format!("{base}/keys/{name}")
+}
+
 /// `{base}/deletedkeys/{name}`.
 pub fn recovery_id(base: &str, name: &str) -> String {
     format!("{base}/deletedkeys/{name}")
@@ -41,7 +46,7 @@ pub fn item(base: &str, row: &VersionRow, settings: &VaultSettings, versioned: b
     let kid = if versioned {
         kid(base, &row.name, &row.version)
     } else {
-        format!("{base}/keys/{}", row.name)
+        versionless_kid(base, &row.name)
     };
     KeyItem {
         kid: Some(kid),
