@@ -50,11 +50,14 @@ pub fn router(state: AppState) -> Router {
 /// [`crate::vaults`]); everything after it (challenge, RBAC, handlers) sees that
 /// instance's state.
 async fn bind_vault(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let id = VaultId::of_host(request_host(&request).as_deref(), state.settings().kind);
+    let host = request_host(&request);
+    let id = VaultId::of_host(host.as_deref(), state.settings().kind);
+    let kind = id.kind;
     match state.bind(id).await {
         Ok(bound) => {
             request.extensions_mut().insert(bound);
-            next.run(request).await
+            let base = format!("https://{}", host.unwrap_or_default());
+            crate::personality::scope(kind, base, next.run(request)).await
         }
         Err(e) => e.into_response(),
     }

@@ -49,9 +49,14 @@ pub async fn challenge_auth(
         "Bearer authorization=\"https://login.microsoftonline.com/{}\", resource=\"{}\"",
         settings.tenant_id, resource
     );
-    let mut response =
+    // A vault sends its error body with the challenge; a Managed HSM sends none (the
+    // recorded sessions of both).
+    let mut response = if state.kind().is_hsm() {
+        axum::http::StatusCode::UNAUTHORIZED.into_response()
+    } else {
         ApiError::Unauthorized("AKV10000: Request is missing a Bearer or PoP token.".into())
-            .into_response();
+            .into_response()
+    };
     if let Ok(value) = HeaderValue::from_str(&challenge) {
         response
             .headers_mut()

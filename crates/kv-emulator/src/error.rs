@@ -24,8 +24,13 @@ pub enum ApiError {
     /// validity window, operation not in `key_ops`, not exportable...).
     #[error("{0}")]
     Forbidden(String),
-    /// 404 `KeyNotFound`: no such key (or version).
-    #[error("A key with (name/id) {0} was not found in this key vault.")]
+    /// 404 `KeyNotFound`: no such key (or version). The wording is the vault's; a Managed
+    /// HSM words it differently (see [`crate::personality::key_not_found_message`]).
+    #[error(
+        "A key with (name/id) {0} was not found in this key vault. If you recently deleted \
+         this key you may be able to recover it using the correct recovery command. For help \
+         resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
+    )]
     KeyNotFound(String),
     /// 404 `KeyNotFound`: no such deleted key.
     #[error("Deleted Key not found: {0}")]
@@ -112,6 +117,9 @@ impl ApiError {
     pub fn body(&self) -> KeyVaultError {
         let message = match self {
             Self::Internal(_) => "The server encountered an internal error.".to_owned(),
+            Self::KeyNotFound(name) => {
+                crate::personality::key_not_found_message(name).unwrap_or_else(|| self.to_string())
+            }
             other => other.to_string(),
         };
         KeyVaultError::new(self.code(), message)
@@ -188,7 +196,12 @@ mod tests {
         assert_eq!(err.status_code(), StatusCode::NOT_FOUND);
         assert_eq!(
             err.body().message(),
-            Some("A key with (name/id) k1 was not found in this key vault.")
+            Some(
+                "A key with (name/id) k1 was not found in this key vault. If you recently \
+                 deleted this key you may be able to recover it using the correct recovery \
+                 command. For help resolving this issue, please see \
+                 https://go.microsoft.com/fwlink/?linkid=2125182"
+            )
         );
     }
 }

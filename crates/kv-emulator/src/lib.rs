@@ -84,6 +84,7 @@ pub mod keymat;
 pub mod logging;
 pub mod names;
 pub mod paging;
+pub mod personality;
 pub mod rbac;
 pub mod release;
 pub mod request;

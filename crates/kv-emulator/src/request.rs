@@ -206,14 +206,8 @@ fn json_depth_exceeds(body: &[u8], max: usize) -> bool {
 /// front end), a body with another media type or none is answered 415 with ASP.NET's
 /// `{"Message": ...}` body, not the Key Vault error envelope. Empty bodies pass.
 pub async fn require_json_content_type(request: Request, next: Next) -> Response {
-    let declared_empty = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim() == "0");
-    let has_body = !declared_empty
-        && (request.headers().contains_key(header::CONTENT_LENGTH)
-            || request.headers().contains_key(header::TRANSFER_ENCODING));
+    // An empty body (Content-Length 0, or none at all) needs no media type.
+    let has_body = axum::body::HttpBody::size_hint(request.body()).exact() != Some(0);
     if !has_body {
         return next.run(request).await;
     }

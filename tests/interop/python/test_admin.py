@@ -19,6 +19,12 @@ CRYPTO_USER = "21dbd100-6940-42c2-9190-5d6cb909625b"
 SETTING = "AllowKeyManagementOperationsThroughARM"
 
 
+@pytest.fixture(scope="module")
+def key_client(hsm_key_client):
+    """Keys the administration tests back up and restore live in the Managed HSM."""
+    return hsm_key_client
+
+
 def test_built_in_and_custom_role_definitions(access_control_client):
     client = access_control_client
     definitions = list(client.list_role_definitions(KeyVaultRoleScope.GLOBAL))

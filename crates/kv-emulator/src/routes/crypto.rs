@@ -322,7 +322,8 @@ pub fn emulator_attestation(versionless_kid: &str, ca_pem: &str) -> kv_protocol:
         .into_bytes()
     };
     kv_protocol::KeyAttestation {
-        certificate_pem_file: Some(ca_pem.as_bytes().to_vec()),
+        // Empty only when a caller built the state without TLS material.
+        certificate_pem_file: (!ca_pem.is_empty()).then(|| ca_pem.as_bytes().to_vec()),
         private_key_attestation: Some(statement("private")),
         public_key_attestation: Some(statement("public")),
         version: Some(ATTESTATION_VERSION.into()),

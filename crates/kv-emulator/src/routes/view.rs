@@ -20,10 +20,12 @@ pub fn recovery_id(base: &str, name: &str) -> String {
     format!("{base}/deletedkeys/{name}")
 }
 
-fn attributes(meta: &KeyMeta, settings: &VaultSettings) -> KeyAttributes {
+fn attributes(base: &str, meta: &KeyMeta, settings: &VaultSettings) -> KeyAttributes {
+    let kind = crate::personality::kind_of_base(base, settings.kind);
     KeyAttributes {
         recoverable_days: Some(settings.retention_days),
         recovery_level: Some(settings.recovery_level()),
+        hsm_platform: crate::personality::hsm_platform(kind, meta.public.kty.as_ref()),
         ..meta.attributes.clone()
     }
 }
@@ -34,7 +36,7 @@ pub fn bundle(base: &str, row: &VersionRow, settings: &VaultSettings) -> KeyBund
     key.kid = Some(kid(base, &row.name, &row.version));
     KeyBundle {
         key: Some(key),
-        attributes: Some(attributes(&row.meta, settings)),
+        attributes: Some(attributes(base, &row.meta, settings)),
         tags: row.meta.tags.clone(),
         managed: None,
         release_policy: row.meta.release_policy.clone(),
@@ -50,7 +52,7 @@ pub fn item(base: &str, row: &VersionRow, settings: &VaultSettings, versioned: b
     };
     KeyItem {
         kid: Some(kid),
-        attributes: Some(attributes(&row.meta, settings)),
+        attributes: Some(attributes(base, &row.meta, settings)),
         tags: row.meta.tags.clone(),
         managed: None,
     }

@@ -28,6 +28,9 @@ impl TestApp {
             Clock::default(),
             VaultSettings {
                 attestation_signers: vec![attestation_signer().to_public()],
+                ca_pem: crate::tls::TlsMaterial::load_or_create(dir.path())
+                    .unwrap()
+                    .trust_pem,
                 ..VaultSettings::default()
             },
         );
