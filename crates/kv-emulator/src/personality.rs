@@ -111,6 +111,29 @@ pub fn stored_rotation_policy(
     policy
 }
 
+/// The answer of a cryptographic operation: the result as is on a vault; on a Managed
+/// HSM with `alg` added, and `kid` where the result has none (verify), as its recorded
+/// answers show (Go `TestSignVerify/MHSM.json`, `TestEncryptDecryptSymmetric.json`).
+pub fn operation_result<T: serde::Serialize>(
+    kind: VaultKind,
+    alg: &str,
+    kid: &str,
+    result: &T,
+) -> Result<axum::response::Response, crate::error::ApiError> {
+    use axum::response::IntoResponse;
+    if !kind.is_hsm() {
+        return Ok(axum::Json(result).into_response());
+    }
+    let mut value = serde_json::to_value(result).map_err(crate::error::ApiError::internal)?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert("alg".to_owned(), alg.into());
+        object
+            .entry("kid")
+            .or_insert_with(|| serde_json::Value::from(kid));
+    }
+    Ok(axum::Json(value).into_response())
+}
+
 /// The kind of the instance at `base_url` (`https://host[:port]`), for views that only
 /// have the URL; plain addresses are `default_kind`.
 pub fn kind_of_base(base_url: &str, default_kind: VaultKind) -> VaultKind {

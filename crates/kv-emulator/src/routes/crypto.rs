@@ -18,6 +18,7 @@ use crate::names::validate_key_name;
 use crate::request::{RequestCtx, parse_json};
 use crate::routes::keys::find;
 use crate::routes::view;
+use crate::personality;
 use crate::state::AppState;
 use crate::store::VersionRow;
 use crate::usage::check_usable;
@@ -133,26 +134,36 @@ pub async fn operate(
     };
     let (row, private) = load_for(&state, name, version, op).await?;
     let kid = view::kid(&ctx.base_url, &row.name, &row.version);
+    let kind = state.kind();
+    let alg = match &input {
+        Input::Sign(p) => p.alg.to_string(),
+        Input::Verify(p) => p.alg.to_string(),
+        Input::Ops(p) => p.alg.to_string(),
+    };
     let response = tokio::task::spawn_blocking(move || -> Result<Response, ApiError> {
         let key = LocalKey::new(&private).map_err(ApiError::internal)?;
-        Ok(match input {
+        match input {
             Input::Sign(p) => {
                 let signature = key.sign(&p.alg, &p.value).map_err(crypto_error)?;
-                Json(KeyOperationResult {
-                    kid: Some(kid),
+                let result = KeyOperationResult {
+                    kid: Some(kid.clone()),
                     value: Some(SecretBytes::new(signature)),
                     ..Default::default()
-                })
-                .into_response()
+                };
+                personality::operation_result(kind, &alg, &kid, &result)
             }
             Input::Verify(p) => {
                 let valid = key
                     .verify(&p.alg, &p.digest, &p.value)
                     .map_err(crypto_error)?;
-                Json(KeyVerifyResult { value: Some(valid) }).into_response()
+                let result = KeyVerifyResult { value: Some(valid) };
+                personality::operation_result(kind, &alg, &kid, &result)
             }
-            Input::Ops(p) => Json(symmetric_or_rsa(&key, &private, op, p, kid)?).into_response(),
-        })
+            Input::Ops(p) => {
+                let result = symmetric_or_rsa(&key, &private, op, p, kid.clone())?;
+                personality::operation_result(kind, &alg, &kid, &result)
+            }
+        }
     })
     .await
     .map_err(ApiError::internal)??;
