@@ -502,7 +502,7 @@ async fn role_definitions_assignments_and_settings() {
     let defs = "/providers/Microsoft.Authorization/roleDefinitions";
     let list = vault.ok(Method::GET, defs, "t", None).await;
     let builtins = list["value"].as_array().unwrap();
-    assert_eq!(builtins.len(), 8);
+    assert_eq!(builtins.len(), 9);
     assert!(
         builtins
             .iter()

@@ -49,7 +49,7 @@
 //! # Managed HSM administration
 //!
 //! The emulator also serves the Managed HSM administration APIs
-//! ([`routes::admin`]): the eight built-in roles and custom role definitions, role
+//! ([`routes::admin`]): the nine built-in roles and custom role definitions, role
 //! assignments, full backup / full restore / selective key restore to Azure Blob Storage
 //! (written with the Blob REST API and a SAS token, see [`blob`]; Azurite works, and
 //! [`azurite`] starts one for tests), and settings. Role-based access control is enforced

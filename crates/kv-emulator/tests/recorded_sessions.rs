@@ -11,7 +11,9 @@
 //! personality (`NAME.vault.localhost` or `NAME.managedhsm.localhost`), no socket.
 //!
 //! Placeholders in paths and bodies: `{k}` and `{k2}` are key names unique to the case,
-//! `{v}` the version of the last answer that carried `key.kid`, `{v1}` the first such.
+//! `{u}` a GUID unique to the case (role assignment names), `{v}` the version of the last
+//! answer that carried `key.kid`, `{v1}` the first such, and `{prev:/pointer}` a string
+//! member of the previous answer (a ciphertext or signature to send back).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -93,16 +95,39 @@ fn yes() -> bool {
 struct Vars {
     k: String,
     k2: String,
+    u: String,
     v1: Option<String>,
     v: Option<String>,
+    prev: Value,
 }
 
 impl Vars {
     fn fill(&self, text: &str) -> String {
-        text.replace("{k}", &self.k)
+        let filled = text
+            .replace("{k}", &self.k)
             .replace("{k2}", &self.k2)
+            .replace("{u}", &self.u)
             .replace("{v1}", self.v1.as_deref().unwrap_or("missing-v1"))
-            .replace("{v}", self.v.as_deref().unwrap_or("missing-v"))
+            .replace("{v}", self.v.as_deref().unwrap_or("missing-v"));
+        self.fill_prev(filled)
+    }
+
+    /// Replaces `{prev:/pointer}` with that string member of the previous answer.
+    fn fill_prev(&self, mut text: String) -> String {
+        while let Some(start) = text.find("{prev:") {
+            let Some(len) = text[start..].find('}') else {
+                break;
+            };
+            let pointer = &text[start + "{prev:".len()..start + len];
+            let value = self
+                .prev
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or("missing-prev")
+                .to_owned();
+            text.replace_range(start..=start + len, &value);
+        }
+        text
     }
 
     fn fill_value(&self, value: &Value) -> Value {
@@ -301,6 +326,7 @@ async fn run_step(
         vars.v1.get_or_insert_with(|| version.clone());
         vars.v = Some(version);
     }
+    vars.prev = body;
     if problems.is_empty() {
         Ok(())
     } else {
@@ -347,8 +373,10 @@ async fn recorded_sessions() {
             let mut vars = Vars {
                 k: format!("{}-{i}", stem.replace('_', "-")),
                 k2: format!("{}-{i}-b", stem.replace('_', "-")),
+                u: uuid::Uuid::new_v4().to_string(),
                 v1: None,
                 v: None,
+                prev: Value::Null,
             };
             for step in &case.steps {
                 if let Err(e) = run_step(&state, &file.host, step, &mut vars).await {
