@@ -50,7 +50,11 @@ pub static BUILT_IN_ROLES: [BuiltInRole; 9] = [
     BuiltInRole {
         id: RESTORE,
         name: "Managed HSM Restore User",
-        data_actions: &[A::StartHsmRestore, A::ReadHsmRestoreStatus, A::RestoreHsmKeys],
+        data_actions: &[
+            A::StartHsmRestore,
+            A::ReadHsmRestoreStatus,
+            A::RestoreHsmKeys,
+        ],
         extra_data_actions: &[],
     },
     BuiltInRole {

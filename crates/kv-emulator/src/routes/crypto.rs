@@ -15,10 +15,10 @@ use kv_protocol::{
 
 use crate::error::ApiError;
 use crate::names::validate_key_name;
+use crate::personality;
 use crate::request::{RequestCtx, parse_json};
 use crate::routes::keys::find;
 use crate::routes::view;
-use crate::personality;
 use crate::state::AppState;
 use crate::store::VersionRow;
 use crate::usage::check_usable;
