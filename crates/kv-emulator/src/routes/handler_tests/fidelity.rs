@@ -136,3 +136,92 @@ async fn role_assignment_name_conflict_is_400_role_assignment_exists() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{again}");
     assert_eq!(code(&again), "RoleAssignmentExists");
 }
+
+#[tokio::test]
+async fn named_vaults_and_hsms_are_isolated_in_one_process() {
+    let app = TestApp::new();
+    let (a, b, hsm) = (
+        "alpha.vault.localhost:8443",
+        "bravo.vault.localhost:8443",
+        HSM_HOST,
+    );
+    let (status, created) = app
+        .call_at(a, "POST", "/keys/shared/create", Some(json!({"kty": "EC"})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert!(kid(&created).starts_with("https://alpha.vault.localhost:8443/keys/shared/"));
+    for other in [b, hsm, HOST] {
+        let (status, _) = app.call_at(other, "GET", "/keys/shared", None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{other} sees alpha's key");
+    }
+    // The same name in bravo is a different key with its own rotation policy.
+    app.call_at(b, "POST", "/keys/shared/create", Some(json!({"kty": "EC"})))
+        .await;
+    let policy = json!({"lifetimeActions": [{"trigger": {"timeAfterCreate": "P30D"},
+        "action": {"type": "Rotate"}}], "attributes": {"expiryTime": "P90D"}});
+    let (status, _) = app
+        .call_at(a, "PUT", "/keys/shared/rotationpolicy", Some(policy))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, bravo_policy) = app
+        .call_at(b, "GET", "/keys/shared/rotationpolicy", None)
+        .await;
+    assert_eq!(
+        bravo_policy["lifetimeActions"].as_array().map(Vec::len),
+        Some(1),
+        "bravo keeps the default policy: {bravo_policy}"
+    );
+    // Deleted keys are per instance too.
+    let (status, _) = app.call_at(a, "DELETE", "/keys/shared", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.call_at(b, "GET", "/deletedkeys/shared", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.call_at(a, "GET", "/deletedkeys/shared", None).await;
+    assert_eq!(status, StatusCode::OK);
+    // Administration: a Managed HSM serves it, a vault answers 404.
+    let (status, _) = app.call_at(hsm, "GET", "/settings", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app.call_at(a, "GET", "/settings", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, _) = app
+        .call_at(
+            a,
+            "GET",
+            "/providers/Microsoft.Authorization/roleDefinitions",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Each instance's challenge names its own parent domain.
+    for (host, resource) in [
+        (a, "https://vault.localhost:8443"),
+        (hsm, "https://managedhsm.localhost:8443"),
+    ] {
+        let resp = app
+            .raw_at(host, "GET", "/keys?api-version=7.6", None, false)
+            .await;
+        let challenge = resp.headers()[header::WWW_AUTHENTICATE].to_str().unwrap();
+        assert!(challenge.contains(resource), "{challenge}");
+    }
+}
+
+#[tokio::test]
+async fn plain_addresses_answer_as_the_configured_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = AppState::new(
+        Store::open(dir.path()).unwrap(),
+        Clock::default(),
+        VaultSettings {
+            kind: crate::vaults::VaultKind::ManagedHsm,
+            ..VaultSettings::default()
+        },
+    );
+    let request = Request::builder()
+        .uri("/settings?api-version=7.6")
+        .header(header::HOST, "127.0.0.1:8443")
+        .header(header::AUTHORIZATION, "Bearer t")
+        .body(Body::empty())
+        .unwrap();
+    let resp = crate::router(state).oneshot(request).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+}
