@@ -15,10 +15,21 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Vault or Managed HSM
+//!
+//! One emulator serves many vaults and Managed HSMs, chosen by the host name the client
+//! uses: `NAME.vault.localhost` is the vault `NAME`, `NAME.managedhsm.localhost` the
+//! Managed HSM `NAME` (also under `.vault.azure.net` / `.managedhsm.azure.net` when mapped
+//! in a hosts file); plain addresses answer as `--kind vault|managedhsm`
+//! ([`EmulatorBuilder::kind`], default vault). Each has its own keys, deleted keys,
+//! rotation policies, roles and settings, and answers as that service does
+//! ([`vaults`], [`personality`]); a vault answers the administration APIs 404.
+//!
 //! # Connecting
 //!
 //! - **TLS.** The emulator creates a small CA and a server certificate for `localhost`,
-//!   `*.localhost`, `*.vault.localhost`, `127.0.0.1` and `::1` once per data directory,
+//!   `*.localhost`, `*.vault.localhost`, `*.managedhsm.localhost`, the Azure suffixes,
+//!   `127.0.0.1` and `::1` once per data directory,
 //!   and writes `DIR/tls/cert.pem` (server certificate and CA). Trust that file
 //!   (`REQUESTS_CA_BUNDLE` or `connection_verify=` in Python, `add_root_certificate` in
 //!   reqwest), or bring your own with `--tls-cert`/`--tls-key`.
@@ -31,7 +42,8 @@
 //!      then names `https://vault.localhost:PORT` and the SDKs' check passes unchanged.
 //!   2. Use `https://127.0.0.1:PORT` and switch the check off
 //!      (`verify_challenge_resource=False` in Python, `verify_challenge_resource: false`
-//!      in the Rust SDK's options). The challenge then names `https://vault.azure.net`.
+//!      in the Rust SDK's options). The challenge then names `https://vault.azure.net`
+//!      (`https://managedhsm.azure.net` with `--kind managedhsm`).
 //!
 //!   `--challenge-resource URL` fixes the resource instead.
 //! - **Time.** The emulator's clock can be moved ([`EmulatorHandle::advance_clock`], or
