@@ -31,6 +31,7 @@ impl Hsm {
             .listen("127.0.0.1:0".parse().expect("address"))
             .data_dir(dir.path())
             .retention_days(7)
+            .kind(kv_emulator::vaults::VaultKind::ManagedHsm)
             .start()
             .await
             .expect("emulator starts");

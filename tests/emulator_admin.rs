@@ -26,7 +26,12 @@ struct Vault {
 
 impl Vault {
     async fn start(builder: EmulatorBuilder) -> Self {
-        let emu = builder.start().await.expect("emulator starts");
+        // The administration APIs are a Managed HSM's; plain addresses answer as one.
+        let emu = builder
+            .kind(kv_emulator::vaults::VaultKind::ManagedHsm)
+            .start()
+            .await
+            .expect("emulator starts");
         let mut http = reqwest::Client::builder();
         for cert in reqwest::Certificate::from_pem_bundle(emu.ca_pem().as_bytes()).unwrap() {
             http = http.add_root_certificate(cert);
@@ -497,7 +502,7 @@ async fn role_definitions_assignments_and_settings() {
     let defs = "/providers/Microsoft.Authorization/roleDefinitions";
     let list = vault.ok(Method::GET, defs, "t", None).await;
     let builtins = list["value"].as_array().unwrap();
-    assert_eq!(builtins.len(), 8);
+    assert_eq!(builtins.len(), 9);
     assert!(
         builtins
             .iter()
@@ -541,12 +546,13 @@ async fn role_definitions_assignments_and_settings() {
         .await;
     assert_eq!(got["properties"]["description"], "v2");
     // As the service's own example: a definition written at /keys without assignable
-    // scopes is assignable at "/", so both listings show it.
+    // scopes is assignable at "/", so both listings show it (after the nine built-in roles;
+    // the recorded list includes Managed HSM Restore User).
     assert_eq!(got["properties"]["assignableScopes"], json!(["/"]));
     let at_keys = vault.ok(Method::GET, &keys_defs, "t", None).await;
-    assert_eq!(at_keys["value"].as_array().unwrap().len(), 9);
+    assert_eq!(at_keys["value"].as_array().unwrap().len(), 10);
     let at_root = vault.ok(Method::GET, &format!("/{defs}"), "t", None).await;
-    assert_eq!(at_root["value"].as_array().unwrap().len(), 9);
+    assert_eq!(at_root["value"].as_array().unwrap().len(), 10);
     let filtered = vault
         .ok(
             Method::GET,
@@ -571,7 +577,7 @@ async fn role_definitions_assignments_and_settings() {
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["properties"]["scope"], "/keys");
     assert_eq!(created["type"], "Microsoft.Authorization/roleAssignments");
-    let (status, _, _) = vault
+    let (status, conflict, _) = vault
         .call(
             Method::PUT,
             &format!("{ra}/{assignment}"),
@@ -579,7 +585,9 @@ async fn role_definitions_assignments_and_settings() {
             Some(json!({"properties": {"roleDefinitionId": got["id"], "principalId": "p-1"}})),
         )
         .await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    // As the service: 400 RoleAssignmentExists, not 409.
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(conflict["error"]["code"], "RoleAssignmentExists");
     let fetched = vault
         .ok(Method::GET, &format!("{ra}/{assignment}"), "t", None)
         .await;

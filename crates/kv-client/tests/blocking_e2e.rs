@@ -34,12 +34,23 @@ struct Fixture {
 
 impl Fixture {
     fn start() -> Self {
+        Self::start_with(|b| b)
+    }
+
+    /// The emulator answering as a Managed HSM, where the administration APIs live.
+    fn managed_hsm() -> Self {
+        Self::start_with(|b| b.kind(kv_emulator::vaults::VaultKind::ManagedHsm))
+    }
+
+    fn start_with(
+        configure: impl FnOnce(kv_emulator::EmulatorBuilder) -> kv_emulator::EmulatorBuilder,
+    ) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .expect("emulator runtime");
-        let env = rt.block_on(support::Env::start());
+        let env = rt.block_on(support::Env::start_with(configure));
         Self { env, rt }
     }
 
@@ -583,7 +594,7 @@ fn envelope_with_an_oct_hsm_key_and_a_local_key() {
 
 #[test]
 fn settings_and_role_based_access_control() {
-    let fx = Fixture::start();
+    let fx = Fixture::managed_hsm();
     let settings = KeyVaultSettingsClient::new(
         fx.env.emulator.url(),
         fx.env.credential(),

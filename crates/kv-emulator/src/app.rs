@@ -8,6 +8,7 @@
 
 use axum::Router;
 use axum::extract::{Request, State};
+use axum::middleware::Next;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
@@ -15,8 +16,10 @@ use axum::routing::{any, post};
 use crate::error::ApiError;
 use crate::request::{
     RequestCtx, check_api_version, parse_json, read_body, refuse_declared_oversized_body,
+    request_host, require_json_content_type,
 };
 use crate::state::AppState;
+use crate::vaults::VaultId;
 use crate::{auth, logging, routes};
 
 /// The emulator's HTTP application over `state`.
@@ -30,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/deletedkeys/{*rest}", any(routes::dispatch))
         .route("/rng", post(random_bytes))
         .fallback(routes::admin::dispatch)
+        .layer(from_fn(require_json_content_type))
         .layer(from_fn(check_api_version))
         .layer(from_fn(refuse_declared_oversized_body))
         .layer(from_fn_with_state(
@@ -37,18 +41,32 @@ pub fn router(state: AppState) -> Router {
             routes::admin::access::enforce_rbac,
         ))
         .layer(from_fn_with_state(state.clone(), auth::challenge_auth))
+        .layer(from_fn_with_state(state.clone(), bind_vault))
         .layer(from_fn(logging::log_request))
         // Emulator-only endpoints (health, clock) bring their own middleware.
         .merge(crate::management::router(state.clone()))
         .with_state(state)
 }
 
+/// Middleware: binds the request to the vault or Managed HSM its host names (see
+/// [`crate::vaults`]); everything after it (challenge, RBAC, handlers) sees that
+/// instance's state.
+async fn bind_vault(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let host = request_host(&request);
+    let id = VaultId::of_host(host.as_deref(), state.settings().kind);
+    let kind = id.kind;
+    match state.bind(id).await {
+        Ok(bound) => {
+            request.extensions_mut().insert(bound);
+            let base = format!("https://{}", host.unwrap_or_default());
+            crate::personality::scope(kind, base, next.run(request)).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
 /// `POST /rng`: 1 to 128 random bytes.
-async fn random_bytes(
-    State(_state): State<AppState>,
-    _ctx: RequestCtx,
-    request: Request,
-) -> Result<Response, ApiError> {
+async fn random_bytes(_ctx: RequestCtx, request: Request) -> Result<Response, ApiError> {
     let body = read_body(request.into_body()).await?;
     let params: kv_protocol::GetRandomBytesRequest = parse_json(&body)?;
     if !params.is_valid() {

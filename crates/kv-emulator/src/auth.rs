@@ -25,6 +25,7 @@ use axum::response::{IntoResponse, Response};
 use crate::error::ApiError;
 use crate::request::request_host;
 use crate::state::AppState;
+use crate::vaults::VaultKind;
 
 /// The resource named when the host gives none.
 pub const DEFAULT_RESOURCE: &str = "https://vault.azure.net";
@@ -35,10 +36,19 @@ pub async fn challenge_auth(
     request: Request,
     next: Next,
 ) -> Response {
+    let state = request
+        .extensions()
+        .get::<AppState>()
+        .cloned()
+        .unwrap_or(state);
     let settings = state.settings();
+    // The common case (any token accepted) returns before anything is derived.
+    if settings.token_issuer.is_none() && bearer_token(&request).is_some() {
+        return next.run(request).await;
+    }
     let resource = match &settings.challenge_resource {
         Some(fixed) => fixed.clone(),
-        None => derived_resource(request_host(&request).as_deref()),
+        None => derived_resource(request_host(&request).as_deref(), state.kind()),
     };
     let message = match (bearer_token(&request), &settings.token_issuer) {
         (Some(_), None) => return next.run(request).await,
@@ -56,7 +66,13 @@ pub async fn challenge_auth(
         "Bearer authorization=\"{authority}/{}\", resource=\"{}\"",
         settings.tenant_id, resource
     );
-    let mut response = ApiError::Unauthorized(message.into()).into_response();
+    // A vault sends its error body with the challenge; a Managed HSM sends none to a
+    // request without a token (the recorded sessions of both).
+    let mut response = if state.kind().is_hsm() && bearer_token(&request).is_none() {
+        axum::http::StatusCode::UNAUTHORIZED.into_response()
+    } else {
+        ApiError::Unauthorized(message.into()).into_response()
+    };
     if let Ok(value) = HeaderValue::from_str(&challenge) {
         response
             .headers_mut()
@@ -77,21 +93,24 @@ fn bearer_token(request: &Request) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// The challenge resource for a request host (`name.parent.tld[:port]`).
-pub fn derived_resource(host: Option<&str>) -> String {
+/// The challenge resource for a request host (`name.parent.tld[:port]`) of an instance
+/// of `kind`: the host's parent domain, or Azure's resource for the kind
+/// (`https://vault.azure.net`, `https://managedhsm.azure.net`) for plain addresses.
+pub fn derived_resource(host: Option<&str>, kind: VaultKind) -> String {
+    let fallback = || kind.azure_resource().to_owned();
     let Some(host) = host else {
-        return DEFAULT_RESOURCE.to_owned();
+        return fallback();
     };
     let (name, port) = split_port(host);
     if name.parse::<std::net::IpAddr>().is_ok() || name.starts_with('[') {
-        return DEFAULT_RESOURCE.to_owned();
+        return fallback();
     }
     match name.split_once('.') {
         Some((_, parent)) if !parent.is_empty() => match port {
             Some(port) => format!("https://{parent}:{port}"),
             None => format!("https://{parent}"),
         },
-        _ => DEFAULT_RESOURCE.to_owned(),
+        _ => fallback(),
     }
 }
 
@@ -115,17 +134,32 @@ mod tests {
 
     #[test]
     fn resource_from_host() {
+        let v = VaultKind::Vault;
         assert_eq!(
-            derived_resource(Some("myvault.vault.localhost:8443")),
+            derived_resource(Some("myvault.vault.localhost:8443"), v),
             "https://vault.localhost:8443"
         );
         assert_eq!(
-            derived_resource(Some("myvault.vault.azure.net")),
+            derived_resource(Some("myvault.vault.azure.net"), v),
             "https://vault.azure.net"
         );
-        assert_eq!(derived_resource(Some("127.0.0.1:8443")), DEFAULT_RESOURCE);
-        assert_eq!(derived_resource(Some("[::1]:8443")), DEFAULT_RESOURCE);
-        assert_eq!(derived_resource(Some("localhost:8443")), DEFAULT_RESOURCE);
-        assert_eq!(derived_resource(None), DEFAULT_RESOURCE);
+        assert_eq!(
+            derived_resource(Some("h.managedhsm.localhost:1"), VaultKind::ManagedHsm),
+            "https://managedhsm.localhost:1"
+        );
+        assert_eq!(
+            derived_resource(Some("127.0.0.1:8443"), v),
+            DEFAULT_RESOURCE
+        );
+        assert_eq!(
+            derived_resource(Some("127.0.0.1:8443"), VaultKind::ManagedHsm),
+            "https://managedhsm.azure.net"
+        );
+        assert_eq!(derived_resource(Some("[::1]:8443"), v), DEFAULT_RESOURCE);
+        assert_eq!(
+            derived_resource(Some("localhost:8443"), v),
+            DEFAULT_RESOURCE
+        );
+        assert_eq!(derived_resource(None, v), DEFAULT_RESOURCE);
     }
 }

@@ -72,6 +72,9 @@ pub struct EmulatorConfig {
     /// How bearer tokens are checked (`--auth`): any token (the default) or only tokens the
     /// emulator issued. See [`crate::oauth`].
     pub auth: crate::oauth::AuthMode,
+    /// What plain addresses answer as (`--kind`): a vault (default) or a Managed HSM.
+    /// Named hosts choose for themselves; see [`crate::vaults`].
+    pub kind: crate::vaults::VaultKind,
 }
 
 impl Default for EmulatorConfig {
@@ -94,6 +97,7 @@ impl Default for EmulatorConfig {
             faults: None,
             throttle: None,
             auth: crate::oauth::AuthMode::Any,
+            kind: crate::vaults::VaultKind::Vault,
         }
     }
 }

@@ -24,8 +24,13 @@ pub enum ApiError {
     /// validity window, operation not in `key_ops`, not exportable...).
     #[error("{0}")]
     Forbidden(String),
-    /// 404 `KeyNotFound`: no such key (or version).
-    #[error("A key with (name/id) {0} was not found in this key vault.")]
+    /// 404 `KeyNotFound`: no such key (or version). The wording is the vault's; a Managed
+    /// HSM words it differently (see [`crate::personality::key_not_found_message`]).
+    #[error(
+        "A key with (name/id) {0} was not found in this key vault. If you recently deleted \
+         this key you may be able to recover it using the correct recovery command. For help \
+         resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
+    )]
     KeyNotFound(String),
     /// 404 `KeyNotFound`: no such deleted key.
     #[error("Deleted Key not found: {0}")]
@@ -44,6 +49,14 @@ pub enum ApiError {
     /// `SettingNotFound`, `JobNotFound`).
     #[error("{message}")]
     NotFoundCode {
+        /// The service's error code.
+        code: &'static str,
+        /// The message.
+        message: String,
+    },
+    /// 400 with a specific code (`RoleAssignmentExists`).
+    #[error("{message}")]
+    BadRequestCode {
         /// The service's error code.
         code: &'static str,
         /// The message.
@@ -71,7 +84,7 @@ impl ApiError {
     /// The HTTP status of this error.
     pub fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadParameter(_) => StatusCode::BAD_REQUEST,
+            Self::BadParameter(_) | Self::BadRequestCode { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::ForbiddenByRbac(_) => StatusCode::FORBIDDEN,
             Self::NotFoundCode { .. } => StatusCode::NOT_FOUND,
@@ -91,7 +104,7 @@ impl ApiError {
             Self::Unauthorized(_) => "Unauthorized",
             Self::Forbidden(_) => "Forbidden",
             Self::ForbiddenByRbac(_) => "ForbiddenByRbac",
-            Self::NotFoundCode { code, .. } => code,
+            Self::NotFoundCode { code, .. } | Self::BadRequestCode { code, .. } => code,
             Self::KeyNotFound(_) | Self::DeletedKeyNotFound(_) => "KeyNotFound",
             Self::NotFound(_) => "NotFound",
             Self::MethodNotAllowed => "MethodNotAllowed",
@@ -104,6 +117,9 @@ impl ApiError {
     pub fn body(&self) -> KeyVaultError {
         let message = match self {
             Self::Internal(_) => "The server encountered an internal error.".to_owned(),
+            Self::KeyNotFound(name) => {
+                crate::personality::key_not_found_message(name).unwrap_or_else(|| self.to_string())
+            }
             other => other.to_string(),
         };
         KeyVaultError::new(self.code(), message)
@@ -180,7 +196,12 @@ mod tests {
         assert_eq!(err.status_code(), StatusCode::NOT_FOUND);
         assert_eq!(
             err.body().message(),
-            Some("A key with (name/id) k1 was not found in this key vault.")
+            Some(
+                "A key with (name/id) k1 was not found in this key vault. If you recently \
+                 deleted this key you may be able to recover it using the correct recovery \
+                 command. For help resolving this issue, please see \
+                 https://go.microsoft.com/fwlink/?linkid=2125182"
+            )
         );
     }
 }

@@ -15,12 +15,22 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Vault or Managed HSM
+//!
+//! One emulator serves many vaults and Managed HSMs, chosen by the host name the client
+//! uses: `NAME.vault.localhost` is the vault `NAME`, `NAME.managedhsm.localhost` the
+//! Managed HSM `NAME` (also under `.vault.azure.net` / `.managedhsm.azure.net` when mapped
+//! in a hosts file); plain addresses answer as `--kind vault|managedhsm`
+//! ([`EmulatorBuilder::kind`], default vault). Each has its own keys, deleted keys,
+//! rotation policies, roles and settings, and answers as that service does
+//! ([`vaults`], [`personality`]); a vault answers the administration APIs 404.
+//!
 //! # Connecting
 //!
 //! - **TLS.** The emulator creates a small CA and a server certificate for `localhost`,
-//!   `*.localhost`, `*.vault.localhost`, `*.managedhsm.localhost`, `127.0.0.1`, `::1` and
-//!   the names of `--tls-san` once per data directory (see [`tls`]), and writes
-//!   `DIR/tls/cert.pem` (server certificate and CA) and `DIR/tls/ca.pem`. Trust that file
+//!   `*.localhost`, `*.vault.localhost`, `*.managedhsm.localhost`, the Azure suffixes,
+//!   `127.0.0.1`, `::1` and the names of `--tls-san` once per data directory (see [`tls`]),
+//!   and writes `DIR/tls/cert.pem` (server certificate and CA) and `DIR/tls/ca.pem`. Trust that file
 //!   (`REQUESTS_CA_BUNDLE` or `connection_verify=` in Python, `add_root_certificate` in
 //!   reqwest), or bring your own with `--tls-cert`/`--tls-key`.
 //! - **Authentication.** Any `Authorization: Bearer <token>` is accepted (with
@@ -33,7 +43,8 @@
 //!      then names `https://vault.localhost:PORT` and the SDKs' check passes unchanged.
 //!   2. Use `https://127.0.0.1:PORT` and switch the check off
 //!      (`verify_challenge_resource=False` in Python, `verify_challenge_resource: false`
-//!      in the Rust SDK's options). The challenge then names `https://vault.azure.net`.
+//!      in the Rust SDK's options). The challenge then names `https://vault.azure.net`
+//!      (`https://managedhsm.azure.net` with `--kind managedhsm`).
 //!
 //!   `--challenge-resource URL` fixes the resource instead.
 //! - **Time.** The emulator's clock can be moved ([`EmulatorHandle::travel`],
@@ -66,7 +77,7 @@
 //! # Managed HSM administration
 //!
 //! The emulator also serves the Managed HSM administration APIs
-//! ([`routes::admin`]): the eight built-in roles and custom role definitions, role
+//! ([`routes::admin`]): the nine built-in roles and custom role definitions, role
 //! assignments, full backup / full restore / selective key restore to Azure Blob Storage
 //! (written with the Blob REST API and a SAS token, see [`blob`]; Azurite works, and
 //! [`azurite`] starts one for tests), and settings. Role-based access control is enforced
@@ -103,6 +114,7 @@ pub mod management;
 pub mod names;
 pub mod oauth;
 pub mod paging;
+pub mod personality;
 pub mod rbac;
 pub mod release;
 pub mod request;
@@ -114,6 +126,7 @@ pub mod store;
 pub mod throttle;
 pub mod tls;
 pub mod usage;
+pub mod vaults;
 
 pub use app::router;
 pub use clock::Clock;

@@ -120,6 +120,12 @@ struct Args {
     /// (managed identity). With --rbac the verified oid is the principal.
     #[arg(long, default_value = "any", value_name = "MODE")]
     auth: kv_emulator::oauth::AuthMode,
+    /// What plain addresses (127.0.0.1, localhost) answer as: `vault` or `managedhsm`.
+    /// Host names choose for themselves: NAME.vault.localhost is the vault NAME,
+    /// NAME.managedhsm.localhost the Managed HSM NAME (also under .azure.net when mapped
+    /// in a hosts file).
+    #[arg(long, default_value = "vault", value_name = "KIND")]
+    kind: kv_emulator::vaults::VaultKind,
 
     /// Log format on stderr.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
@@ -186,6 +192,7 @@ async fn main() -> ExitCode {
         faults: args.faults,
         throttle: args.throttle,
         auth: args.auth,
+        kind: args.kind,
     };
     let handle = match Emulator::start(config).await {
         Ok(handle) => handle,

@@ -15,6 +15,12 @@ use crate::error::ApiError;
 /// The largest request body accepted (1 MiB); larger ones get 400.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
+/// The deepest nesting of JSON arrays and objects accepted in a body. The service's JSON
+/// reader stops at a small depth and answers 400; its exact limit is not published, so
+/// the emulator uses the default of .NET's readers (System.Text.Json and Json.NET: 64).
+/// Real bodies nest at most five levels (a rotation policy).
+pub const MAX_JSON_DEPTH: usize = 64;
+
 /// The host (with port) the client addressed: the URI authority (HTTP/2) or `Host`.
 pub fn request_host<B>(request: &axum::http::Request<B>) -> Option<String> {
     host_of(request.uri(), request.headers())
@@ -146,6 +152,13 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad("The request body is required."));
     }
+    // serde_json skips unknown members without a depth limit, so check it up front.
+    if json_depth_exceeds(body, MAX_JSON_DEPTH) {
+        return Err(ApiError::bad(format!(
+            "The request body is not valid JSON: it is nested deeper than the maximum of \
+             {MAX_JSON_DEPTH} levels."
+        )));
+    }
     serde_json::from_slice(body).map_err(|e| {
         let what = match e.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
@@ -159,6 +172,75 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             e.column()
         ))
     })
+}
+
+/// Whether `body` nests arrays and objects deeper than `max` (outside strings). Linear,
+/// no recursion; malformed input is left for the parser to report.
+fn json_depth_exceeds(body: &[u8], max: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in body {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Middleware: a request body must be declared as JSON. As the service (an ASP.NET
+/// front end), a body with another media type or none is answered 415 with ASP.NET's
+/// `{"Message": ...}` body, not the Key Vault error envelope. Empty bodies pass.
+pub async fn require_json_content_type(request: Request, next: Next) -> Response {
+    // An empty body (Content-Length 0, or none at all) needs no media type.
+    let has_body = axum::body::HttpBody::size_hint(request.body()).exact() != Some(0);
+    if !has_body {
+        return next.run(request).await;
+    }
+    let media_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or_default().to_owned());
+    let message = match media_type.as_deref() {
+        None => "The request contains an entity body but no Content-Type header. The inferred \
+                 media type 'application/octet-stream' is not supported for this resource."
+            .to_owned(),
+        Some(value) if is_json_media_type(value) => return next.run(request).await,
+        Some(value) => format!(
+            "The request entity's media type '{}' is not supported for this resource.",
+            printable(value.split(';').next().unwrap_or_default().trim())
+        ),
+    };
+    (
+        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        axum::Json(serde_json::json!({ "Message": message })),
+    )
+        .into_response()
+}
+
+fn is_json_media_type(value: &str) -> bool {
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence == "text/json" || essence.ends_with("+json")
 }
 
 /// Removes double-quoted strings (values echoed by serde) and the trailing location.
@@ -207,6 +289,31 @@ mod tests {
         ));
         let missing = parse_json::<T>(b"{}").unwrap_err().to_string();
         assert!(missing.contains("count"), "{missing}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_even_inside_unknown_members() {
+        let deep = format!(
+            "{{\"count\":1,\"x\":{}{}}}",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        let err = parse_json::<T>(deep.as_bytes()).unwrap_err();
+        assert!(matches!(err, ApiError::BadParameter(_)), "{err}");
+        let ok = format!("{{\"count\":1,\"x\":{}{}}}", "[".repeat(63), "]".repeat(63));
+        assert!(parse_json::<T>(ok.as_bytes()).is_ok());
+        // Brackets inside strings do not count.
+        let quoted = format!("{{\"count\":1,\"x\":\"{}\\\"\"}}", "[".repeat(100));
+        assert!(parse_json::<T>(quoted.as_bytes()).is_ok(), "{quoted}");
+    }
+
+    #[test]
+    fn json_media_types() {
+        assert!(is_json_media_type("application/json"));
+        assert!(is_json_media_type("Application/JSON; charset=utf-8"));
+        assert!(is_json_media_type("application/merge-patch+json"));
+        assert!(!is_json_media_type("text/plain"));
+        assert!(!is_json_media_type("application/octet-stream"));
     }
 
     #[test]

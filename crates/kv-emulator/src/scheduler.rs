@@ -32,10 +32,20 @@ pub async fn run(
     }
 }
 
-/// One pass: purge what is due, then rotate what is due. Returns how many keys were purged
-/// and rotated.
+/// One pass over every vault and Managed HSM: purge what is due, then rotate what is due.
+/// Returns how many keys were purged and rotated.
 pub async fn tick(state: &AppState) -> Result<(usize, usize), ApiError> {
     let _pass = state.scheduler_guard().await;
+    let (mut purged, mut rotated) = (0, 0);
+    for vault in state.every_vault() {
+        let (p, r) = tick_one(&vault).await?;
+        purged += p;
+        rotated += r;
+    }
+    Ok((purged, rotated))
+}
+
+async fn tick_one(state: &AppState) -> Result<(usize, usize), ApiError> {
     let now = state.clock().now();
     let purged = state.store().run(move |tx| tx.purge_due(now)).await?;
     for name in &purged {

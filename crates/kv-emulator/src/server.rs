@@ -83,8 +83,16 @@ impl Emulator {
                     }
                     _ => None,
                 },
+                ca_pem: tls.trust_pem.clone(),
+                kind: config.kind,
             },
         );
+        {
+            let state = state.clone();
+            tokio::task::spawn_blocking(move || state.vaults().open_existing())
+                .await
+                .map_err(|e| StartError::Storage(format!("startup task failed: {e}")))??;
+        }
         let listener =
             TcpListener::bind(config.listen)
                 .await
@@ -279,6 +287,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// What plain addresses (`127.0.0.1`, `localhost`) answer as: a vault (the default)
+    /// or a Managed HSM. Named hosts (`NAME.vault.localhost`, `NAME.managedhsm.localhost`)
+    /// choose for themselves; see [`crate::vaults`].
+    pub fn kind(mut self, kind: crate::vaults::VaultKind) -> Self {
+        self.config.kind = kind;
+        self
+    }
+
     /// Inject faults (see [`crate::faults`]); the spec is checked by `start`.
     pub fn faults(mut self, spec: FaultSpec) -> Self {
         self.config.faults = Some(spec);
@@ -336,6 +352,14 @@ impl EmulatorHandle {
     /// The vault URL: `https://ADDR`.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The URL of the vault or Managed HSM `name` on this emulator:
+    /// `https://NAME.vault.localhost:PORT` or `https://NAME.managedhsm.localhost:PORT`.
+    /// Names under `.localhost` need a resolver that maps them to the loopback address
+    /// (most do; otherwise a hosts-file entry or the client's resolve override).
+    pub fn url_for(&self, kind: crate::vaults::VaultKind, name: &str) -> String {
+        format!("https://{name}.{kind}.localhost:{}", self.addr.port())
     }
 
     /// The PEM certificate a client should trust to reach this emulator.

@@ -5,8 +5,10 @@ use std::sync::Arc;
 use kv_protocol::DeletionRecoveryLevel;
 
 use crate::clock::Clock;
+use crate::error::ApiError;
 use crate::jobs::Jobs;
 use crate::store::Store;
+use crate::vaults::{VaultId, VaultKind, Vaults};
 
 /// Vault-wide settings the handlers need.
 #[derive(Clone, Debug)]
@@ -26,6 +28,12 @@ pub struct VaultSettings {
     /// The emulator's own token issuer under `--auth strict` (see [`crate::oauth`]);
     /// `None` accepts any bearer token.
     pub token_issuer: Option<Arc<crate::oauth::TokenIssuer>>,
+    /// The PEM certificate chain clients trust (the emulator's CA), sent as the
+    /// `certificatePemFile` of key attestations.
+    pub ca_pem: String,
+    /// What plain addresses (`127.0.0.1`, `localhost`) answer as (`--kind`); named hosts
+    /// choose for themselves (see [`crate::vaults`]).
+    pub kind: VaultKind,
 }
 
 impl Default for VaultSettings {
@@ -41,6 +49,8 @@ impl Default for VaultSettings {
             rbac: false,
             rbac_admins: Vec::new(),
             token_issuer: None,
+            ca_pem: String::new(),
+            kind: VaultKind::Vault,
         }
     }
 }
@@ -57,15 +67,21 @@ impl VaultSettings {
     }
 }
 
-/// Shared state of the HTTP application; cheap to clone.
+/// Shared state of the HTTP application, bound to one vault or Managed HSM; cheap to
+/// clone.
+///
+/// The router's state is bound to the default instance; the `bind_vault` middleware
+/// ([`crate::app`]) binds each request to the instance its host names and hands that to
+/// the handlers (`AppState` is an extractor that reads it).
 #[derive(Clone, Debug)]
 pub struct AppState {
     inner: Arc<Inner>,
+    bound: Arc<Bound>,
 }
 
 #[derive(Debug)]
 struct Inner {
-    store: Store,
+    vaults: Vaults,
     clock: Clock,
     settings: VaultSettings,
     scheduler: tokio::sync::Mutex<()>,
@@ -73,24 +89,80 @@ struct Inner {
     ekm: crate::routes::admin::ekm::EkmState,
 }
 
+#[derive(Debug)]
+struct Bound {
+    id: VaultId,
+    store: Store,
+}
+
 impl AppState {
-    /// State over an opened store.
+    /// State over an opened store, which serves the default instance (plain addresses,
+    /// of kind `settings.kind`); named instances get files beside it.
     pub fn new(store: Store, clock: Clock, settings: VaultSettings) -> Self {
+        let bound = Arc::new(Bound {
+            id: VaultId {
+                kind: settings.kind,
+                name: None,
+            },
+            store: store.clone(),
+        });
         Self {
             inner: Arc::new(Inner {
-                store,
+                vaults: Vaults::new(store, settings.kind),
                 clock,
                 settings,
                 scheduler: tokio::sync::Mutex::new(()),
                 jobs: Jobs::new(),
                 ekm: Default::default(),
             }),
+            bound,
         }
     }
 
-    /// The database.
+    /// This state bound to `id` (opening its store on first use).
+    pub async fn bind(&self, id: VaultId) -> Result<Self, ApiError> {
+        if id == self.bound.id {
+            return Ok(self.clone());
+        }
+        let store = self.inner.vaults.store(&id).await?;
+        Ok(self.bound_to(id, store))
+    }
+
+    fn bound_to(&self, id: VaultId, store: Store) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            bound: Arc::new(Bound { id, store }),
+        }
+    }
+
+    /// This state bound to every open instance (for the scheduler).
+    pub fn every_vault(&self) -> Vec<Self> {
+        self.inner
+            .vaults
+            .all()
+            .into_iter()
+            .map(|(id, store)| self.bound_to(id, store))
+            .collect()
+    }
+
+    /// All instances' stores (opens the named ones on disk; blocking, call at start).
+    pub fn vaults(&self) -> &Vaults {
+        &self.inner.vaults
+    }
+
+    /// The instance this state is bound to.
+    pub fn vault(&self) -> &VaultId {
+        &self.bound.id
+    }
+
+    /// Whether the bound instance is a vault or a Managed HSM.
+    pub fn kind(&self) -> VaultKind {
+        self.bound.id.kind
+    }
+
+    /// The bound instance's database.
     pub fn store(&self) -> &Store {
-        &self.inner.store
+        &self.bound.store
     }
 
     /// The movable clock.
@@ -117,5 +189,23 @@ impl AppState {
     /// The Managed HSM External Key Manager connection.
     pub fn ekm(&self) -> &crate::routes::admin::ekm::EkmState {
         &self.inner.ekm
+    }
+}
+
+/// Handlers take the state bound to the request's instance (put there by the
+/// `bind_vault` middleware; the default instance when it did not run, as in unit tests
+/// of a single route).
+impl axum::extract::FromRequestParts<AppState> for AppState {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<AppState>()
+            .cloned()
+            .unwrap_or_else(|| state.clone()))
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! The generated material is a small private CA plus a server certificate (the leaf) it
 //! signs for [`SUBJECT_ALT_NAMES`] (`localhost`, `*.localhost`, `*.vault.localhost`,
-//! `*.managedhsm.localhost`, `127.0.0.1`, `::1`) and the extra names of `--tls-san`:
+//! `*.managedhsm.localhost`, the Azure suffixes `*.vault.azure.net` and
+//! `*.managedhsm.azure.net` (for users who map them in a hosts file), `127.0.0.1`, `::1`) and the extra names of `--tls-san`:
 //!
 //! - `DIR/tls/cert.pem`: the server certificate followed by the CA certificate.
 //! - `DIR/tls/key.pem`: the server's private key (file mode 0600).
@@ -38,6 +39,8 @@ pub const SUBJECT_ALT_NAMES: &[&str] = &[
     "*.localhost",
     "*.vault.localhost",
     "*.managedhsm.localhost",
+    "*.vault.azure.net",
+    "*.managedhsm.azure.net",
     "127.0.0.1",
     "::1",
 ];

@@ -3,12 +3,19 @@
 The binary comes from $KV_EMULATOR_BIN, else target/debug/kv-emulator (honouring
 $CARGO_TARGET_DIR). The official SDK trusts the emulator through `connection_verify`
 (DIR/tls/cert.pem) and authenticates with a static fake token.
+
+One emulator process serves both personalities by host name: the key tests talk to
+`pyvault.vault.localhost` (or, with KV_PERSONALITY=managedhsm, to
+`pyhsm.managedhsm.localhost`), the administration tests to `pyhsm.managedhsm.localhost`.
+Names under `.localhost` are resolved to 127.0.0.1 inside this test process, since not
+every resolver does it.
 """
 
 import base64
 import json
 import os
 import pathlib
+import socket
 import subprocess
 import tempfile
 import time
@@ -18,6 +25,20 @@ from azure.core.credentials import AccessToken
 from cryptography.hazmat.primitives.asymmetric import ec
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
+
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _resolve_localhost_names(host, *args, **kwargs):
+    if isinstance(host, str) and host.endswith(".localhost"):
+        host = "127.0.0.1"
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = _resolve_localhost_names
+
+PERSONALITY = os.environ.get("KV_PERSONALITY", "vault")
+assert PERSONALITY in ("vault", "managedhsm"), PERSONALITY
 
 
 def emulator_binary() -> str:
@@ -40,10 +61,14 @@ class FakeCredential:
 
 class Emulator:
     def __init__(self, url: str, cert: str, data_dir: str):
-        self.url = url
+        self.port = int(url.rsplit(":", 1)[1])
         self.cert = cert
         self.data_dir = data_dir
-        self.port = int(url.rsplit(":", 1)[1])
+        self.vault_url = f"https://pyvault.vault.localhost:{self.port}"
+        self.hsm_url = f"https://pyhsm.managedhsm.localhost:{self.port}"
+        # The key tests' URL (KV_PERSONALITY); administration always goes to the HSM.
+        self.url = self.hsm_url if PERSONALITY == "managedhsm" else self.vault_url
+        self.admin_url = self.hsm_url
 
 
 def _b64(data: bytes) -> str:
@@ -96,31 +121,41 @@ def credential():
     return FakeCredential()
 
 
-@pytest.fixture(scope="session")
-def key_client(emulator, credential):
+def make_key_client(url, credential, cert):
     from azure.keyvault.keys import KeyClient
 
-    return KeyClient(
-        emulator.url,
-        credential,
-        connection_verify=emulator.cert,
-        verify_challenge_resource=False,
-    )
+    return KeyClient(url, credential, connection_verify=cert, verify_challenge_resource=False)
+
+
+def make_crypto_client_factory(credential, cert):
+    from azure.keyvault.keys.crypto import CryptographyClient
+
+    def make(key):
+        return CryptographyClient(key, credential, connection_verify=cert, verify_challenge_resource=False)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def key_client(emulator, credential):
+    return make_key_client(emulator.url, credential, emulator.cert)
 
 
 @pytest.fixture
 def crypto_client(emulator, credential):
-    from azure.keyvault.keys.crypto import CryptographyClient
+    return make_crypto_client_factory(credential, emulator.cert)
 
-    def make(key):
-        return CryptographyClient(
-            key,
-            credential,
-            connection_verify=emulator.cert,
-            verify_challenge_resource=False,
-        )
 
-    return make
+@pytest.fixture(scope="session")
+def key_client_for(emulator, credential):
+    """KeyClient factory for any vault or Managed HSM URL on the emulator."""
+    return lambda url: make_key_client(url, credential, emulator.cert)
+
+
+@pytest.fixture(scope="session")
+def hsm_key_client(emulator, credential):
+    """A KeyClient on the Managed HSM, whatever KV_PERSONALITY says."""
+    return make_key_client(emulator.hsm_url, credential, emulator.cert)
 
 
 _counter = [0]
@@ -140,7 +175,7 @@ def unique():
 
 def _admin_client(cls, emulator, credential):
     return cls(
-        emulator.url,
+        emulator.admin_url,
         credential,
         connection_verify=emulator.cert,
         verify_challenge_resource=False,

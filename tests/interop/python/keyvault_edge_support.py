@@ -1,6 +1,7 @@
 """Helpers shared by the official-SDK edge-case tests (test_keys_edge.py, test_crypto_edge.py)."""
 
 import base64
+import os
 
 from azure.core.rest import HttpRequest
 from azure.keyvault.keys import (
@@ -18,6 +19,18 @@ CURVES = {
     KeyCurveName.p_384: (ec.SECP384R1(), SignatureAlgorithm.es384, hashes.SHA384()),
     KeyCurveName.p_521: (ec.SECP521R1(), SignatureAlgorithm.es512, hashes.SHA512()),
 }
+
+
+# The key tests run against a vault and, with KV_PERSONALITY=managedhsm, a Managed HSM.
+ON_HSM = os.environ.get("KV_PERSONALITY") == "managedhsm"
+
+
+def stored_type(kty: KeyType) -> KeyType:
+    """The key type the service answers for a requested one: a Managed HSM keeps every
+    key in its HSM (RSA -> RSA-HSM), a vault keeps what was asked for."""
+    if not ON_HSM:
+        return kty
+    return {KeyType.rsa: KeyType.rsa_hsm, KeyType.ec: KeyType.ec_hsm, KeyType.oct: KeyType.oct_hsm}.get(kty, kty)
 
 
 def b64url(data: bytes) -> str:

@@ -19,11 +19,17 @@ CRYPTO_USER = "21dbd100-6940-42c2-9190-5d6cb909625b"
 SETTING = "AllowKeyManagementOperationsThroughARM"
 
 
+@pytest.fixture(scope="module")
+def key_client(hsm_key_client):
+    """Keys the administration tests back up and restore live in the Managed HSM."""
+    return hsm_key_client
+
+
 def test_built_in_and_custom_role_definitions(access_control_client):
     client = access_control_client
     definitions = list(client.list_role_definitions(KeyVaultRoleScope.GLOBAL))
     built_in = [d for d in definitions if d.role_type == "AKVBuiltInRole"]
-    assert len(built_in) == 8
+    assert len(built_in) == 9  # with Managed HSM Restore User, as recorded
     crypto_user = client.get_role_definition(KeyVaultRoleScope.GLOBAL, CRYPTO_USER)
     assert crypto_user.role_name == "Managed HSM Crypto User"
     assert KeyVaultDataAction.SIGN_HSM_KEY in crypto_user.permissions[0].data_actions

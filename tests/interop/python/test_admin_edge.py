@@ -18,7 +18,7 @@ import uuid
 
 import pytest
 from azure.core.credentials import AccessToken
-from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.keyvault.administration import (
     KeyVaultDataAction,
     KeyVaultPermission,
@@ -72,6 +72,12 @@ def test_built_in_definitions_listed_at_global_and_keys(access_control_client, s
         assert permission.not_actions == []
         assert permission.not_data_actions == []
         assert permission.data_actions
+
+
+@pytest.fixture(scope="module")
+def key_client(hsm_key_client):
+    """Keys the administration tests back up and restore live in the Managed HSM."""
+    return hsm_key_client
 
 
 def test_built_in_definition_permissions(access_control_client):
@@ -276,10 +282,13 @@ def test_assignment_name_conflict(access_control_client):
         KeyVaultRoleScope.GLOBAL, _definition_id(CRYPTO_USER), str(uuid.uuid4()), name=name
     )
     try:
-        with pytest.raises(ResourceExistsError):
+        # The service answers 400 RoleAssignmentExists, not 409.
+        with pytest.raises(HttpResponseError) as conflict:
             client.create_role_assignment(
                 KeyVaultRoleScope.GLOBAL, _definition_id(CRYPTO_OFFICER), str(uuid.uuid4()), name=name
             )
+        assert conflict.value.status_code == 400
+        assert conflict.value.error.code == "RoleAssignmentExists"
         # The first assignment is untouched.
         kept = client.get_role_assignment(KeyVaultRoleScope.GLOBAL, name)
         assert kept.properties.role_definition_id == _definition_id(CRYPTO_USER)
@@ -475,7 +484,7 @@ class _AsyncCredential:
 
 def _async_client(cls, emulator):
     return cls(
-        emulator.url,
+        emulator.admin_url,
         _AsyncCredential(),
         connection_verify=emulator.cert,
         verify_challenge_resource=False,
@@ -502,10 +511,13 @@ def test_async_access_control(emulator):
             principal = str(uuid.uuid4())
             assignment = await client.create_role_assignment(KeyVaultRoleScope.KEYS, definition.id, principal)
             assert assignment.properties.role_definition_id == definition.id
-            with pytest.raises(ResourceExistsError):
+            # The service answers 400 RoleAssignmentExists, not 409.
+            with pytest.raises(HttpResponseError) as conflict:
                 await client.create_role_assignment(
                     KeyVaultRoleScope.KEYS, definition.id, principal, name=assignment.name
                 )
+            assert conflict.value.status_code == 400
+            assert conflict.value.error.code == "RoleAssignmentExists"
             fetched = await client.get_role_assignment(KeyVaultRoleScope.KEYS, assignment.name)
             assert fetched.properties.principal_id == principal
             listed = {a.name async for a in client.list_role_assignments(KeyVaultRoleScope.KEYS)}

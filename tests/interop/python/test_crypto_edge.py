@@ -111,9 +111,10 @@ def test_aes_modes_on_oct_hsm(key_client, crypto_client, unique, size):
     local = Cipher(algorithms.AES(secret), modes.CBC(iv)).encryptor()
     assert result.ciphertext == local.update(b"sixteen byte msg") + local.finalize()
     assert client.decrypt(cbc, result.ciphertext, iv=iv).plaintext == b"sixteen byte msg"
-    with pytest.raises(HttpResponseError) as err:
-        client.encrypt(cbc, b"odd length", iv=iv)
-    assert err.value.status_code == 400
+    # Not a whole number of blocks: Managed HSM fills the last block with zeros (issue 16).
+    odd = client.encrypt(cbc, b"odd length", iv=iv)
+    local = Cipher(algorithms.AES(secret), modes.CBC(iv)).encryptor()
+    assert odd.ciphertext == local.update(b"odd length" + b"\0" * 6) + local.finalize()
     # CBCPAD and key wrap: the SDK would run them locally, so they go out directly.
     status, body = raw(key_client, "POST", f"/keys/{key.name}/encrypt", {"alg": f"A{size}CBCPAD", "value": b64url(b"odd length"), "iv": b64url(iv)})
     assert status == 200, body

@@ -42,9 +42,21 @@ pub const CRYPTO_SERVICE_ENCRYPTION_USER: &str = "33413926-3206-4cdd-b39a-83574f
 pub const BACKUP: &str = "7b127d3c-77bd-4e3e-bbe0-dbb8971fa7f8";
 /// Managed HSM Crypto Service Release User.
 pub const CRYPTO_SERVICE_RELEASE_USER: &str = "21dbd100-6940-42c2-9190-5d6cb909625c";
+/// Managed HSM Restore User (Python `test_role_assignment[7.6]` lists it).
+pub const RESTORE: &str = "6efe6056-5259-49d2-8b3d-d3d73544b20b";
 
-/// The eight built-in roles.
-pub static BUILT_IN_ROLES: [BuiltInRole; 8] = [
+/// The nine built-in roles.
+pub static BUILT_IN_ROLES: [BuiltInRole; 9] = [
+    BuiltInRole {
+        id: RESTORE,
+        name: "Managed HSM Restore User",
+        data_actions: &[
+            A::StartHsmRestore,
+            A::ReadHsmRestoreStatus,
+            A::RestoreHsmKeys,
+        ],
+        extra_data_actions: &[],
+    },
     BuiltInRole {
         id: ADMINISTRATOR,
         name: "Managed HSM Administrator",
@@ -206,7 +218,7 @@ mod tests {
         let mut ids: Vec<&str> = BUILT_IN_ROLES.iter().map(|r| r.id).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), 8);
+        assert_eq!(ids.len(), 9);
         for role in &BUILT_IN_ROLES {
             assert!(role.data_actions.iter().all(DataAction::is_known));
             let def = role.definition();

@@ -15,6 +15,7 @@ use kv_protocol::{
 
 use crate::error::ApiError;
 use crate::names::validate_key_name;
+use crate::personality;
 use crate::request::{RequestCtx, parse_json};
 use crate::routes::keys::find;
 use crate::routes::view;
@@ -133,26 +134,36 @@ pub async fn operate(
     };
     let (row, private) = load_for(&state, name, version, op).await?;
     let kid = view::kid(&ctx.base_url, &row.name, &row.version);
+    let kind = state.kind();
+    let alg = match &input {
+        Input::Sign(p) => p.alg.to_string(),
+        Input::Verify(p) => p.alg.to_string(),
+        Input::Ops(p) => p.alg.to_string(),
+    };
     let response = tokio::task::spawn_blocking(move || -> Result<Response, ApiError> {
         let key = LocalKey::new(&private).map_err(ApiError::internal)?;
-        Ok(match input {
+        match input {
             Input::Sign(p) => {
                 let signature = key.sign(&p.alg, &p.value).map_err(crypto_error)?;
-                Json(KeyOperationResult {
-                    kid: Some(kid),
+                let result = KeyOperationResult {
+                    kid: Some(kid.clone()),
                     value: Some(SecretBytes::new(signature)),
                     ..Default::default()
-                })
-                .into_response()
+                };
+                personality::operation_result(kind, &alg, &kid, &result)
             }
             Input::Verify(p) => {
                 let valid = key
                     .verify(&p.alg, &p.digest, &p.value)
                     .map_err(crypto_error)?;
-                Json(KeyVerifyResult { value: Some(valid) }).into_response()
+                let result = KeyVerifyResult { value: Some(valid) };
+                personality::operation_result(kind, &alg, &kid, &result)
             }
-            Input::Ops(p) => Json(symmetric_or_rsa(&key, &private, op, p, kid)?).into_response(),
-        })
+            Input::Ops(p) => {
+                let result = symmetric_or_rsa(&key, &private, op, p, kid.clone())?;
+                personality::operation_result(kind, &alg, &kid, &result)
+            }
+        }
     })
     .await
     .map_err(ApiError::internal)??;
@@ -182,6 +193,14 @@ fn symmetric_or_rsa(
     let value = p.value.expose_secret();
     match op {
         CryptoOp::Encrypt => {
+            let padded;
+            let value = match is_cbc(&p.alg) {
+                Some(false) if !value.len().is_multiple_of(AES_BLOCK) => {
+                    padded = zero_padded(value);
+                    padded.as_slice()
+                }
+                _ => value,
+            };
             if let (Some(pad), Some(iv)) = (is_cbc(&p.alg), p.iv.as_deref()) {
                 // The service lets the caller choose the CBC IV (and returns it).
                 out.value = Some(SecretBytes::new(cbc_encrypt_with_iv(
@@ -227,6 +246,18 @@ fn symmetric_or_rsa(
     Ok(out)
 }
 
+const AES_BLOCK: usize = 16;
+
+/// AES-CBC without padding on a plaintext that is not a whole number of blocks: Managed
+/// HSM fills the last block with zero bytes (decrypt then returns them), where a strict
+/// implementation would refuse.
+fn zero_padded(value: &[u8]) -> zeroize::Zeroizing<Vec<u8>> {
+    let mut padded = zeroize::Zeroizing::new(value.to_vec());
+    let len = value.len().div_ceil(AES_BLOCK) * AES_BLOCK;
+    padded.resize(len, 0);
+    padded
+}
+
 fn cbc_encrypt_with_iv(
     key: &LocalKey,
     private: &JsonWebKey,
@@ -259,8 +290,11 @@ fn cbc_encrypt_with_iv(
 
 /// `GET /keys/{name}/{version}/attestation`: the key bundle with `attributes.attestation`.
 ///
-/// The emulator has no HSM to vouch for its keys, so the attestation blobs are absent and
-/// the bundle says so with `hsmPlatform: "0"` (software).
+/// The service sends `certificatePemFile`, `privateKeyAttestation`,
+/// `publicKeyAttestation` and `version`, the same for every version of the key. The
+/// emulator has no HSM to vouch for its keys: the certificate file is the emulator's own
+/// CA (see [`crate::tls`]) and the two blobs are JSON statements naming the key and
+/// saying that no HSM attested it ([`emulator_attestation`]).
 pub async fn key_attestation(
     state: AppState,
     ctx: RequestCtx,
@@ -274,11 +308,35 @@ pub async fn key_attestation(
         .await?;
     let mut bundle = view::bundle(&ctx.base_url, &row, state.settings());
     if let Some(attributes) = bundle.attributes.as_mut() {
-        attributes.hsm_platform = Some("0".into());
-        attributes.attestation = Some(kv_protocol::KeyAttestation {
-            version: Some("1.0".into()),
-            ..Default::default()
-        });
+        attributes.attestation = Some(emulator_attestation(
+            &view::versionless_kid(&ctx.base_url, &row.name),
+            &state.settings().ca_pem,
+        ));
     }
     Ok(Json(bundle).into_response())
+}
+
+/// The attestation format version the emulator writes (the service's HSMs write their
+/// vendor's, such as `MRVL-1`; the emulator's blobs are not in that format).
+pub const ATTESTATION_VERSION: &str = "kv-emulator-1";
+
+/// The attestation of the key `versionless_kid`: the same for every version, as the
+/// service's.
+pub fn emulator_attestation(versionless_kid: &str, ca_pem: &str) -> kv_protocol::KeyAttestation {
+    let statement = |part: &str| {
+        serde_json::json!({
+            "key": versionless_kid,
+            "part": part,
+            "attestedBy": "kv-emulator: software keys, no HSM attests them",
+        })
+        .to_string()
+        .into_bytes()
+    };
+    kv_protocol::KeyAttestation {
+        // Empty only when a caller built the state without TLS material.
+        certificate_pem_file: (!ca_pem.is_empty()).then(|| ca_pem.as_bytes().to_vec()),
+        private_key_attestation: Some(statement("private")),
+        public_key_attestation: Some(statement("public")),
+        version: Some(ATTESTATION_VERSION.into()),
+    }
 }

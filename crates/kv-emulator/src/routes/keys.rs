@@ -12,6 +12,7 @@ use crate::error::ApiError;
 use crate::keymat::{self, KeySpec};
 use crate::names::{is_version_id, new_version_id, validate_key_name, validate_tags};
 use crate::paging::{Cursor, PageRequest};
+use crate::personality;
 use crate::request::{RequestCtx, parse_json};
 use crate::routes::view;
 use crate::state::AppState;
@@ -39,7 +40,7 @@ pub(crate) fn new_meta(
     public.kid = None;
     let ops = match new.key_ops {
         Some(ops) => {
-            if let Some(unknown) = ops.iter().find(|op| !op.is_known()) {
+            if let Some(unknown) = ops.iter().find(|op| !personality::is_accepted_key_op(op)) {
                 return Err(ApiError::bad(format!("Unknown key operation `{unknown}`.")));
             }
             ops
@@ -123,11 +124,13 @@ pub async fn create_key(
     let params: KeyCreateParameters = parse_json(body)?;
     validate_tags(params.tags.as_ref())?;
     let spec = KeySpec::from_create(&params)?;
-    let private = tokio::task::spawn_blocking(move || keymat::generate(&spec))
+    let mut private = tokio::task::spawn_blocking(move || keymat::generate(&spec))
         .await
         .map_err(ApiError::internal)??;
+    personality::adopt(state.kind(), &mut private);
     let now = state.clock().now();
-    let meta = new_meta(
+    let defaults = params.key_ops.is_none();
+    let mut meta = new_meta(
         &private,
         NewVersion {
             key_ops: params.key_ops,
@@ -137,6 +140,13 @@ pub async fn create_key(
         },
         now,
     )?;
+    if defaults {
+        let extra = personality::extra_default_key_ops(state.kind(), &meta.public);
+        meta.public
+            .key_ops
+            .get_or_insert_with(Vec::new)
+            .extend(extra);
+    }
     let row = state
         .store()
         .run(move |tx| insert(tx, &name, &meta, &private))
@@ -153,7 +163,8 @@ pub async fn import_key(
 ) -> Result<Response, ApiError> {
     validate_key_name(&name)?;
     let params: KeyImportParameters = parse_json(body)?;
-    let private = keymat::validate_import(params.key, params.hsm.unwrap_or(false))?;
+    let mut private = keymat::validate_import(params.key, params.hsm.unwrap_or(false))?;
+    personality::adopt(state.kind(), &mut private);
     let key_ops = private.key_ops.clone();
     let now = state.clock().now();
     let meta = new_meta(

@@ -16,7 +16,7 @@ pub mod secure_wrap;
 pub mod view;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::Method;
 use axum::response::Response;
 
@@ -170,7 +170,7 @@ fn printable(path: &str) -> String {
 
 /// Handler for every `/keys` and `/deletedkeys` path.
 pub async fn dispatch(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: RequestCtx,
     request: Request<Body>,
 ) -> Result<Response, ApiError> {

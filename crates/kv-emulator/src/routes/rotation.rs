@@ -167,7 +167,18 @@ pub async fn put_rotation_policy(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     validate_key_name(&name)?;
-    let policy = validate_policy(parse_json(body)?)?;
+    let given: KeyRotationPolicy = parse_json(body)?;
+    let had_notify = given.lifetime_actions.iter().flatten().any(|a| {
+        a.action
+            .as_ref()
+            .and_then(|t| t.action_type.as_ref())
+            .is_some_and(|t| t.canonical() == KeyRotationPolicyAction::Notify)
+    });
+    let policy = crate::personality::stored_rotation_policy(
+        state.kind(),
+        validate_policy(given)?,
+        had_notify,
+    );
     let now = state.clock().now();
     let (canonical, stored) = state
         .store()

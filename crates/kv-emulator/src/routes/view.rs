@@ -10,6 +10,11 @@ pub fn kid(base: &str, name: &str, version: &str) -> String {
     format!("{base}/keys/{name}/{version}")
 }
 
+/// `{base}/keys/{name}`.
+pub fn versionless_kid(base: &str, name: &str) -> String {
+    format!("{base}/keys/{name}")
+}
+
 /// `{base}/deletedkeys/{name}`.
 pub fn recovery_id(base: &str, name: &str) -> String {
     format!("{base}/deletedkeys/{name}")
@@ -18,11 +23,13 @@ pub fn recovery_id(base: &str, name: &str) -> String {
 /// The attributes answered for a version. `key_size` is sent at every api-version: the
 /// live service does not strip newer members for older versions (vault RSA keys recorded
 /// in 2026 at 2025-07-01 carry it, as do Managed HSM external keys at 2026-01-01-preview).
-fn attributes(meta: &KeyMeta, settings: &VaultSettings) -> KeyAttributes {
+fn attributes(base: &str, meta: &KeyMeta, settings: &VaultSettings) -> KeyAttributes {
+    let kind = crate::personality::kind_of_base(base, settings.kind);
     KeyAttributes {
         recoverable_days: Some(settings.retention_days),
         recovery_level: Some(settings.recovery_level()),
         key_size: meta.key_size,
+        hsm_platform: crate::personality::hsm_platform(kind, meta.public.kty.as_ref()),
         ..meta.attributes.clone()
     }
 }
@@ -42,7 +49,7 @@ pub fn bundle(base: &str, row: &VersionRow, settings: &VaultSettings) -> KeyBund
     key.kid = Some(kid(base, &row.name, &row.version));
     KeyBundle {
         key: Some(key),
-        attributes: Some(attributes(&row.meta, settings)),
+        attributes: Some(attributes(base, &row.meta, settings)),
         tags: row.meta.tags.clone(),
         managed: None,
         release_policy: row.meta.release_policy.clone(),
@@ -54,11 +61,11 @@ pub fn item(base: &str, row: &VersionRow, settings: &VaultSettings, versioned: b
     let kid = if versioned {
         kid(base, &row.name, &row.version)
     } else {
-        format!("{base}/keys/{}", row.name)
+        versionless_kid(base, &row.name)
     };
     KeyItem {
         kid: Some(kid),
-        attributes: Some(attributes(&row.meta, settings)),
+        attributes: Some(attributes(base, &row.meta, settings)),
         tags: row.meta.tags.clone(),
         managed: None,
     }

@@ -32,6 +32,7 @@ pub struct Store {
 struct Inner {
     conn: Mutex<Connection>,
     sealer: Sealer,
+    data_dir: std::path::PathBuf,
 }
 
 pub(super) fn db_err(e: rusqlite::Error) -> ApiError {
@@ -45,10 +46,18 @@ pub(super) fn json_err(e: serde_json::Error) -> ApiError {
 impl Store {
     /// Opens (creating if needed) `DIR/keyvault.db` and `DIR/master.key`.
     pub fn open(data_dir: &Path) -> Result<Self, StartError> {
+        Self::open_file(data_dir, &data_dir.join(DB_FILE))
+    }
+
+    /// Opens (creating if needed) the database `path`, sealed under `DIR/master.key`
+    /// (one per named vault, see [`crate::vaults`]).
+    pub fn open_file(data_dir: &Path, path: &Path) -> Result<Self, StartError> {
         std::fs::create_dir_all(data_dir).map_err(|e| StartError::io(data_dir, e))?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| StartError::io(parent, e))?;
+        }
         let sealer = Sealer::load_or_create(data_dir)?;
-        let path = data_dir.join(DB_FILE);
-        let conn = Connection::open(&path).map_err(|e| StartError::Storage(e.to_string()))?;
+        let conn = Connection::open(path).map_err(|e| StartError::Storage(e.to_string()))?;
         schema::init(&conn).map_err(|e| StartError::Storage(e.to_string()))?;
         let found = schema::version(&conn).map_err(|e| StartError::Storage(e.to_string()))?;
         if found != schema::SCHEMA_VERSION {
@@ -61,8 +70,14 @@ impl Store {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),
                 sealer,
+                data_dir: data_dir.to_owned(),
             }),
         })
+    }
+
+    /// The data directory this store's master key lives in.
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
     }
 
     /// The sealer (for backup blobs).

@@ -70,7 +70,14 @@ pub fn required(method: &Method, path: &str) -> Option<(DataAction, String)> {
 /// Middleware: with RBAC on, refuses requests whose principal holds no role granting
 /// the request's data action at its scope (or holds one denying it).
 pub async fn enforce_rbac(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if !state.settings().rbac {
+    let state = request
+        .extensions()
+        .get::<AppState>()
+        .cloned()
+        .unwrap_or(state);
+    // Local role assignments exist only on a Managed HSM; a vault's access is Azure RBAC
+    // or access policies, managed outside the data plane.
+    if !state.settings().rbac || !state.kind().is_hsm() {
         return next.run(request).await;
     }
     let Some((action, scope)) = required(request.method(), request.uri().path()) else {

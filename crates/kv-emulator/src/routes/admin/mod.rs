@@ -13,7 +13,7 @@ pub mod roles;
 pub mod settings;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::Method;
 use axum::response::Response;
 use kv_protocol::DataAction;
@@ -184,7 +184,7 @@ impl AdminOp {
 /// Handler for every administration path (and the router's fallback: anything else is
 /// 404).
 pub async fn dispatch(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: RequestCtx,
     request: Request<Body>,
 ) -> Result<Response, ApiError> {
@@ -201,12 +201,18 @@ pub async fn dispatch(
 }
 
 /// Runs one classified administration operation.
+///
+/// A vault has no administration APIs: it answers them 404, as the service does when an
+/// administration client is pointed at a vault URL (Azure/azure-cli#22801).
 pub async fn run(
     state: AppState,
     ctx: RequestCtx,
     op: AdminOp,
     body: &[u8],
 ) -> Result<Response, ApiError> {
+    if !state.kind().is_hsm() {
+        return Err(not_on_a_vault());
+    }
     match op {
         AdminOp::ListRoles(c, scope) => roles::list(state, ctx, c, scope).await,
         AdminOp::GetRole(c, scope, name) => roles::get(state, c, scope, name).await,
@@ -229,6 +235,15 @@ pub async fn run(
         AdminOp::CheckEkm => ekm::check(&state),
         AdminOp::EkmCertificate => ekm::certificate(),
     }
+}
+
+/// The answer of a vault to an administration path.
+pub fn not_on_a_vault() -> ApiError {
+    ApiError::NotFound(
+        "This is a key vault, not a Managed HSM: role-based access control, full backup \
+         and restore, and settings are Managed HSM administration APIs."
+            .into(),
+    )
 }
 
 #[cfg(test)]

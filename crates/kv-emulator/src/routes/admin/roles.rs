@@ -225,9 +225,11 @@ async fn create_assignment(
                 )));
             }
             if !tx.insert_role_assignment(&name, &scope, &props.principal_id, &stored)? {
-                return Err(ApiError::Conflict(format!(
-                    "A role assignment named {name} already exists."
-                )));
+                // The service answers 400, not 409 (the official SDKs' recordings).
+                return Err(ApiError::BadRequestCode {
+                    code: "RoleAssignmentExists",
+                    message: "The role assignment already exists.".into(),
+                });
             }
             Ok(())
         })

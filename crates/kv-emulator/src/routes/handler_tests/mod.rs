@@ -11,6 +11,8 @@ use crate::store::Store;
 
 pub(super) const HOST: &str = "myvault.vault.localhost:8443";
 pub(super) const BASE: &str = "https://myvault.vault.localhost:8443";
+/// A Managed HSM on the same emulator (administration APIs live there).
+pub(super) const HSM_HOST: &str = "myhsm.managedhsm.localhost:8443";
 
 pub(super) struct TestApp {
     pub(super) state: AppState,
@@ -26,6 +28,9 @@ impl TestApp {
             Clock::default(),
             VaultSettings {
                 attestation_signers: vec![attestation_signer().to_public()],
+                ca_pem: crate::tls::TlsMaterial::load_or_create(dir.path())
+                    .unwrap()
+                    .trust_pem,
                 ..VaultSettings::default()
             },
         );
@@ -39,10 +44,21 @@ impl TestApp {
         body: Option<Vec<u8>>,
         auth: bool,
     ) -> axum::response::Response {
+        self.raw_at(HOST, method, path, body, auth).await
+    }
+
+    pub(super) async fn raw_at(
+        &self,
+        host: &str,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+        auth: bool,
+    ) -> axum::response::Response {
         let mut req = Request::builder()
             .method(method)
             .uri(path)
-            .header(header::HOST, HOST);
+            .header(header::HOST, host);
         if auth {
             req = req.header(header::AUTHORIZATION, "Bearer test-token");
         }
@@ -65,10 +81,31 @@ impl TestApp {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
+        self.call_at(HOST, method, path, body).await
+    }
+
+    /// [`Self::call`] on the Managed HSM [`HSM_HOST`].
+    pub(super) async fn call_hsm(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.call_at(HSM_HOST, method, path, body).await
+    }
+
+    pub(super) async fn call_at(
+        &self,
+        host: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let sep = if path.contains('?') { '&' } else { '?' };
         let path = format!("{path}{sep}api-version=7.6");
         let resp = self
-            .raw(
+            .raw_at(
+                host,
                 method,
                 &path,
                 body.map(|b| serde_json::to_vec(&b).unwrap()),
@@ -141,6 +178,7 @@ pub(super) fn attestation_token(signer: &kv_jwk::JsonWebKey, claims: &Value) -> 
 }
 
 mod crypto;
+mod fidelity;
 mod lifecycle;
 mod limits;
 mod management;

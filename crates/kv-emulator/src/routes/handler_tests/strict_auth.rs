@@ -8,7 +8,7 @@ use axum::http::{Request, StatusCode, header};
 use serde_json::Value;
 use tower::ServiceExt;
 
-use super::{HOST, TestApp, code};
+use super::{HOST, HSM_HOST, TestApp, code};
 use crate::clock::Clock;
 use crate::config::DEFAULT_TENANT;
 use crate::oauth::{Claims, TokenIssuer};
@@ -17,6 +17,7 @@ use crate::store::Store;
 
 /// The challenge resource for requests to [`HOST`].
 const RESOURCE: &str = "https://vault.localhost:8443";
+const HSM_RESOURCE: &str = "https://managedhsm.localhost:8443";
 
 fn strict_app(rbac_admins: &[&str]) -> (TestApp, Arc<TokenIssuer>) {
     let dir = tempfile::tempdir().unwrap();
@@ -41,10 +42,21 @@ async fn send(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (StatusCode, Option<String>, Value) {
+    send_at(app, HOST, method, path, headers, body).await
+}
+
+async fn send_at(
+    app: &TestApp,
+    host: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (StatusCode, Option<String>, Value) {
     let mut req = Request::builder()
         .method(method)
         .uri(path)
-        .header(header::HOST, HOST);
+        .header(header::HOST, host);
     for (name, value) in headers {
         req = req.header(*name, *value);
     }
@@ -92,18 +104,27 @@ async fn client_token(app: &TestApp, client_id: &str, scope: &str) -> String {
 }
 
 fn assert_refused(result: &(StatusCode, Option<String>, Value), why: &str) {
+    assert_refused_at(result, why, HOST, RESOURCE);
+}
+
+fn assert_refused_at(
+    result: &(StatusCode, Option<String>, Value),
+    why: &str,
+    host: &str,
+    resource: &str,
+) {
     let (status, challenge, body) = result;
     assert_eq!(*status, StatusCode::UNAUTHORIZED, "{why}: {body}");
     assert_eq!(code(body), "Unauthorized", "{why}");
     let challenge = challenge.as_deref().unwrap_or_default();
     assert!(
         challenge.contains(&format!(
-            "authorization=\"https://{HOST}/{DEFAULT_TENANT}\""
+            "authorization=\"https://{host}/{DEFAULT_TENANT}\""
         )),
         "{why}: {challenge}"
     );
     assert!(
-        challenge.contains(&format!("resource=\"{RESOURCE}\"")),
+        challenge.contains(&format!("resource=\"{resource}\"")),
         "{why}"
     );
 }
@@ -215,14 +236,16 @@ async fn managed_identity_endpoint_issues_tokens() {
 #[tokio::test]
 async fn rbac_uses_the_verified_oid() {
     let (app, _) = strict_app(&["admin-app"]);
-    let scope = format!("{RESOURCE}/.default");
+    // Role-based access control is a Managed HSM's.
+    let scope = format!("{HSM_RESOURCE}/.default");
     let admin = client_token(&app, "admin-app", &scope).await;
     let reader = client_token(&app, "reader-app", &scope).await;
     // Role assignments at `/` are the administrator's to read, not the reader's.
     let assignments = "/providers/Microsoft.Authorization/roleAssignments?api-version=7.6";
     let as_admin = format!("Bearer {admin}");
-    let (status, _, body) = send(
+    let (status, _, body) = send_at(
         &app,
+        HSM_HOST,
         "GET",
         assignments,
         &[("authorization", &as_admin)],
@@ -231,8 +254,9 @@ async fn rbac_uses_the_verified_oid() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let as_reader = format!("Bearer {reader}");
-    let (status, _, body) = send(
+    let (status, _, body) = send_at(
         &app,
+        HSM_HOST,
         "GET",
         assignments,
         &[("authorization", &as_reader)],
@@ -248,10 +272,20 @@ async fn rbac_uses_the_verified_oid() {
     claims["oid"] = "admin-app".into();
     parts[1] = kv_jwk::base64url::encode(claims.to_string().as_bytes());
     let forged = parts.join(".");
-    assert_refused(&list_keys(&app, Some(&forged)).await, "forged oid");
+    assert_refused_at(
+        &list_hsm_keys(&app, &forged).await,
+        "forged oid",
+        HSM_HOST,
+        HSM_RESOURCE,
+    );
     // An unsigned token naming the administrator, as `--auth any` would take it.
     let unsigned = crate::rbac::unsigned_token("admin-app");
-    assert_refused(&list_keys(&app, Some(&unsigned)).await, "unsigned");
+    assert_refused_at(
+        &list_hsm_keys(&app, &unsigned).await,
+        "unsigned",
+        HSM_HOST,
+        HSM_RESOURCE,
+    );
 }
 
 #[tokio::test]
@@ -268,4 +302,17 @@ async fn token_endpoints_exist_only_in_strict_mode() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     // And any token still works there.
     assert_eq!(list_keys(&app, Some("any-token")).await.0, StatusCode::OK);
+}
+
+async fn list_hsm_keys(app: &TestApp, token: &str) -> (StatusCode, Option<String>, Value) {
+    let authorization = format!("Bearer {token}");
+    send_at(
+        app,
+        HSM_HOST,
+        "GET",
+        "/keys?api-version=7.6",
+        &[("authorization", &authorization)],
+        "",
+    )
+    .await
 }

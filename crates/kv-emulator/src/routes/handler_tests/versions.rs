@@ -7,16 +7,30 @@ use serde_json::{Value, json};
 use super::*;
 
 impl TestApp {
-    /// `call` at a given api-version.
-    async fn call_at(
+    /// `call` at a given api-version, on the vault.
+    async fn call_version(
         &self,
         version: &str,
         method: &str,
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
+        self.call_version_at(HOST, version, method, path, body)
+            .await
+    }
+
+    /// `call` at a given api-version and host.
+    async fn call_version_at(
+        &self,
+        host: &str,
+        version: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let resp = self
-            .raw(
+            .raw_at(
+                host,
                 method,
                 &format!("{path}?api-version={version}"),
                 body.map(|b| serde_json::to_vec(&b).unwrap()),
@@ -36,7 +50,20 @@ impl TestApp {
     }
 
     async fn ok_at(&self, version: &str, method: &str, path: &str, body: Option<Value>) -> Value {
-        let (status, value) = self.call_at(version, method, path, body).await;
+        self.ok_on(HOST, version, method, path, body).await
+    }
+
+    async fn ok_on(
+        &self,
+        host: &str,
+        version: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Value {
+        let (status, value) = self
+            .call_version_at(host, version, method, path, body)
+            .await;
         assert_eq!(status, StatusCode::OK, "{method} {path}: {value}");
         value
     }
@@ -64,7 +91,7 @@ async fn versions_are_accepted_and_unknown_ones_refused() {
         app.ok_at(v, "GET", "/keys", None).await;
     }
     let (status, body) = app
-        .call_at("2026-02-01-preview", "GET", "/keys", None)
+        .call_version("2026-02-01-preview", "GET", "/keys", None)
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
@@ -137,7 +164,7 @@ async fn secure_wrap_round_trip_needs_an_accepted_attestation_target() {
     let app = TestApp::new();
     let ops = json!(["secureWrapKey", "secureUnwrapKey"]);
     let (status, _) = app
-        .call_at(
+        .call_version(
             V2026,
             "POST",
             "/keys/sw/create",
@@ -150,7 +177,7 @@ async fn secure_wrap_round_trip_needs_an_accepted_attestation_target() {
         "a secure-wrap key needs a release policy"
     );
     let (status, _) = app
-        .call_at(
+        .call_version(
             V2026,
             "POST",
             "/keys/sw/create",
@@ -184,7 +211,7 @@ async fn secure_wrap_round_trip_needs_an_accepted_attestation_target() {
     )
     .await;
     let (status, body) = app
-        .call_at(
+        .call_version(
             V2026,
             "POST",
             "/keys/plain//securewrapkey",
@@ -243,7 +270,7 @@ async fn secure_wrap_round_trip_needs_an_accepted_attestation_target() {
         "x-ms-attestation-type": "tdx", "exp": now + 600}),
     );
     let (status, _) = app
-        .call_at(
+        .call_version(
             V2026,
             "POST",
             "/keys/sw/secureunwrapkey",
@@ -258,7 +285,7 @@ async fn secure_wrap_round_trip_needs_an_accepted_attestation_target() {
         "x-ms-attestation-type": "sevsnpvm", "exp": now + 600}),
     );
     let (status, _) = app
-        .call_at(
+        .call_version(
             V2026,
             "POST",
             "/keys/sw/secureunwrapkey",
@@ -271,13 +298,23 @@ async fn secure_wrap_round_trip_needs_an_accepted_attestation_target() {
 #[tokio::test]
 async fn ekm_connection_lifecycle_and_external_keys() {
     let app = TestApp::new();
-    let (status, _) = app.call_at(PREVIEW, "GET", "/ekm", None).await;
+    let (status, _) = app
+        .call_version_at(HSM_HOST, PREVIEW, "GET", "/ekm", None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = app.call_at(PREVIEW, "POST", "/ekm/check", None).await;
+    let (status, _) = app
+        .call_version_at(HSM_HOST, PREVIEW, "POST", "/ekm/check", None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let external = json!({"attributes": {"external_key": {"id": "external-key-id"}}});
     let (status, _) = app
-        .call_at(PREVIEW, "POST", "/keys/ext/create", Some(external.clone()))
+        .call_version_at(
+            HSM_HOST,
+            PREVIEW,
+            "POST",
+            "/keys/ext/create",
+            Some(external.clone()),
+        )
         .await;
     assert_eq!(
         status,
@@ -286,7 +323,8 @@ async fn ekm_connection_lifecycle_and_external_keys() {
     );
 
     let created = app
-        .ok_at(
+        .ok_on(
+            HSM_HOST,
             PREVIEW,
             "POST",
             "/ekm/create",
@@ -295,7 +333,8 @@ async fn ekm_connection_lifecycle_and_external_keys() {
         .await;
     assert_eq!(created, ekm_connection("ekm.contoso.com"));
     let (status, _) = app
-        .call_at(
+        .call_version_at(
+            HSM_HOST,
             PREVIEW,
             "POST",
             "/ekm/create",
@@ -304,7 +343,8 @@ async fn ekm_connection_lifecycle_and_external_keys() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     let (status, _) = app
-        .call_at(
+        .call_version_at(
+            HSM_HOST,
             PREVIEW,
             "POST",
             "/ekm/create",
@@ -313,7 +353,8 @@ async fn ekm_connection_lifecycle_and_external_keys() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "an invalid host is 400");
     let updated = app
-        .ok_at(
+        .ok_on(
+            HSM_HOST,
             V2026,
             "PATCH",
             "/ekm",
@@ -321,13 +362,18 @@ async fn ekm_connection_lifecycle_and_external_keys() {
         )
         .await;
     assert_eq!(updated["host"], "ekm2.contoso.com");
-    assert_eq!(app.ok_at(V2026, "GET", "/ekm", None).await, updated);
-    let info = app.ok_at(V2026, "POST", "/ekm/check", None).await;
+    assert_eq!(
+        app.ok_on(HSM_HOST, V2026, "GET", "/ekm", None).await,
+        updated
+    );
+    let info = app.ok_on(HSM_HOST, V2026, "POST", "/ekm/check", None).await;
     assert_eq!(
         info["proxy_vendor"],
         crate::routes::admin::ekm::TEST_DOUBLE_VENDOR
     );
-    let cert = app.ok_at(V2026, "GET", "/ekm/certificate", None).await;
+    let cert = app
+        .ok_on(HSM_HOST, V2026, "GET", "/ekm/certificate", None)
+        .await;
     assert_eq!(
         cert["subject_common_name"],
         crate::routes::admin::ekm::CLIENT_SUBJECT
@@ -336,7 +382,13 @@ async fn ekm_connection_lifecycle_and_external_keys() {
 
     // As recorded (Go azkeys TestExternalKeyReference): oct-HSM, 256 bits, wrap/unwrap.
     let key = app
-        .ok_at(PREVIEW, "POST", "/keys/ext/create", Some(external))
+        .ok_on(
+            HSM_HOST,
+            PREVIEW,
+            "POST",
+            "/keys/ext/create",
+            Some(external),
+        )
         .await;
     assert_eq!(key["key"]["kty"], "oct-HSM");
     assert_eq!(key["key"]["key_ops"], json!(["wrapKey", "unwrapKey"]));
@@ -345,7 +397,8 @@ async fn ekm_connection_lifecycle_and_external_keys() {
     assert_eq!(key["attributes"]["key_size"], 256);
     assert_eq!(key["attributes"]["exportable"], false);
     let (status, _) = app
-        .call_at(
+        .call_version_at(
+            HSM_HOST,
             PREVIEW,
             "POST",
             "/keys/bad-ext/create",
@@ -354,7 +407,8 @@ async fn ekm_connection_lifecycle_and_external_keys() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _) = app
-        .call_at(
+        .call_version_at(
+            HSM_HOST,
             PREVIEW,
             "POST",
             "/keys/bad-ext/create",
@@ -365,7 +419,8 @@ async fn ekm_connection_lifecycle_and_external_keys() {
 
     // The emulator plays the external HSM: wrap and unwrap work on the reference.
     let wrapped = app
-        .ok_at(
+        .ok_on(
+            HSM_HOST,
             PREVIEW,
             "POST",
             "/keys/ext//wrapkey",
@@ -373,7 +428,8 @@ async fn ekm_connection_lifecycle_and_external_keys() {
         )
         .await;
     let unwrapped = app
-        .ok_at(
+        .ok_on(
+            HSM_HOST,
             PREVIEW,
             "POST",
             "/keys/ext//unwrapkey",
@@ -382,7 +438,8 @@ async fn ekm_connection_lifecycle_and_external_keys() {
         .await;
     assert_eq!(unb64(&unwrapped["value"]), [7u8; 32]);
     let (status, _) = app
-        .call_at(
+        .call_version_at(
+            HSM_HOST,
             PREVIEW,
             "POST",
             "/keys/ext//encrypt",
@@ -391,7 +448,9 @@ async fn ekm_connection_lifecycle_and_external_keys() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    let (status, _) = app.call_at(PREVIEW, "POST", "/keys/ext/rotate", None).await;
+    let (status, _) = app
+        .call_version_at(HSM_HOST, PREVIEW, "POST", "/keys/ext/rotate", None)
+        .await;
     assert_eq!(
         status,
         StatusCode::BAD_REQUEST,
@@ -399,7 +458,8 @@ async fn ekm_connection_lifecycle_and_external_keys() {
     );
     // A new version may point at another external key.
     let v2 = app
-        .ok_at(
+        .ok_on(
+            HSM_HOST,
             PREVIEW,
             "POST",
             "/keys/ext/create",
@@ -408,7 +468,8 @@ async fn ekm_connection_lifecycle_and_external_keys() {
         .await;
     assert_ne!(version_of(&v2), version_of(&key));
     let v1 = app
-        .ok_at(
+        .ok_on(
+            HSM_HOST,
             PREVIEW,
             "GET",
             &format!("/keys/ext/{}", version_of(&key)),
@@ -417,15 +478,19 @@ async fn ekm_connection_lifecycle_and_external_keys() {
         .await;
     assert_eq!(v1["attributes"]["external_key"]["id"], "external-key-id");
 
-    let deleted = app.ok_at(PREVIEW, "DELETE", "/keys/ext", None).await;
+    let deleted = app
+        .ok_on(HSM_HOST, PREVIEW, "DELETE", "/keys/ext", None)
+        .await;
     assert_eq!(
         deleted["attributes"]["external_key"]["id"], "external-key-2",
         "the latest version"
     );
     assert!(deleted["attributes"].get("key_size").is_none());
 
-    let gone = app.ok_at(V2026, "DELETE", "/ekm", None).await;
+    let gone = app.ok_on(HSM_HOST, V2026, "DELETE", "/ekm", None).await;
     assert_eq!(gone["host"], "ekm2.contoso.com");
-    let (status, _) = app.call_at(V2026, "DELETE", "/ekm", None).await;
+    let (status, _) = app
+        .call_version_at(HSM_HOST, V2026, "DELETE", "/ekm", None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
