@@ -59,6 +59,7 @@ impl Hsm {
             .listen("127.0.0.1:0".parse().expect("address"))
             .data_dir(dir.path())
             .trust_attestation_signer(attestation_signer())
+            .kind(kv_emulator::vaults::VaultKind::ManagedHsm)
             .start()
             .await
             .expect("emulator starts");
