@@ -4,7 +4,8 @@ use crate::error::{Error, Result};
 
 kv_jwk::string_enum! {
     /// A service `api-version`: every released (non-preview) version the Key Vault keys and
-    /// Managed HSM administration SDKs send, oldest first.
+    /// Managed HSM administration SDKs send, oldest first, and the previews whose features
+    /// this crate implements.
     ///
     /// Values the library does not know parse to `Unknown` (clients may pass them through);
     /// [`ApiVersion::parse_known`] rejects them, as the service answers an unknown version
@@ -27,6 +28,8 @@ kv_jwk::string_enum! {
         V7_6 => "7.6",
         /// Released 2025; the version this crate's types follow.
         V2025_07_01 => "2025-07-01",
+        /// Preview: adds ML-DSA (`AKP`) keys and sign/verify with `context` and `external_mu`.
+        V2026_05_01Preview => "2026-05-01-preview",
     }
 }
 
@@ -81,7 +84,8 @@ mod tests {
                 "7.4",
                 "7.5",
                 "7.6",
-                "2025-07-01"
+                "2025-07-01",
+                "2026-05-01-preview"
             ]
         );
         assert_eq!(ApiVersion::latest().as_str(), "2025-07-01");
