@@ -304,10 +304,7 @@ mod both {
     }
 
     impl DualMlDsaPrivate {
-        fn pick(&self, input: &MlDsaInput<'_>) -> Result<&dyn MlDsaPrivateKey> {
-            if self.primary_provider.supports_input(input) {
-                return Ok(&*self.primary);
-            }
+        fn fallback(&self) -> Result<&dyn MlDsaPrivateKey> {
             self.fallback
                 .get_or_init(|| {
                     self.fallback_provider
@@ -318,6 +315,14 @@ mod both {
                 .ok_or(Error::InvalidKey(
                     "ML-DSA seed rejected by the fallback backend",
                 ))
+        }
+
+        fn pick(&self, input: &MlDsaInput<'_>) -> Result<&dyn MlDsaPrivateKey> {
+            if self.primary_provider.supports_input(input) {
+                Ok(&*self.primary)
+            } else {
+                self.fallback()
+            }
         }
     }
 
@@ -332,10 +337,7 @@ mod both {
             self.pick(input)?.verify(input, sig)
         }
         fn external_mu(&self, message: &[u8], context: &[u8]) -> Result<[u8; ML_DSA_MU_LEN]> {
-            // Any input aws-lc-rs lacks picks the fallback.
-            let mu = [0u8; ML_DSA_MU_LEN];
-            self.pick(&MlDsaInput::ExternalMu(&mu))?
-                .external_mu(message, context)
+            self.fallback()?.external_mu(message, context)
         }
     }
 
