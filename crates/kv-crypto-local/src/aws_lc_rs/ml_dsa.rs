@@ -36,7 +36,10 @@ fn algorithms(
 /// The message of a plain input; anything else is refused before reaching AWS-LC.
 fn plain_message<'a>(input: &MlDsaInput<'a>) -> Result<&'a [u8]> {
     match input {
-        MlDsaInput::Message { message, context } if context.is_empty() => Ok(message),
+        MlDsaInput::Message {
+            message,
+            context: [],
+        } => Ok(message),
         _ => Err(Error::unsupported(
             "ML-DSA",
             "aws-lc-rs implements ML-DSA without context strings or external mu",
