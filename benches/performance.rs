@@ -1,12 +1,13 @@
 //! The performance report: `cargo bench --bench performance` prints, from one run, side by
 //! side:
 //!
-//! - local verify (RS256, PS256, ES256), RSA-OAEP-256 encrypt and A256KW wrap through the
+//! - local verify (RS256, PS256, ES256, ML-DSA-65), RSA-OAEP-256 encrypt and A256KW wrap through the
 //!   `CryptographyClient` façade, `LocalKey` and the raw aws-lc-rs call, with allocations
 //!   per operation, and concurrent verifies from 64 tasks on 1 and on all cores;
 //! - remote sign and decrypt against the in-process emulator on loopback at concurrency 1
 //!   and 64, through our client and through the official `azure_security_keyvault_keys`
-//!   crate, with ops/s, p50/p99 and the ratio;
+//!   crate, with ops/s, p50/p99 and the ratio; remote ML-DSA-65 sign (api-version
+//!   2026-05-01-preview), which the official crate cannot send, against our own ES256 sign;
 //! - envelope encryption throughput and peak heap at 4 KiB, 1 MiB and 100 MiB (streamed),
 //!   against raw AES-256-GCM.
 //!

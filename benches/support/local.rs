@@ -161,6 +161,43 @@ fn verify_row(
     row(name, budget, facade, local_key, raw)
 }
 
+/// ML-DSA-65 verify of a message (pure ML-DSA, empty context): façade, `LocalKey` and the
+/// raw aws-lc-rs `ParsedPublicKey::verify_sig`.
+fn ml_dsa_verify_row(budget: &Budget, private: &JsonWebKey) -> SideBySide {
+    let alg = SignatureAlgorithm::MlDsa65;
+    let public = private.to_public();
+    let message = b"the performance report".to_vec();
+    let signature = LocalKey::new(private)
+        .expect("private key")
+        .sign(&alg, &message)
+        .expect("sign");
+    let raw_key = ParsedPublicKey::new(
+        &signature::ML_DSA_65,
+        public.pub_key.as_deref().expect("pub"),
+    )
+    .expect("ML-DSA public key");
+    let client = CryptographyClient::from_jwk(public.clone()).expect("client");
+    let local = LocalKey::new(&public).expect("public key");
+    let rt = rt();
+    let facade: Timed<'_> = Box::new(|n| {
+        rt.block_on(async {
+            let start = CpuTimer::start();
+            for _ in 0..n {
+                let r = client.verify(alg.clone(), &message, &signature).await;
+                assert!(black_box(r).expect("verify").is_valid);
+            }
+            start.elapsed()
+        })
+    });
+    let local_key: Timed<'_> = Box::new(timed(|| {
+        assert!(black_box(local.verify(&alg, &message, &signature)).expect("verify"));
+    }));
+    let raw: Timed<'_> = Box::new(timed(|| {
+        black_box(raw_key.verify_sig(&message, &signature)).expect("valid");
+    }));
+    row("verify ML-DSA-65", budget, facade, local_key, raw)
+}
+
 fn rsa_parsed(jwk: &JsonWebKey, params: &'static RsaParameters) -> ParsedPublicKey {
     PublicKeyComponents {
         n: jwk.n.as_deref().expect("n"),
@@ -384,6 +421,12 @@ pub fn run(budget: &Budget, progress: &dyn Fn(&str)) -> LocalReport {
         ec_parsed(&ec),
         &digest::SHA256,
     ));
+    progress("local verify ML-DSA-65");
+    let ml_dsa = with_kid(
+        kv_crypto_local::generate_ml_dsa(&SignatureAlgorithm::MlDsa65).expect("ML-DSA keygen"),
+        "mldsa",
+    );
+    rows.push(ml_dsa_verify_row(budget, &ml_dsa));
     progress("local RSA-OAEP-256 encrypt");
     rows.push(oaep_row(budget, &rsa));
     progress("local A256KW wrap");

@@ -53,8 +53,12 @@ pub struct RemoteRow {
     pub concurrency: usize,
     /// Through our client.
     pub ours: LoadStats,
-    /// Through `azure_security_keyvault_keys`.
+    /// Through `azure_security_keyvault_keys` (or, where `official_reference` is false, the
+    /// reference operation through our client).
     pub official: LoadStats,
+    /// Whether the reference column is the official crate (false for ML-DSA, which it
+    /// cannot send: there the reference is our own ES256 sign).
+    pub official_reference: bool,
     /// Throughput ratio ours/official of each pair of back-to-back slices.
     pub pair_ratios: Vec<f64>,
 }
@@ -318,13 +322,60 @@ pub async fn run(budget: &Budget, progress: &dyn Fn(&str)) -> Vec<RemoteRow> {
         })
     };
 
+    // ML-DSA-65: the official crate (api-version 2025-07-01) has no ML-DSA, so the
+    // reference of this row is our own ES256 remote sign in the same run.
+    progress("creating the ML-DSA-65 key (api-version 2026-05-01-preview)");
+    let preview = ClientOptions {
+        api_version: kv_protocol::ApiVersion::V2026_05_01Preview,
+        ..client_options.clone()
+    };
+    let ml_dsa = KeyClient::new(
+        &url,
+        credential.clone(),
+        Some(KeyClientOptions {
+            client_options: preview.clone(),
+        }),
+    )
+    .expect("key client")
+    .create_ml_dsa_key("bench-mldsa", SignatureAlgorithm::MlDsa65, None)
+    .await
+    .expect("ML-DSA key");
+    let ours_ml_dsa = CryptographyClient::new(
+        &ml_dsa.properties.id.to_string(),
+        credential.clone(),
+        Some(CryptographyClientOptions {
+            client_options: preview,
+            mode: RoutingMode::RemoteOnly,
+            ..Default::default()
+        }),
+    )
+    .expect("crypto client");
+    let ours_ml_dsa_sign: Op = {
+        let (c, d) = (ours_ml_dsa.clone(), digest.clone());
+        Arc::new(move || {
+            let (c, d) = (c.clone(), d.clone());
+            Box::pin(async move {
+                c.sign(SignatureAlgorithm::MlDsa65, &d)
+                    .await
+                    .is_ok_and(|r| r.signature.len() == 3309)
+            })
+        })
+    };
+
     let mut rows = Vec::new();
-    for (name, ours, theirs) in [
-        ("sign ES256 (P-256)", ours_sign, official_sign),
+    for (name, ours, theirs, official_reference) in [
+        ("sign ES256 (P-256)", ours_sign.clone(), official_sign, true),
+        (
+            "sign ML-DSA-65 (ref: our ES256)",
+            ours_ml_dsa_sign,
+            ours_sign,
+            false,
+        ),
         (
             "decrypt RSA-OAEP-256 (RSA 2048)",
             ours_decrypt,
             official_decrypt,
+            true,
         ),
     ] {
         for concurrency in [1, 64] {
@@ -335,6 +386,7 @@ pub async fn run(budget: &Budget, progress: &dyn Fn(&str)) -> Vec<RemoteRow> {
                 concurrency,
                 ours: a,
                 official: b,
+                official_reference,
                 pair_ratios,
             });
         }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use kv_jwk::{KeyCurveName, KeyOperation};
+use kv_jwk::{KeyCurveName, KeyOperation, SignatureAlgorithm};
 use kv_protocol::KeyEncryptionAlgorithm;
 use time::OffsetDateTime;
 
@@ -22,10 +22,11 @@ pub struct KeyClientOptions {
     pub client_options: kv_core::ClientOptions,
 }
 
-/// Options of `create_key`, `create_rsa_key`, `create_ec_key` and `create_oct_key`.
+/// Options of `create_key`, `create_rsa_key`, `create_ec_key`, `create_oct_key` and
+/// `create_ml_dsa_key`.
 ///
 /// `key_size` and `public_exponent` apply to RSA keys (and `key_size` to oct keys),
-/// `curve` to EC keys; setting one for a key type it does not apply to is an
+/// `curve` to EC keys, `algorithm` to ML-DSA (`AKP`) keys; setting one for a key type it does not apply to is an
 /// `InvalidArgument` error before any I/O.
 #[derive(Clone, Debug, Default)]
 pub struct CreateKeyOptions {
@@ -52,6 +53,9 @@ pub struct CreateKeyOptions {
     pub exportable: Option<bool>,
     /// Release policy of an exportable key.
     pub release_policy: Option<KeyReleasePolicy>,
+    /// The ML-DSA parameter set of an `AKP` key (`alg` on the wire: `ML-DSA-44`,
+    /// `ML-DSA-65`, `ML-DSA-87`); needs api-version 2026-05-01-preview or later.
+    pub algorithm: Option<SignatureAlgorithm>,
 }
 
 /// Options of `import_key`.

@@ -246,6 +246,11 @@ fn local_blocker(
         KeyFamily::Rsa | KeyFamily::Ec if op.needs_private_key() && key.d.is_none() => {
             return Some(LocalBlocker::NoPrivateKey);
         }
+        // ML-DSA: the service never returns `priv`, so signing stays remote and verifying
+        // (public key `pub`) runs locally, as for RSA and EC.
+        KeyFamily::Akp if op.needs_private_key() && key.priv_key.is_none() => {
+            return Some(LocalBlocker::NoPrivateKey);
+        }
         _ => {}
     }
     if !state.locally_supported {
@@ -294,6 +299,61 @@ mod tests {
             y: Some(vec![2; 32]),
             ..Default::default()
         }
+    }
+
+    fn ml_dsa_public() -> JsonWebKey {
+        JsonWebKey {
+            kty: Some(KeyType::AkpHsm),
+            alg: Some(kv_jwk::SignatureAlgorithm::MlDsa65),
+            pub_key: Some(vec![3; 1952]),
+            ..Default::default()
+        }
+    }
+
+    /// ML-DSA keys route like RSA and EC: verify locally with `pub`, sign remotely (the
+    /// service never returns `priv`), sign locally only with a local `priv`.
+    #[test]
+    fn ml_dsa_verify_is_local_and_sign_remote() {
+        let public = ml_dsa_public();
+        let with_seed = JsonWebKey {
+            priv_key: Some(SecretBytes::from_slice(&[9; 32])),
+            ..ml_dsa_public()
+        };
+        let state = |key, mode| RouteState {
+            mode,
+            key: Some(key),
+            locally_supported: true,
+            not_before: None,
+            expires_on: None,
+            now: now(),
+            remote_available: true,
+        };
+        assert_eq!(
+            route(CryptoOperation::Verify, &state(&public, RoutingMode::Auto)),
+            Route::Local
+        );
+        assert_eq!(
+            route(CryptoOperation::Sign, &state(&public, RoutingMode::Auto)),
+            Route::Remote
+        );
+        assert_eq!(
+            route(
+                CryptoOperation::Sign,
+                &state(&public, RoutingMode::LocalOnly)
+            ),
+            Route::Refuse(Refusal::LocalUnavailable(LocalBlocker::NoPrivateKey))
+        );
+        assert_eq!(
+            route(CryptoOperation::Sign, &state(&with_seed, RoutingMode::Auto)),
+            Route::Local
+        );
+        assert_eq!(
+            route(
+                CryptoOperation::Verify,
+                &state(&public, RoutingMode::RemoteOnly)
+            ),
+            Route::Remote
+        );
     }
 
     fn oct(k: bool) -> JsonWebKey {

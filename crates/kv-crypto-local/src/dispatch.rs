@@ -2,7 +2,8 @@
 //!
 //! With both backends: aws-lc-rs for RSA, P-256/P-384/P-521, AES-GCM, AES-CBC, AES-KW with
 //! 128/256-bit keys and randomness; RustCrypto for secp256k1 (k256 is about 4x faster), for
-//! RSNULL and for AES-KW with 192-bit keys (aws-lc-rs lacks both). With one backend, that one.
+//! RSNULL, for AES-KW with 192-bit keys, and for ML-DSA with a context string or external mu
+//! (aws-lc-rs lacks all three; plain ML-DSA goes to aws-lc-rs). With one backend, that one.
 
 #[cfg(all(feature = "rustcrypto", feature = "aws-lc"))]
 pub(crate) use both::*;
@@ -20,6 +21,7 @@ pub fn default_provider() -> CryptoProvider {
             aes_gcm: aws.aes_gcm,
             aes_kw: &DUAL_KW,
             aes_cbc: aws.aes_cbc,
+            ml_dsa: &DUAL_ML_DSA,
             random: aws.random,
         }
     }
@@ -39,13 +41,14 @@ mod both {
 
     use zeroize::Zeroizing;
 
-    use crate::aws_lc_rs::{AwsLcAes, AwsLcEc, AwsLcRsa};
+    use crate::aws_lc_rs::{AwsLcAes, AwsLcEc, AwsLcMlDsa, AwsLcRsa};
     use crate::provider::{
         AesKwKey, AesKwProvider, EcCurve, EcKeyComponents, EcPrivateKey, EcProvider, EcPublicKey,
-        RsaEncryptionPadding, RsaKeyComponents, RsaPrivateKey, RsaProvider, RsaPublicKey,
-        RsaSignatureScheme,
+        ML_DSA_MU_LEN, MlDsaInput, MlDsaKeyComponents, MlDsaParameterSet, MlDsaPrivateKey,
+        MlDsaProvider, MlDsaPublicKey, RsaEncryptionPadding, RsaKeyComponents, RsaPrivateKey,
+        RsaProvider, RsaPublicKey, RsaSignatureScheme,
     };
-    use crate::rust_crypto::{RustCryptoAes, RustCryptoEc, RustCryptoRsa};
+    use crate::rust_crypto::{RustCryptoAes, RustCryptoEc, RustCryptoMlDsa, RustCryptoRsa};
     use crate::{Error, Result};
 
     /// RSA: `primary` for everything it implements, `fallback` (parsed lazily) for the rest.
@@ -234,6 +237,147 @@ mod both {
             } else {
                 self.fallback.key(key)
             }
+        }
+    }
+
+    /// ML-DSA: aws-lc-rs for plain messages, RustCrypto (parsed lazily) for a context string
+    /// or external mu.
+    #[derive(Debug)]
+    pub(crate) struct DualMlDsa {
+        primary: &'static dyn MlDsaProvider,
+        fallback: &'static dyn MlDsaProvider,
+    }
+
+    pub(crate) static DUAL_ML_DSA: DualMlDsa = DualMlDsa {
+        primary: &AwsLcMlDsa,
+        fallback: &RustCryptoMlDsa,
+    };
+
+    #[derive(Debug)]
+    struct DualMlDsaPublic {
+        primary: Box<dyn MlDsaPublicKey>,
+        primary_provider: &'static dyn MlDsaProvider,
+        fallback_provider: &'static dyn MlDsaProvider,
+        fallback: OnceLock<Option<Box<dyn MlDsaPublicKey>>>,
+    }
+
+    impl DualMlDsaPublic {
+        fn fallback(&self) -> Result<&dyn MlDsaPublicKey> {
+            self.fallback
+                .get_or_init(|| {
+                    self.fallback_provider
+                        .public_key(self.parameter_set(), self.public_key_bytes())
+                        .ok()
+                })
+                .as_deref()
+                .ok_or(Error::InvalidKey(
+                    "ML-DSA public key rejected by the fallback backend",
+                ))
+        }
+    }
+
+    impl MlDsaPublicKey for DualMlDsaPublic {
+        fn parameter_set(&self) -> MlDsaParameterSet {
+            self.primary.parameter_set()
+        }
+        fn public_key_bytes(&self) -> &[u8] {
+            self.primary.public_key_bytes()
+        }
+        fn verify(&self, input: &MlDsaInput<'_>, sig: &[u8]) -> Result<()> {
+            if self.primary_provider.supports_input(input) {
+                return self.primary.verify(input, sig);
+            }
+            self.fallback()?.verify(input, sig)
+        }
+        fn external_mu(&self, message: &[u8], context: &[u8]) -> Result<[u8; ML_DSA_MU_LEN]> {
+            self.fallback()?.external_mu(message, context)
+        }
+    }
+
+    #[derive(Debug)]
+    struct DualMlDsaPrivate {
+        primary: Box<dyn MlDsaPrivateKey>,
+        primary_provider: &'static dyn MlDsaProvider,
+        fallback_provider: &'static dyn MlDsaProvider,
+        seed: Zeroizing<Vec<u8>>,
+        fallback: OnceLock<Option<Box<dyn MlDsaPrivateKey>>>,
+    }
+
+    impl DualMlDsaPrivate {
+        fn fallback(&self) -> Result<&dyn MlDsaPrivateKey> {
+            self.fallback
+                .get_or_init(|| {
+                    self.fallback_provider
+                        .private_key(self.primary.parameter_set(), &self.seed)
+                        .ok()
+                })
+                .as_deref()
+                .ok_or(Error::InvalidKey(
+                    "ML-DSA seed rejected by the fallback backend",
+                ))
+        }
+
+        fn pick(&self, input: &MlDsaInput<'_>) -> Result<&dyn MlDsaPrivateKey> {
+            if self.primary_provider.supports_input(input) {
+                Ok(&*self.primary)
+            } else {
+                self.fallback()
+            }
+        }
+    }
+
+    impl MlDsaPublicKey for DualMlDsaPrivate {
+        fn parameter_set(&self) -> MlDsaParameterSet {
+            self.primary.parameter_set()
+        }
+        fn public_key_bytes(&self) -> &[u8] {
+            self.primary.public_key_bytes()
+        }
+        fn verify(&self, input: &MlDsaInput<'_>, sig: &[u8]) -> Result<()> {
+            self.pick(input)?.verify(input, sig)
+        }
+        fn external_mu(&self, message: &[u8], context: &[u8]) -> Result<[u8; ML_DSA_MU_LEN]> {
+            self.fallback()?.external_mu(message, context)
+        }
+    }
+
+    impl MlDsaPrivateKey for DualMlDsaPrivate {
+        fn sign(&self, input: &MlDsaInput<'_>) -> Result<Vec<u8>> {
+            self.pick(input)?.sign(input)
+        }
+    }
+
+    impl MlDsaProvider for DualMlDsa {
+        fn supports_input(&self, input: &MlDsaInput<'_>) -> bool {
+            self.primary.supports_input(input) || self.fallback.supports_input(input)
+        }
+        fn public_key(
+            &self,
+            set: MlDsaParameterSet,
+            public_key: &[u8],
+        ) -> Result<Box<dyn MlDsaPublicKey>> {
+            Ok(Box::new(DualMlDsaPublic {
+                primary: self.primary.public_key(set, public_key)?,
+                primary_provider: self.primary,
+                fallback_provider: self.fallback,
+                fallback: OnceLock::new(),
+            }))
+        }
+        fn private_key(
+            &self,
+            set: MlDsaParameterSet,
+            seed: &[u8],
+        ) -> Result<Box<dyn MlDsaPrivateKey>> {
+            Ok(Box::new(DualMlDsaPrivate {
+                primary: self.primary.private_key(set, seed)?,
+                primary_provider: self.primary,
+                fallback_provider: self.fallback,
+                seed: Zeroizing::new(seed.to_vec()),
+                fallback: OnceLock::new(),
+            }))
+        }
+        fn generate(&self, set: MlDsaParameterSet) -> Result<MlDsaKeyComponents> {
+            self.primary.generate(set)
         }
     }
 }

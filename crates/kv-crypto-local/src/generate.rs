@@ -1,9 +1,9 @@
 //! Key generation for the emulator: RSA, EC and oct keys as private [`JsonWebKey`]s.
 
-use kv_jwk::{JsonWebKey, KeyCurveName, KeyType, SecretBytes};
+use kv_jwk::{JsonWebKey, KeyCurveName, KeyType, SecretBytes, SignatureAlgorithm};
 use zeroize::Zeroizing;
 
-use crate::local_key::curve_of;
+use crate::local_key::{curve_of, parameter_set_of};
 use crate::{Error, Result};
 
 /// The default RSA public exponent.
@@ -58,6 +58,25 @@ pub fn generate_ec(curve: &KeyCurveName) -> Result<JsonWebKey> {
         x: Some(key.x.clone()),
         y: Some(key.y.clone()),
         d: Some(SecretBytes::from_slice(&key.d)),
+        ..JsonWebKey::default()
+    })
+}
+
+/// Generates an ML-DSA key (`kty` = `AKP`, `alg` = the parameter set) with its public key
+/// `pub` and its 32-byte seed `priv`.
+///
+/// # Errors
+/// [`Error::InvalidInput`] when `alg` is not ML-DSA-44, ML-DSA-65 or ML-DSA-87.
+pub fn generate_ml_dsa(alg: &SignatureAlgorithm) -> Result<JsonWebKey> {
+    let set = parameter_set_of(alg).ok_or(Error::InvalidInput(
+        "not an ML-DSA parameter set (ML-DSA-44, ML-DSA-65, ML-DSA-87)",
+    ))?;
+    let key = crate::get_default()?.ml_dsa.generate(set)?;
+    Ok(JsonWebKey {
+        kty: Some(KeyType::Akp),
+        alg: Some(alg.clone()),
+        pub_key: Some(key.public_key.clone()),
+        priv_key: Some(SecretBytes::from_slice(&key.seed)),
         ..JsonWebKey::default()
     })
 }

@@ -3,7 +3,8 @@
 //! ciphertext made locally decrypts remotely.
 //!
 //! [`LocalKey`] parses a [`kv_jwk::JsonWebKey`] once and signs, verifies, encrypts, decrypts,
-//! wraps and unwraps. Two backends sit behind a rustls-style [`CryptoProvider`]:
+//! wraps and unwraps; ML-DSA keys (`AKP`, FIPS 204) sign and verify messages, with a context
+//! string or an external mu. Two backends sit behind a rustls-style [`CryptoProvider`]:
 //! `rust_crypto` (feature `rustcrypto`, pure Rust) and `aws_lc_rs` (feature `aws-lc`).
 //! With both (the default) `default_provider()` sends each operation to the faster one;
 //! [`install_default`] overrides the choice for the process.
@@ -50,8 +51,8 @@ pub mod rust_crypto;
 pub use dispatch::default_provider;
 pub use error::{Error, Result};
 pub use generate::{
-    DEFAULT_PUBLIC_EXPONENT, generate_ec, generate_oct, generate_rsa, random_bytes,
+    DEFAULT_PUBLIC_EXPONENT, generate_ec, generate_ml_dsa, generate_oct, generate_rsa, random_bytes,
 };
 pub use local_key::{LocalKey, PreparedOperation};
 pub use params::{Algorithm, DecryptParameters, EncryptParameters, EncryptResult};
-pub use provider::{CryptoProvider, get_default, install_default};
+pub use provider::{CryptoProvider, MlDsaInput, get_default, install_default};

@@ -12,8 +12,8 @@ use zeroize::Zeroizing;
 use crate::params::Algorithm;
 use crate::provider::{
     AesCbcKey, AesGcmKey, AesKwKey, CryptoProvider, EcCurve, EcKeyComponents, EcPrivateKey,
-    EcPublicKey, RsaEncryptionPadding, RsaKeyComponents, RsaPrivateKey, RsaPublicKey,
-    RsaSignatureScheme,
+    EcPublicKey, MlDsaParameterSet, MlDsaPrivateKey, MlDsaPublicKey, RsaEncryptionPadding,
+    RsaKeyComponents, RsaPrivateKey, RsaPublicKey, RsaSignatureScheme,
 };
 use crate::{Error, Result};
 
@@ -25,6 +25,8 @@ enum Material {
     RsaPrivate(Box<dyn RsaPrivateKey>),
     EcPublic(Box<dyn EcPublicKey>),
     EcPrivate(Box<dyn EcPrivateKey>),
+    MlDsaPublic(Box<dyn MlDsaPublicKey>),
+    MlDsaPrivate(Box<dyn MlDsaPrivateKey>),
     /// `oct` with AES material (16, 24 or 32 bytes); each part absent if no backend offers it.
     Aes {
         len: usize,
@@ -45,6 +47,8 @@ pub(crate) enum Plan {
     RsaDecrypt(RsaEncryptionPadding),
     EcSign,
     EcVerify,
+    MlDsaSign,
+    MlDsaVerify,
     GcmEncrypt,
     GcmDecrypt,
     CbcEncrypt { pad: bool },
@@ -170,6 +174,16 @@ fn left_pad(bytes: &[u8], len: usize, what: &'static str) -> Result<Zeroizing<Ve
     Ok(out)
 }
 
+/// The ML-DSA parameter set an algorithm names (`None` for any other algorithm).
+pub(crate) fn parameter_set_of(alg: &SignatureAlgorithm) -> Option<MlDsaParameterSet> {
+    match alg {
+        SignatureAlgorithm::MlDsa44 => Some(MlDsaParameterSet::MlDsa44),
+        SignatureAlgorithm::MlDsa65 => Some(MlDsaParameterSet::MlDsa65),
+        SignatureAlgorithm::MlDsa87 => Some(MlDsaParameterSet::MlDsa87),
+        _ => None,
+    }
+}
+
 pub(crate) fn curve_of(crv: &KeyCurveName) -> Option<EcCurve> {
     match crv {
         KeyCurveName::P256 => Some(EcCurve::P256),
@@ -200,6 +214,7 @@ impl LocalKey {
             Some(KeyFamily::Rsa) => Self::rsa_material(jwk, provider)?,
             Some(KeyFamily::Ec) => Self::ec_material(jwk, provider)?,
             Some(KeyFamily::Oct) => Self::oct_material(jwk, provider)?,
+            Some(KeyFamily::Akp) => Self::ml_dsa_material(jwk, provider)?,
             None => return Err(Error::InvalidKey("unknown `kty`")),
         };
         Ok(Self {
@@ -293,6 +308,31 @@ impl LocalKey {
         })
     }
 
+    fn ml_dsa_material(jwk: &JsonWebKey, provider: &'static CryptoProvider) -> Result<Material> {
+        let set = jwk
+            .alg
+            .as_ref()
+            .and_then(parameter_set_of)
+            .ok_or(Error::InvalidKey(
+                "AKP key without an ML-DSA `alg` (ML-DSA-44, ML-DSA-65 or ML-DSA-87)",
+            ))?;
+        let public = jwk.pub_key.as_deref();
+        Ok(match &jwk.priv_key {
+            None => Material::MlDsaPublic(provider.ml_dsa.public_key(
+                set,
+                public.ok_or(Error::InvalidKey("AKP key without `pub`"))?,
+            )?),
+            Some(seed) => {
+                let key = provider.ml_dsa.private_key(set, seed.expose_secret())?;
+                // A `pub` that is present must be the one the seed derives.
+                if public.is_some_and(|p| p != key.public_key_bytes()) {
+                    return Err(Error::InvalidKey("AKP `pub` does not match `priv`"));
+                }
+                Material::MlDsaPrivate(key)
+            }
+        })
+    }
+
     fn oct_material(jwk: &JsonWebKey, provider: &'static CryptoProvider) -> Result<Material> {
         let Some(k) = jwk.k.as_ref() else {
             return Ok(Material::OctNone);
@@ -327,7 +367,10 @@ impl LocalKey {
     pub fn has_private_material(&self) -> bool {
         matches!(
             self.material,
-            Material::RsaPrivate(_) | Material::EcPrivate(_) | Material::Aes { .. }
+            Material::RsaPrivate(_)
+                | Material::EcPrivate(_)
+                | Material::MlDsaPrivate(_)
+                | Material::Aes { .. }
         )
     }
 
@@ -480,6 +523,28 @@ impl LocalKey {
                     _ => Err(Error::MissingPrivateMaterial),
                 }
             }
+            Material::MlDsaPublic(_) | Material::MlDsaPrivate(_) => {
+                let set = match &self.material {
+                    Material::MlDsaPublic(k) => k.parameter_set(),
+                    Material::MlDsaPrivate(k) => k.parameter_set(),
+                    _ => return Err(unsupported(name, "not an ML-DSA key")),
+                };
+                match parameter_set_of(alg) {
+                    None => return Err(unsupported(name, "not an ML-DSA algorithm")),
+                    Some(wanted) if wanted != set => {
+                        return Err(unsupported(
+                            name,
+                            "the key is for another ML-DSA parameter set",
+                        ));
+                    }
+                    Some(_) => {}
+                }
+                match (&self.material, sign) {
+                    (_, false) => Ok(Plan::MlDsaVerify),
+                    (Material::MlDsaPrivate(_), true) => Ok(Plan::MlDsaSign),
+                    _ => Err(Error::MissingPrivateMaterial),
+                }
+            }
             Material::Aes { .. } | Material::OctNone => Err(unsupported(
                 name,
                 "symmetric keys do not sign or verify locally",
@@ -588,6 +653,9 @@ impl LocalKey {
             )),
             Material::EcPublic(_) | Material::EcPrivate(_) => {
                 Err(unsupported(name, "EC keys do not encrypt or wrap"))
+            }
+            Material::MlDsaPublic(_) | Material::MlDsaPrivate(_) => {
+                Err(unsupported(name, "ML-DSA keys only sign and verify"))
             }
         }
     }

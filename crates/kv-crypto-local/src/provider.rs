@@ -292,6 +292,135 @@ pub trait AesCbcKey: Send + Sync + fmt::Debug {
     fn decrypt(&self, pad: bool, iv: &[u8; 16], ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>>;
 }
 
+/// An ML-DSA parameter set (FIPS 204), named by the `alg` of an `AKP` key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MlDsaParameterSet {
+    /// ML-DSA-44 (security category 2).
+    MlDsa44,
+    /// ML-DSA-65 (security category 3).
+    MlDsa65,
+    /// ML-DSA-87 (security category 5).
+    MlDsa87,
+}
+
+impl MlDsaParameterSet {
+    /// Length of the encoded public key (`pub`) in bytes.
+    pub fn public_key_len(self) -> usize {
+        match self {
+            Self::MlDsa44 => 1312,
+            Self::MlDsa65 => 1952,
+            Self::MlDsa87 => 2592,
+        }
+    }
+
+    /// Length of a signature in bytes.
+    pub fn signature_len(self) -> usize {
+        match self {
+            Self::MlDsa44 => 2420,
+            Self::MlDsa65 => 3309,
+            Self::MlDsa87 => 4627,
+        }
+    }
+}
+
+/// Length of an ML-DSA seed (the private key `priv`), for every parameter set.
+pub const ML_DSA_SEED_LEN: usize = 32;
+/// Length of an ML-DSA external mu (FIPS 204 §6.2), for every parameter set.
+pub const ML_DSA_MU_LEN: usize = 64;
+/// Longest FIPS 204 context string.
+pub const ML_DSA_MAX_CONTEXT_LEN: usize = 255;
+
+/// What an ML-DSA signature covers, in the two forms Key Vault accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MlDsaInput<'a> {
+    /// Pure ML-DSA (FIPS 204 Algorithms 2 and 3) over the message, with a context string of
+    /// at most 255 bytes (empty by default).
+    Message {
+        /// The message itself (ML-DSA hashes it internally).
+        message: &'a [u8],
+        /// The application context string.
+        context: &'a [u8],
+    },
+    /// The 64-byte message representative mu, computed by the caller (external mu).
+    ExternalMu(&'a [u8; ML_DSA_MU_LEN]),
+}
+
+impl MlDsaInput<'_> {
+    /// Whether this is the plain form every backend implements: a message with an empty
+    /// context.
+    pub fn is_plain(&self) -> bool {
+        matches!(self, Self::Message { context, .. } if context.is_empty())
+    }
+}
+
+/// An ML-DSA key pair as the seed and the encoded public key; the seed is zeroized and
+/// never printed.
+#[derive(Clone)]
+pub struct MlDsaKeyComponents {
+    /// The parameter set.
+    pub parameter_set: MlDsaParameterSet,
+    /// The encoded public key.
+    pub public_key: Vec<u8>,
+    /// The 32-byte seed.
+    pub seed: Zeroizing<Vec<u8>>,
+}
+
+impl fmt::Debug for MlDsaKeyComponents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MlDsaKeyComponents")
+            .field("parameter_set", &self.parameter_set)
+            .finish_non_exhaustive()
+    }
+}
+
+/// ML-DSA: parses keys and generates key pairs.
+pub trait MlDsaProvider: Send + Sync + fmt::Debug {
+    /// Whether this backend signs and verifies `input`'s form (a non-empty context or
+    /// external mu may be missing; a plain message never is).
+    fn supports_input(&self, input: &MlDsaInput<'_>) -> bool;
+    /// Parses an encoded public key.
+    fn public_key(
+        &self,
+        set: MlDsaParameterSet,
+        public_key: &[u8],
+    ) -> Result<Box<dyn MlDsaPublicKey>>;
+    /// Derives the key pair from its 32-byte seed.
+    fn private_key(&self, set: MlDsaParameterSet, seed: &[u8]) -> Result<Box<dyn MlDsaPrivateKey>>;
+    /// Generates a key pair from a fresh seed.
+    fn generate(&self, set: MlDsaParameterSet) -> Result<MlDsaKeyComponents>;
+}
+
+/// A parsed ML-DSA public key.
+pub trait MlDsaPublicKey: Send + Sync + fmt::Debug {
+    /// The parameter set.
+    fn parameter_set(&self) -> MlDsaParameterSet;
+    /// The encoded public key.
+    fn public_key_bytes(&self) -> &[u8];
+    /// Verifies `signature` over `input`; any failure is [`Error::CryptoFailure`](crate::Error::CryptoFailure).
+    fn verify(&self, input: &MlDsaInput<'_>, signature: &[u8]) -> Result<()>;
+    /// The external mu of `message` under `context` for this key (FIPS 204 §6.2:
+    /// SHAKE256(SHAKE256(pk, 64) || 0 || len(ctx) || ctx || message, 64)), which a caller
+    /// sends to Key Vault's sign instead of a long message.
+    ///
+    /// # Errors
+    /// [`UnsupportedAlgorithm`](crate::Error::UnsupportedAlgorithm) from a backend without
+    /// it (the default); [`InvalidInput`](crate::Error::InvalidInput) for a context over 255
+    /// bytes.
+    fn external_mu(&self, message: &[u8], context: &[u8]) -> Result<[u8; ML_DSA_MU_LEN]> {
+        let _ = (message, context);
+        Err(crate::Error::unsupported(
+            "ML-DSA",
+            "this backend does not compute external mu",
+        ))
+    }
+}
+
+/// A parsed ML-DSA private key.
+pub trait MlDsaPrivateKey: MlDsaPublicKey {
+    /// Signs `input` (hedged: fresh randomness from the OS per signature, FIPS 204's default).
+    fn sign(&self, input: &MlDsaInput<'_>) -> Result<Vec<u8>>;
+}
+
 /// The operating system's secure random generator.
 pub trait SecureRandom: Send + Sync + fmt::Debug {
     /// Fills `dest` with random bytes.
@@ -319,6 +448,8 @@ pub struct CryptoProvider {
     pub aes_kw: &'static dyn AesKwProvider,
     /// AES-CBC.
     pub aes_cbc: &'static dyn AesCbcProvider,
+    /// ML-DSA sign, verify and generation.
+    pub ml_dsa: &'static dyn MlDsaProvider,
     /// Random bytes (IVs, oct keys).
     pub random: &'static dyn SecureRandom,
 }

@@ -250,7 +250,8 @@ impl RemoteCryptographyClient {
         RemoteOutput::from_wire(result, operation)
     }
 
-    /// Signs `digest` (already hashed with the algorithm's hash) in the service.
+    /// Signs `digest` (already hashed with the algorithm's hash; for ML-DSA the message) in
+    /// the service.
     ///
     /// # Errors
     /// As the pipeline, or `Decode` when the answer has no signature.
@@ -259,10 +260,11 @@ impl RemoteCryptographyClient {
         algorithm: &SignatureAlgorithm,
         digest: &[u8],
     ) -> Result<RemoteOutput> {
-        let body = KeySignParameters {
-            alg: algorithm.clone(),
-            value: digest.to_vec(),
-        };
+        let mut body = KeySignParameters::new(algorithm.clone(), digest.to_vec());
+        if algorithm.is_ml_dsa() {
+            // The preview specs' ML-DSA examples send no `alg`: the key's `alg` decides.
+            body.alg = None;
+        }
         let result: KeyOperationResult = self.post("sign", &body).await?;
         RemoteOutput::from_wire(result, "sign")
     }
@@ -277,11 +279,11 @@ impl RemoteCryptographyClient {
         digest: &[u8],
         signature: &[u8],
     ) -> Result<bool> {
-        let body = KeyVerifyParameters {
-            alg: algorithm.clone(),
-            digest: digest.to_vec(),
-            value: signature.to_vec(),
-        };
+        let mut body =
+            KeyVerifyParameters::new(algorithm.clone(), digest.to_vec(), signature.to_vec());
+        if algorithm.is_ml_dsa() {
+            body.alg = None;
+        }
         let result: KeyVerifyResult = self.post("verify", &body).await?;
         result.value.ok_or_else(|| {
             Error::new(

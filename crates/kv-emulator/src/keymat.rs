@@ -3,7 +3,9 @@
 
 use kv_crypto_local::LocalKey;
 use kv_crypto_local::provider::EcCurve;
-use kv_jwk::{JsonWebKey, KeyCurveName, KeyFamily, KeyOperation, KeyType, SecretBytes};
+use kv_jwk::{
+    JsonWebKey, KeyCurveName, KeyFamily, KeyOperation, KeyType, SecretBytes, SignatureAlgorithm,
+};
 use kv_protocol::KeyCreateParameters;
 
 use crate::error::ApiError;
@@ -37,6 +39,20 @@ pub enum Shape {
     Ec(EcCurve),
     /// AES key of this many bits.
     Oct(u32),
+    /// ML-DSA key of this parameter set (`ML-DSA-44`, `ML-DSA-65`, `ML-DSA-87`).
+    MlDsa(SignatureAlgorithm),
+}
+
+fn ml_dsa(alg: Option<&SignatureAlgorithm>) -> Result<SignatureAlgorithm, ApiError> {
+    match alg {
+        Some(alg) if alg.is_ml_dsa() => Ok(alg.clone()),
+        Some(other) => Err(ApiError::bad(format!(
+            "The algorithm `{other}` is not supported for AKP keys; use ML-DSA-44, ML-DSA-65 or ML-DSA-87."
+        ))),
+        None => Err(ApiError::bad(
+            "AKP keys need `alg`: ML-DSA-44, ML-DSA-65 or ML-DSA-87.",
+        )),
+    }
 }
 
 fn curve(crv: &KeyCurveName) -> Result<EcCurve, ApiError> {
@@ -99,11 +115,26 @@ impl KeySpec {
                 }
                 Shape::Oct(bits)
             }
+            KeyFamily::Akp => {
+                if params.key_size.is_some() || params.crv.is_some() {
+                    return Err(ApiError::bad(
+                        "key_size and crv are not valid for AKP keys; use alg.",
+                    ));
+                }
+                Shape::MlDsa(ml_dsa(params.alg.as_ref())?)
+            }
         };
-        Ok(Self {
-            kty: params.kty.clone(),
-            shape,
-        })
+        if params.alg.is_some() && !matches!(shape, Shape::MlDsa(_)) {
+            return Err(ApiError::bad("alg is only valid for AKP keys."));
+        }
+        // The 2026-05-01-preview CreateKey example asks for `AKP` and is answered `AKP-HSM`:
+        // ML-DSA private keys live in the HSM.
+        let kty = if matches!(shape, Shape::MlDsa(_)) {
+            KeyType::AkpHsm
+        } else {
+            params.kty.clone()
+        };
+        Ok(Self { kty, shape })
     }
 
     /// A key like an existing one (for rotation): `public` is its stored public key and
@@ -132,6 +163,7 @@ impl KeySpec {
             KeyFamily::Oct => Shape::Oct(
                 key_size.ok_or_else(|| ApiError::internal("stored oct key has no size"))?,
             ),
+            KeyFamily::Akp => Shape::MlDsa(ml_dsa(public.alg.as_ref())?),
         };
         Ok(Self { kty, shape })
     }
@@ -172,6 +204,7 @@ pub fn generate(spec: &KeySpec) -> Result<JsonWebKey, ApiError> {
             let bits = usize::try_from(*bits).map_err(ApiError::internal)?;
             kv_crypto_local::generate_oct(bits).map_err(failed)?
         }
+        Shape::MlDsa(alg) => kv_crypto_local::generate_ml_dsa(alg).map_err(failed)?,
     };
     jwk.kty = Some(spec.kty.clone());
     Ok(jwk)
@@ -223,6 +256,13 @@ pub fn validate_import(mut jwk: JsonWebKey, hsm: bool) -> Result<JsonWebKey, Api
                 return Err(ApiError::bad("oct keys must be 128, 192 or 256 bits."));
             }
         }
+        KeyFamily::Akp => {
+            // The preview specs' JsonWebKey has `pub` but no private member for AKP keys,
+            // so there is nothing to import.
+            return Err(ApiError::bad(
+                "AKP (ML-DSA) keys cannot be imported: the service's JsonWebKey defines no private member for them.",
+            ));
+        }
     }
     jwk.kid = None;
     if let Some(ops) = &jwk.key_ops
@@ -247,7 +287,7 @@ pub fn validate_import(mut jwk: JsonWebKey, hsm: bool) -> Result<JsonWebKey, Api
 pub fn key_size(private: &JsonWebKey) -> Option<u32> {
     match private.kty.as_ref().and_then(KeyType::family)? {
         KeyFamily::Rsa => private.n.as_deref().map(modulus_bits),
-        KeyFamily::Ec => None,
+        KeyFamily::Ec | KeyFamily::Akp => None,
         KeyFamily::Oct => private
             .k
             .as_ref()
@@ -261,7 +301,7 @@ pub fn default_key_ops(private: &JsonWebKey) -> Vec<KeyOperation> {
     use KeyOperation::*;
     match private.kty.as_ref().and_then(KeyType::family) {
         Some(KeyFamily::Rsa) => vec![Encrypt, Decrypt, Sign, Verify, WrapKey, UnwrapKey],
-        Some(KeyFamily::Ec) => vec![Sign, Verify],
+        Some(KeyFamily::Ec | KeyFamily::Akp) => vec![Sign, Verify],
         Some(KeyFamily::Oct) => vec![Encrypt, Decrypt, WrapKey, UnwrapKey],
         None => Vec::new(),
     }
@@ -301,6 +341,18 @@ mod tests {
         assert!(KeySpec::from_create(&p).is_err());
         let p = KeyCreateParameters::new(KeyType::from("XYZ"));
         assert!(KeySpec::from_create(&p).is_err());
+        // AKP: `alg` names the parameter set; the key is reported as `AKP-HSM`.
+        let mut p = KeyCreateParameters::new(KeyType::Akp);
+        assert!(KeySpec::from_create(&p).is_err());
+        p.alg = Some(SignatureAlgorithm::MlDsa87);
+        let spec = KeySpec::from_create(&p).unwrap();
+        assert_eq!(spec.kty, KeyType::AkpHsm);
+        assert_eq!(spec.shape, Shape::MlDsa(SignatureAlgorithm::MlDsa87));
+        p.alg = Some(SignatureAlgorithm::Es256);
+        assert!(KeySpec::from_create(&p).is_err());
+        let mut p = KeyCreateParameters::new(KeyType::Ec);
+        p.alg = Some(SignatureAlgorithm::MlDsa44);
+        assert!(KeySpec::from_create(&p).is_err());
     }
 
     #[test]
@@ -325,12 +377,20 @@ mod tests {
                 kty: KeyType::OctHsm,
                 shape: Shape::Oct(192),
             },
+            KeySpec {
+                kty: KeyType::AkpHsm,
+                shape: Shape::MlDsa(SignatureAlgorithm::MlDsa65),
+            },
         ];
         for spec in specs {
             let jwk = generate(&spec).unwrap();
             assert!(jwk.has_private_material());
             let again = KeySpec::from_existing(&jwk.to_public(), key_size(&jwk)).unwrap();
             assert_eq!(again, spec);
+            if matches!(spec.shape, Shape::MlDsa(_)) {
+                assert!(validate_import(jwk, false).is_err());
+                continue;
+            }
             let imported = validate_import(jwk, false).unwrap();
             assert_eq!(imported.kty, Some(spec.kty.clone()));
         }

@@ -53,6 +53,7 @@ pub fn stored_kty(kind: VaultKind, kty: &KeyType) -> KeyType {
         Some(KeyFamily::Rsa) => KeyType::RsaHsm,
         Some(KeyFamily::Ec) => KeyType::EcHsm,
         Some(KeyFamily::Oct) => KeyType::OctHsm,
+        Some(KeyFamily::Akp) => KeyType::AkpHsm,
         None => kty.clone(),
     }
 }

@@ -36,6 +36,14 @@ crate::string_enum! {
         Es512 => "ES512",
         /// ECDSA on secp256k1 with SHA-256.
         Es256K => "ES256K",
+        /// ML-DSA-44 (FIPS 204, security category 2) on an `AKP` key. Unlike the others it
+        /// signs the message itself (pure ML-DSA), optionally with a context string, or a
+        /// 64-byte external mu.
+        MlDsa44 => "ML-DSA-44",
+        /// ML-DSA-65 (FIPS 204, security category 3) on an `AKP` key; see [`Self::MlDsa44`].
+        MlDsa65 => "ML-DSA-65",
+        /// ML-DSA-87 (FIPS 204, security category 5) on an `AKP` key; see [`Self::MlDsa44`].
+        MlDsa87 => "ML-DSA-87",
     }
 }
 
@@ -65,7 +73,8 @@ impl HashAlgorithm {
 }
 
 impl SignatureAlgorithm {
-    /// The hash function whose digest this algorithm signs (`None` for `RSNULL` and unknown values).
+    /// The hash function whose digest this algorithm signs (`None` for `RSNULL`, ML-DSA, which
+    /// signs the message itself, and unknown values).
     pub fn hash(&self) -> Option<HashAlgorithm> {
         match self {
             Self::Ps256 | Self::Rs256 | Self::Hs256 | Self::Es256 | Self::Es256K => {
@@ -73,7 +82,7 @@ impl SignatureAlgorithm {
             }
             Self::Ps384 | Self::Rs384 | Self::Hs384 | Self::Es384 => Some(HashAlgorithm::Sha384),
             Self::Ps512 | Self::Rs512 | Self::Hs512 | Self::Es512 => Some(HashAlgorithm::Sha512),
-            Self::RsNull | Self::Unknown(_) => None,
+            Self::RsNull | Self::MlDsa44 | Self::MlDsa65 | Self::MlDsa87 | Self::Unknown(_) => None,
         }
     }
 
@@ -89,6 +98,7 @@ impl SignatureAlgorithm {
             | Self::RsNull => Some(KeyFamily::Rsa),
             Self::Es256 | Self::Es384 | Self::Es512 | Self::Es256K => Some(KeyFamily::Ec),
             Self::Hs256 | Self::Hs384 | Self::Hs512 => Some(KeyFamily::Oct),
+            Self::MlDsa44 | Self::MlDsa65 | Self::MlDsa87 => Some(KeyFamily::Akp),
             Self::Unknown(_) => None,
         }
     }
@@ -102,6 +112,13 @@ impl SignatureAlgorithm {
             Self::Es512 => Some(KeyCurveName::P521),
             _ => None,
         }
+    }
+}
+
+impl SignatureAlgorithm {
+    /// Whether this is one of the ML-DSA parameter sets (the `alg` of an `AKP` key).
+    pub fn is_ml_dsa(&self) -> bool {
+        matches!(self, Self::MlDsa44 | Self::MlDsa65 | Self::MlDsa87)
     }
 }
 

@@ -4,12 +4,12 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{KeyCurveName, KeyOperation, KeyType, SecretBytes};
+use crate::{KeyCurveName, KeyOperation, KeyType, SecretBytes, SignatureAlgorithm};
 
 /// A JSON Web Key as Key Vault sends and accepts it.
 ///
 /// Binary members are base64url on the wire (emitted unpadded, accepted padded or not).
-/// Private members (`d`, `dp`, `dq`, `qi`, `p`, `q`, `k`) are [`SecretBytes`]: wiped on drop
+/// Private members (`d`, `dp`, `dq`, `qi`, `p`, `q`, `k`, and `priv` of `AKP` keys) are [`SecretBytes`]: wiped on drop
 /// and printed as `[REDACTED]` by `Debug`.
 ///
 /// ```
@@ -91,10 +91,27 @@ pub struct JsonWebKey {
         with = "crate::base64url::option"
     )]
     pub y: Option<Vec<u8>>,
+    /// The algorithm the key is for. Required for `AKP` keys, where it names the ML-DSA
+    /// parameter set (`ML-DSA-44`, `ML-DSA-65`, `ML-DSA-87`); other values round-trip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<SignatureAlgorithm>,
+    /// `AKP` public key (`pub` on the wire): the FIPS 204 encoded ML-DSA public key.
+    #[serde(
+        rename = "pub",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::base64url::option"
+    )]
+    pub pub_key: Option<Vec<u8>>,
+    /// `AKP` private key (`priv` on the wire, as draft-ietf-cose-dilithium defines it): the
+    /// 32-byte ML-DSA seed the key pair is derived from. Key Vault never returns it; local
+    /// keys carry it.
+    #[serde(rename = "priv", default, skip_serializing_if = "Option::is_none")]
+    pub priv_key: Option<SecretBytes>,
 }
 
 impl JsonWebKey {
-    /// The private members present (`d`, `p`, `q`, `dp`, `dq`, `qi`, `k`), by name.
+    /// The private members present (`d`, `p`, `q`, `dp`, `dq`, `qi`, `k`, `priv`), by name.
     pub fn private_members(&self) -> impl Iterator<Item = (&'static str, &SecretBytes)> {
         [
             ("d", &self.d),
@@ -104,12 +121,13 @@ impl JsonWebKey {
             ("dq", &self.dq),
             ("qi", &self.qi),
             ("k", &self.k),
+            ("priv", &self.priv_key),
         ]
         .into_iter()
         .filter_map(|(name, member)| member.as_ref().map(|m| (name, m)))
     }
 
-    /// Whether any private member (`d`, `p`, `q`, `dp`, `dq`, `qi`, `k`) is present.
+    /// Whether any private member (`d`, `p`, `q`, `dp`, `dq`, `qi`, `k`, `priv`) is present.
     pub fn has_private_material(&self) -> bool {
         self.private_members().next().is_some()
     }
@@ -126,6 +144,8 @@ impl JsonWebKey {
             crv: self.crv.clone(),
             x: self.x.clone(),
             y: self.y.clone(),
+            alg: self.alg.clone(),
+            pub_key: self.pub_key.clone(),
             ..JsonWebKey::default()
         }
     }
@@ -141,6 +161,7 @@ impl JsonWebKey {
             p: copy(&self.p),
             q: copy(&self.q),
             k: copy(&self.k),
+            priv_key: copy(&self.priv_key),
             ..self.to_public()
         }
     }
@@ -211,6 +232,8 @@ impl fmt::Debug for JsonWebKey {
             .field("x", &Len(&self.x))
             .field("y", &Len(&self.y))
             .field("t", &Len(&self.t))
+            .field("alg", &self.alg)
+            .field("pub", &Len(&self.pub_key))
             .field("d", &redacted(&self.d))
             .field("dp", &redacted(&self.dp))
             .field("dq", &redacted(&self.dq))
@@ -218,6 +241,7 @@ impl fmt::Debug for JsonWebKey {
             .field("p", &redacted(&self.p))
             .field("q", &redacted(&self.q))
             .field("k", &redacted(&self.k))
+            .field("priv", &redacted(&self.priv_key))
             .finish()
     }
 }
@@ -254,8 +278,10 @@ mod tests {
             crv in proptest::option::of(word(KeyCurveName::KNOWN_VALUES).prop_map(KeyCurveName::from)),
             (n, e, t, x, y) in (bytes(), bytes(), bytes(), bytes(), bytes()),
             (d, dp, dq, qi, p, q, k) in (secret(), secret(), secret(), secret(), secret(), secret(), secret()),
+            alg in proptest::option::of(word(SignatureAlgorithm::KNOWN_VALUES).prop_map(SignatureAlgorithm::from)),
+            (pub_key, priv_key) in (bytes(), secret()),
         ) -> JsonWebKey {
-            JsonWebKey { kid, kty, key_ops, n, e, d, dp, dq, qi, p, q, k, t, crv, x, y }
+            JsonWebKey { kid, kty, key_ops, n, e, d, dp, dq, qi, p, q, k, t, crv, x, y, alg, pub_key, priv_key }
         }
     }
 
@@ -267,7 +293,7 @@ mod tests {
             let value: serde_json::Value = serde_json::from_str(&json).unwrap();
             for (name, member) in value.as_object().unwrap() {
                 prop_assert!(!member.is_null(), "{} serialized as null", name);
-                if !["kid", "kty", "crv", "key_ops"].contains(&name.as_str()) {
+                if !["kid", "kty", "crv", "key_ops", "alg"].contains(&name.as_str()) {
                     prop_assert!(!member.as_str().unwrap().contains('='), "{} padded", name);
                 }
             }
@@ -282,7 +308,7 @@ mod tests {
         fn padded_input_round_trip(jwk in arbitrary_jwk()) {
             let mut value = serde_json::to_value(&jwk).unwrap();
             for (name, member) in value.as_object_mut().unwrap().iter_mut() {
-                if ["kid", "kty", "crv", "key_ops"].contains(&name.as_str()) {
+                if ["kid", "kty", "crv", "key_ops", "alg"].contains(&name.as_str()) {
                     continue;
                 }
                 let s = member.as_str().unwrap();
@@ -315,6 +341,31 @@ mod tests {
         );
         assert!(jwk.permits(&KeyOperation::Unknown("deriveKey".into())));
         assert!(!jwk.permits(&KeyOperation::Verify));
+    }
+
+    /// The `AKP` members as the 2026-05-01-preview spec's CreateKey example returns them.
+    #[test]
+    fn akp_members_round_trip() {
+        let json = r#"{"kid":"https://myvault.vault.azure.net/keys/k/1","kty":"AKP-HSM","key_ops":["sign","verify"],"alg":"ML-DSA-65","pub":"AQID"}"#;
+        let jwk: JsonWebKey = serde_json::from_str(json).unwrap();
+        assert_eq!(jwk.kty, Some(KeyType::AkpHsm));
+        assert_eq!(jwk.alg, Some(SignatureAlgorithm::MlDsa65));
+        assert_eq!(jwk.pub_key.as_deref(), Some(&[1u8, 2, 3][..]));
+        assert!(!jwk.has_private_material());
+        assert_eq!(serde_json::to_string(&jwk).unwrap(), json);
+        let private: JsonWebKey =
+            serde_json::from_str(r#"{"kty":"AKP","alg":"ML-DSA-87","pub":"AQID","priv":"BAUG"}"#)
+                .unwrap();
+        assert!(private.has_private_material());
+        assert_eq!(private.to_public().priv_key, None);
+        assert_eq!(private.to_public().pub_key, private.pub_key);
+        assert_eq!(private.clone_secret(), private);
+        let unknown: JsonWebKey =
+            serde_json::from_str(r#"{"kty":"AKP","alg":"SLH-DSA-SHA2-128s"}"#).unwrap();
+        assert_eq!(
+            unknown.alg,
+            Some(SignatureAlgorithm::Unknown("SLH-DSA-SHA2-128s".into()))
+        );
     }
 
     #[test]
@@ -371,17 +422,18 @@ mod tests {
             0xc3, 0x9d, 0x17, 0x88, 0x01, 0xfe, 0x64, 0x2a, 0x90, 0x33, 0x5e, 0x71, 0xab, 0x0c,
             0xd4, 0x26,
         ]));
+        let akp_key: JsonWebKey = serde_json::from_str(
+            r#"{"kty":"AKP","alg":"ML-DSA-65","pub":"AQID","priv":"5bN0Ed9Ajhq2uGx_PBKg3zN5VyRR8S8-2vQn1eUFkhE"}"#,
+        )
+        .unwrap();
         let rsa_jwk = &rsa_keys[0];
         let rsa_key = rsa::private_key_from_jwk(rsa_jwk, &Default::default()).unwrap();
         // Debug output of our secret-bearing types.
         let mut outputs = Vec::new();
-        for jwk in [rsa_jwk, &ec_key, &oct_key] {
+        for jwk in [rsa_jwk, &ec_key, &oct_key, &akp_key] {
             outputs.push(format!("{jwk:?}"));
             outputs.push(format!("{jwk:#?}"));
-            for secret in [&jwk.d, &jwk.p, &jwk.q, &jwk.dp, &jwk.dq, &jwk.qi, &jwk.k]
-                .into_iter()
-                .flatten()
-            {
+            for (_, secret) in jwk.private_members() {
                 outputs.push(format!("{secret:?}"));
                 outputs.push(format!("{:?}", Some(secret)));
             }
@@ -402,11 +454,9 @@ mod tests {
             ec::secret_key_from_jwk::<p384::NistP384>(&ec_key).unwrap()
         ));
 
-        for jwk in [rsa_jwk, &ec_key, &oct_key] {
-            for secret in [&jwk.d, &jwk.p, &jwk.q, &jwk.dp, &jwk.dq, &jwk.qi, &jwk.k]
-                .into_iter()
-                .flatten()
-            {
+        assert_eq!(akp_key.private_members().count(), 1);
+        for jwk in [rsa_jwk, &ec_key, &oct_key, &akp_key] {
+            for (_, secret) in jwk.private_members() {
                 for needle in renderings(secret.expose_secret()) {
                     for output in &outputs {
                         assert!(!output.contains(&needle), "{needle} leaked in {output}");

@@ -15,6 +15,11 @@ crate::string_enum! {
         Oct => "oct",
         /// Symmetric key (octet sequence), HSM-protected.
         OctHsm => "oct-HSM",
+        /// Algorithm Key Pair (ML-DSA, FIPS 204), software-protected; the JWK's `alg` names
+        /// the parameter set (preview API 2026-05-01-preview and later).
+        Akp => "AKP",
+        /// Algorithm Key Pair with the private key in the HSM.
+        AkpHsm => "AKP-HSM",
     }
 }
 
@@ -27,6 +32,8 @@ pub enum KeyFamily {
     Ec,
     /// `oct` and `oct-HSM`.
     Oct,
+    /// `AKP` and `AKP-HSM`: ML-DSA keys, whose `alg` names the parameter set.
+    Akp,
 }
 
 impl KeyType {
@@ -36,13 +43,17 @@ impl KeyType {
             Self::Rsa | Self::RsaHsm => Some(KeyFamily::Rsa),
             Self::Ec | Self::EcHsm => Some(KeyFamily::Ec),
             Self::Oct | Self::OctHsm => Some(KeyFamily::Oct),
+            Self::Akp | Self::AkpHsm => Some(KeyFamily::Akp),
             Self::Unknown(_) => None,
         }
     }
 
     /// Whether the key type names HSM protection (`-HSM` suffix).
     pub fn is_hsm(&self) -> bool {
-        matches!(self, Self::RsaHsm | Self::EcHsm | Self::OctHsm)
+        matches!(
+            self,
+            Self::RsaHsm | Self::EcHsm | Self::OctHsm | Self::AkpHsm
+        )
     }
 
     /// The software-protected type of the same family (`RSA-HSM` -> `RSA`); unknown types
@@ -52,6 +63,7 @@ impl KeyType {
             Self::RsaHsm => Self::Rsa,
             Self::EcHsm => Self::Ec,
             Self::OctHsm => Self::Oct,
+            Self::AkpHsm => Self::Akp,
             other => other.clone(),
         }
     }
@@ -63,6 +75,7 @@ impl KeyType {
             Self::Rsa => Self::RsaHsm,
             Self::Ec => Self::EcHsm,
             Self::Oct => Self::OctHsm,
+            Self::Akp => Self::AkpHsm,
             other => other.clone(),
         }
     }
@@ -74,7 +87,7 @@ mod tests {
 
     #[test]
     fn hsm_mapping_round_trips() {
-        for kty in [KeyType::Rsa, KeyType::Ec, KeyType::Oct] {
+        for kty in [KeyType::Rsa, KeyType::Ec, KeyType::Oct, KeyType::Akp] {
             assert!(!kty.is_hsm());
             assert!(kty.with_hsm().is_hsm());
             assert_eq!(kty.with_hsm().without_hsm(), kty);

@@ -51,9 +51,17 @@ fn canonical_json(jwk: &JsonWebKey) -> Result<Zeroizing<String>> {
             let k = Zeroizing::new(base64url::encode(require(&jwk.k, "k")?.expose_secret()));
             format!(r#"{{"k":"{}","kty":"oct"}}"#, k.as_str())
         }
+        Some(KeyFamily::Akp) => {
+            // draft-ietf-cose-dilithium: the required members of an AKP key are `alg`,
+            // `kty` and `pub`.
+            let alg = serde_json::to_string(require(&jwk.alg, "alg")?.as_str())
+                .map_err(|_| Error::InvalidKey("algorithm name cannot be encoded"))?;
+            let public = base64url::encode(require(&jwk.pub_key, "pub")?);
+            format!(r#"{{"alg":{alg},"kty":"AKP","pub":"{public}"}}"#)
+        }
         None => {
             return Err(Error::WrongKeyType {
-                expected: "RSA, EC or oct",
+                expected: "RSA, EC, oct or AKP",
                 found: kty.to_string(),
             });
         }

@@ -83,27 +83,98 @@ pub struct KeyOperationResult {
     pub aad: Option<Vec<u8>>,
 }
 
-/// Body of sign (`KeySignParameters`): a digest computed by the caller.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Body of sign (`KeySignParameters`).
+///
+/// For RSA and EC keys: `alg` and `value`, a digest computed by the caller. For ML-DSA
+/// (`AKP`) keys (2026-05-01-preview and later): `value` is the message itself, with an
+/// optional `context` (0-255 bytes), and `alg` is left out (the key's `alg` names the
+/// parameter set); or `external_mu` alone (64 bytes, FIPS 204 §6.2), without `alg` and
+/// `value`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeySignParameters {
-    /// The signature algorithm.
-    pub alg: SignatureAlgorithm,
-    /// The digest to sign.
-    #[serde(with = "kv_jwk::base64url")]
-    pub value: Vec<u8>,
+    /// The signature algorithm (absent for ML-DSA keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<SignatureAlgorithm>,
+    /// The digest to sign, or the message for ML-DSA.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kv_jwk::base64url::option"
+    )]
+    pub value: Option<Vec<u8>>,
+    /// ML-DSA external mu (64 bytes), instead of `alg` and `value`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kv_jwk::base64url::option"
+    )]
+    pub external_mu: Option<Vec<u8>>,
+    /// ML-DSA context string (0-255 bytes); not with `external_mu`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kv_jwk::base64url::option"
+    )]
+    pub context: Option<Vec<u8>>,
+}
+
+impl KeySignParameters {
+    /// Parameters for signing `digest` with `alg` (RSA, EC, HMAC).
+    pub fn new(alg: SignatureAlgorithm, digest: Vec<u8>) -> Self {
+        Self {
+            alg: Some(alg),
+            value: Some(digest),
+            ..Self::default()
+        }
+    }
 }
 
 /// Body of verify (`KeyVerifyParameters`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// For RSA and EC keys: `alg`, `digest` and the signature `value`. For ML-DSA keys:
+/// `digest` carries the message, with an optional `context`, or `external_mu` replaces
+/// both `alg` and `digest`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyVerifyParameters {
-    /// The signature algorithm.
-    pub alg: SignatureAlgorithm,
-    /// The digest that was signed.
-    #[serde(with = "kv_jwk::base64url")]
-    pub digest: Vec<u8>,
+    /// The signature algorithm (absent for ML-DSA keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<SignatureAlgorithm>,
+    /// The digest that was signed, or the message for ML-DSA.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kv_jwk::base64url::option"
+    )]
+    pub digest: Option<Vec<u8>>,
     /// The signature to check.
     #[serde(with = "kv_jwk::base64url")]
     pub value: Vec<u8>,
+    /// ML-DSA external mu (64 bytes), instead of `alg` and `digest`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kv_jwk::base64url::option"
+    )]
+    pub external_mu: Option<Vec<u8>>,
+    /// ML-DSA context string (0-255 bytes); not with `external_mu`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kv_jwk::base64url::option"
+    )]
+    pub context: Option<Vec<u8>>,
+}
+
+impl KeyVerifyParameters {
+    /// Parameters for verifying `signature` over `digest` with `alg` (RSA, EC, HMAC).
+    pub fn new(alg: SignatureAlgorithm, digest: Vec<u8>, signature: Vec<u8>) -> Self {
+        Self {
+            alg: Some(alg),
+            digest: Some(digest),
+            value: signature,
+            ..Self::default()
+        }
+    }
 }
 
 /// Answer of verify (`KeyVerifyResult`).
@@ -152,10 +223,14 @@ mod tests {
             signature in arb_bytes(),
             ok in proptest::option::of(any::<bool>()),
         ) {
-            let s = KeySignParameters { alg: alg.clone(), value: digest.clone() };
+            let s = KeySignParameters::new(alg.clone(), digest.clone());
             prop_assert_eq!(round_trip(&s), s);
-            let v = KeyVerifyParameters { alg, digest, value: signature };
+            let v = KeyVerifyParameters::new(alg, digest.clone(), signature.clone());
             prop_assert_eq!(round_trip(&v), v);
+            let ml_dsa = KeySignParameters { value: Some(digest.clone()), context: Some(signature.clone()), ..Default::default() };
+            prop_assert_eq!(round_trip(&ml_dsa), ml_dsa);
+            let mu = KeyVerifyParameters { external_mu: Some(digest), value: signature, ..Default::default() };
+            prop_assert_eq!(round_trip(&mu), mu);
             let r = KeyVerifyResult { value: ok };
             prop_assert_eq!(round_trip(&r), r);
         }
@@ -206,10 +281,17 @@ mod tests {
     fn missing_required_members_are_rejected() {
         assert!(serde_json::from_str::<KeyOperationsParameters>(r#"{"alg":"RSA1_5"}"#).is_err());
         assert!(
-            serde_json::from_str::<KeyVerifyParameters>(r#"{"alg":"RS256","value":"AA"}"#).is_err()
+            serde_json::from_str::<KeyVerifyParameters>(r#"{"alg":"RS256","digest":"AA"}"#)
+                .is_err()
         );
         assert!(
             serde_json::from_str::<KeySignParameters>(r#"{"alg":"RS256","value":"a b"}"#).is_err()
         );
+        // Since 2026-05-01-preview `alg` and `value`/`digest` may be absent (ML-DSA with
+        // external mu); the emulator, not the wire type, refuses them for other keys.
+        let mu =
+            serde_json::from_str::<KeyVerifyParameters>(r#"{"external_mu":"AA","value":"AA"}"#)
+                .unwrap();
+        assert_eq!((mu.alg, mu.digest), (None, None));
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use kv_jwk::{JsonWebKey, KeyCurveName, KeyOperation, KeyType, SecretBytes};
+use kv_jwk::{JsonWebKey, KeyCurveName, KeyOperation, KeyType, SecretBytes, SignatureAlgorithm};
 use serde::{Deserialize, Serialize};
 
 use crate::paging::Page;
@@ -242,6 +242,10 @@ pub struct KeyCreateParameters {
     /// Policy under which the key can be exported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub release_policy: Option<KeyReleasePolicy>,
+    /// The ML-DSA parameter set of an `AKP` key (`AKPAlgorithm`: `ML-DSA-44`, `ML-DSA-65`,
+    /// `ML-DSA-87`; 2026-05-01-preview and later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<SignatureAlgorithm>,
 }
 
 impl KeyCreateParameters {
@@ -256,6 +260,7 @@ impl KeyCreateParameters {
             tags: None,
             crv: None,
             release_policy: None,
+            alg: None,
         }
     }
 }

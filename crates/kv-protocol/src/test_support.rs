@@ -234,10 +234,19 @@ pub fn arb_create_parameters() -> impl Strategy<Value = KeyCreateParameters> {
         of(arb_key_attributes()),
         of(arb_tags()),
         of(arb_enum::<KeyCurveName>()),
-        of(arb_release_policy()),
+        (of(arb_release_policy()), of(arb_signature_algorithm())),
     )
         .prop_map(
-            |(kty, key_size, public_exponent, key_ops, attributes, tags, crv, release_policy)| {
+            |(
+                kty,
+                key_size,
+                public_exponent,
+                key_ops,
+                attributes,
+                tags,
+                crv,
+                (release_policy, alg),
+            )| {
                 KeyCreateParameters {
                     kty,
                     key_size,
@@ -247,6 +256,7 @@ pub fn arb_create_parameters() -> impl Strategy<Value = KeyCreateParameters> {
                     tags,
                     crv,
                     release_policy,
+                    alg,
                 }
             },
         )

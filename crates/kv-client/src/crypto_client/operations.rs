@@ -174,7 +174,8 @@ impl CryptographyClient {
         })
     }
 
-    /// Signs `digest` (the message already hashed with the algorithm's hash function).
+    /// Signs `digest` (the message already hashed with the algorithm's hash function; for
+    /// ML-DSA, the message itself, with an empty context).
     ///
     /// # Errors
     /// `InvalidArgument` outside the validity window; local or service errors.
@@ -260,6 +261,8 @@ impl CryptographyClient {
     }
 
     /// Hashes `data` with the algorithm's SHA-2 function locally, then signs the digest.
+    /// ML-DSA signs the message itself, so for ML-DSA this is [`CryptographyClient::sign`]
+    /// with `data`.
     ///
     /// # Errors
     /// `InvalidArgument` for `RSNULL` or an unknown algorithm; as [`CryptographyClient::sign`].
@@ -268,6 +271,9 @@ impl CryptographyClient {
         algorithm: SignatureAlgorithm,
         data: &[u8],
     ) -> Result<SignResult> {
+        if algorithm.is_ml_dsa() {
+            return self.sign(algorithm, data).await;
+        }
         let digest = digest_for(&algorithm, data)?;
         self.sign(algorithm, &digest).await
     }
@@ -283,6 +289,9 @@ impl CryptographyClient {
         data: &[u8],
         signature: &[u8],
     ) -> Result<VerifyResult> {
+        if algorithm.is_ml_dsa() {
+            return self.verify(algorithm, data, signature).await;
+        }
         let digest = digest_for(&algorithm, data)?;
         self.verify(algorithm, &digest, signature).await
     }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use kv_core::{Method, Pager, Pipeline, Request, Response, TokenCredential};
-use kv_jwk::{JsonWebKey, KeyType};
+use kv_jwk::{JsonWebKey, KeyType, SignatureAlgorithm};
 use kv_protocol::{
     DeletedKeyItem, KeyAttributes, KeyBundle, KeyCreateParameters, KeyImportParameters, KeyItem,
     KeyUpdateParameters,
@@ -58,6 +58,7 @@ enum Family {
     Rsa,
     Ec,
     Oct,
+    Akp,
 }
 
 impl KeyClient {
@@ -135,6 +136,7 @@ impl KeyClient {
                 kv_jwk::KeyFamily::Rsa => Family::Rsa,
                 kv_jwk::KeyFamily::Ec => Family::Ec,
                 kv_jwk::KeyFamily::Oct => Family::Oct,
+                kv_jwk::KeyFamily::Akp => Family::Akp,
             };
             check_create_options(family, &options)?;
         }
@@ -157,6 +159,7 @@ impl KeyClient {
             tags: options.tags,
             crv: options.curve,
             release_policy: options.release_policy,
+            alg: options.algorithm,
         };
         let bundle: KeyBundle = self
             .send_json(
@@ -200,6 +203,31 @@ impl KeyClient {
             KeyType::EcHsm
         } else {
             KeyType::Ec
+        };
+        self.create_key(name, kty, Some(options)).await
+    }
+
+    /// Creates an ML-DSA (FIPS 204) signing key of the parameter set `algorithm`
+    /// (`kty` = `AKP`; the service reports `AKP-HSM`). Needs api-version 2026-05-01-preview
+    /// or later (`ClientOptions::api_version`).
+    ///
+    /// # Errors
+    /// As [`KeyClient::create_key`]; `InvalidArgument` when `algorithm` is not ML-DSA, or for
+    /// `key_size`, `curve` or `public_exponent`.
+    pub async fn create_ml_dsa_key(
+        &self,
+        name: &str,
+        algorithm: SignatureAlgorithm,
+        options: Option<CreateKeyOptions>,
+    ) -> Result<KeyVaultKey> {
+        let options = CreateKeyOptions {
+            algorithm: Some(algorithm),
+            ..options.unwrap_or_default()
+        };
+        let kty = if options.hardware_protected {
+            KeyType::AkpHsm
+        } else {
+            KeyType::Akp
         };
         self.create_key(name, kty, Some(options)).await
     }
@@ -411,6 +439,20 @@ fn check_create_options(family: Family, o: &CreateKeyOptions) -> Result<()> {
             Some("public_exponent applies to RSA keys only")
         }
         Family::Oct if o.curve.is_some() => Some("curve does not apply to symmetric keys"),
+        Family::Rsa | Family::Ec | Family::Oct if o.algorithm.is_some() => {
+            Some("algorithm applies to ML-DSA (AKP) keys only")
+        }
+        Family::Akp if o.key_size.is_some() || o.curve.is_some() || o.public_exponent.is_some() => {
+            Some("ML-DSA keys take algorithm only, not key_size, curve or public_exponent")
+        }
+        Family::Akp
+            if !o
+                .algorithm
+                .as_ref()
+                .is_some_and(SignatureAlgorithm::is_ml_dsa) =>
+        {
+            Some("ML-DSA keys need algorithm ML-DSA-44, ML-DSA-65 or ML-DSA-87")
+        }
         _ => None,
     };
     bad.map_or(Ok(()), |m| Err(invalid_argument(m)))

@@ -5,7 +5,7 @@ use zeroize::Zeroizing;
 
 use super::{LocalKey, Material, Plan, PreparedFor, PreparedOperation};
 use crate::params::{Algorithm, DecryptParameters, EncryptParameters, EncryptResult};
-use crate::provider::RsaSignatureScheme;
+use crate::provider::{ML_DSA_MAX_CONTEXT_LEN, MlDsaInput, RsaSignatureScheme};
 use crate::{Error, Result};
 
 const GCM_IV_LEN: usize = 12;
@@ -21,6 +21,16 @@ fn check_digest(scheme: RsaSignatureScheme, digest: &[u8]) -> Result<()> {
                 "digest length does not match the algorithm",
             ))
         }
+        _ => Ok(()),
+    }
+}
+
+/// FIPS 204 limits the context string to 255 bytes; checked here so every backend answers alike.
+fn check_context(input: &MlDsaInput<'_>) -> Result<()> {
+    match input {
+        MlDsaInput::Message { context, .. } if context.len() > ML_DSA_MAX_CONTEXT_LEN => Err(
+            Error::InvalidInput("ML-DSA context string longer than 255 bytes"),
+        ),
         _ => Ok(()),
     }
 }
@@ -73,6 +83,10 @@ impl LocalKey {
                 self.ec_digest_check(digest)?;
                 k.sign(digest)
             }
+            (Plan::MlDsaSign, Material::MlDsaPrivate(k)) => k.sign(&MlDsaInput::Message {
+                message: digest,
+                context: &[],
+            }),
             _ => Err(Error::MissingPrivateMaterial),
         }
     }
@@ -131,7 +145,95 @@ impl LocalKey {
                 self.ec_digest_check(digest)?;
                 k.verify(digest, signature)
             }
+            (Plan::MlDsaVerify, _) => {
+                return self.verify_ml_dsa_planned(
+                    &MlDsaInput::Message {
+                        message: digest,
+                        context: &[],
+                    },
+                    signature,
+                );
+            }
             _ => return Err(Error::unsupported(alg, "not valid for this key")),
+        };
+        match result {
+            Ok(()) => Ok(true),
+            Err(Error::CryptoFailure) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Signs with an ML-DSA key: a message with a context string, or an external mu (FIPS 204
+    /// §5.2 and §6.2, the two forms Key Vault's sign accepts). [`LocalKey::sign`] with an
+    /// ML-DSA algorithm is the plain form: the message with an empty context.
+    ///
+    /// ```
+    /// # #[cfg(any(feature = "rustcrypto", feature = "aws-lc"))] {
+    /// use kv_crypto_local::{generate_ml_dsa, LocalKey, MlDsaInput};
+    /// use kv_jwk::SignatureAlgorithm;
+    /// let jwk = generate_ml_dsa(&SignatureAlgorithm::MlDsa65)?;
+    /// let key = LocalKey::new(&jwk)?;
+    /// let input = MlDsaInput::Message { message: b"hello", context: b"app-v1" };
+    /// let sig = key.sign_ml_dsa(&SignatureAlgorithm::MlDsa65, &input)?;
+    /// let public = LocalKey::new(&jwk.to_public())?;
+    /// assert!(public.verify_ml_dsa(&SignatureAlgorithm::MlDsa65, &input, &sig)?);
+    /// assert!(!public.verify(&SignatureAlgorithm::MlDsa65, b"hello", &sig)?); // other context
+    /// # }
+    /// # Ok::<(), kv_crypto_local::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`LocalKey::sign`]; [`Error::InvalidInput`] for a context over 255 bytes.
+    pub fn sign_ml_dsa(&self, alg: &SignatureAlgorithm, input: &MlDsaInput<'_>) -> Result<Vec<u8>> {
+        check_context(input)?;
+        match (
+            self.plan(&KeyOperation::Sign, &Algorithm::from(alg))?,
+            &self.material,
+        ) {
+            (Plan::MlDsaSign, Material::MlDsaPrivate(k)) => k.sign(input),
+            _ => Err(Error::unsupported(alg.as_str(), "not an ML-DSA key")),
+        }
+    }
+
+    /// Verifies an ML-DSA `signature` over a message with a context string, or over an
+    /// external mu. `Ok(false)` means the signature does not verify.
+    ///
+    /// # Errors
+    /// As [`LocalKey::verify`]; [`Error::InvalidInput`] for a context over 255 bytes.
+    pub fn verify_ml_dsa(
+        &self,
+        alg: &SignatureAlgorithm,
+        input: &MlDsaInput<'_>,
+        signature: &[u8],
+    ) -> Result<bool> {
+        check_context(input)?;
+        match self.plan(&KeyOperation::Verify, &Algorithm::from(alg))? {
+            Plan::MlDsaVerify => self.verify_ml_dsa_planned(input, signature),
+            _ => Err(Error::unsupported(alg.as_str(), "not an ML-DSA key")),
+        }
+    }
+
+    /// The external mu of `message` under `context` for this ML-DSA key (FIPS 204 §6.2): the
+    /// 64 bytes to send to Key Vault's sign (`external_mu`) instead of the message, so a long
+    /// message is hashed locally.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedAlgorithm`] for a key that is not ML-DSA or without a backend that
+    /// computes mu (RustCrypto); [`Error::InvalidInput`] for a context over 255 bytes.
+    pub fn ml_dsa_external_mu(&self, message: &[u8], context: &[u8]) -> Result<[u8; 64]> {
+        check_context(&MlDsaInput::Message { message, context })?;
+        match &self.material {
+            Material::MlDsaPublic(k) => k.external_mu(message, context),
+            Material::MlDsaPrivate(k) => k.external_mu(message, context),
+            _ => Err(Error::unsupported(self.kty.as_str(), "not an ML-DSA key")),
+        }
+    }
+
+    fn verify_ml_dsa_planned(&self, input: &MlDsaInput<'_>, signature: &[u8]) -> Result<bool> {
+        let result = match &self.material {
+            Material::MlDsaPublic(k) => k.verify(input, signature),
+            Material::MlDsaPrivate(k) => k.verify(input, signature),
+            _ => return Err(Error::InvalidKey("not an ML-DSA key")),
         };
         match result {
             Ok(()) => Ok(true),

@@ -5,7 +5,10 @@ use kv_jwk::{
     SecretBytes, SignatureAlgorithm,
 };
 
-use crate::{DecryptParameters, EncryptParameters, Error, LocalKey, generate_ec, generate_oct};
+use crate::{
+    DecryptParameters, EncryptParameters, Error, LocalKey, MlDsaInput, generate_ec,
+    generate_ml_dsa, generate_oct,
+};
 
 fn oct(k: &[u8]) -> JsonWebKey {
     JsonWebKey {
@@ -440,4 +443,64 @@ fn a_preparation_is_bound_to_its_key_and_operation() {
         a.decrypt_prepared(&enc, &[0u8; 16], &DecryptParameters::default()),
         Err(Error::InvalidInput(_))
     ));
+}
+
+#[test]
+fn ml_dsa_refusals() {
+    let jwk = generate_ml_dsa(&SignatureAlgorithm::MlDsa44).unwrap();
+    assert_eq!(jwk.kty, Some(KeyType::Akp));
+    assert_eq!(jwk.pub_key.as_ref().map(Vec::len), Some(1312));
+    assert_eq!(jwk.priv_key.as_ref().map(SecretBytes::len), Some(32));
+    let key = LocalKey::new(&jwk).unwrap();
+    let public = LocalKey::new(&jwk.to_public()).unwrap();
+    assert!(key.has_private_material() && !public.has_private_material());
+    // Another parameter set, another family, no private material, too long a context.
+    for alg in [SignatureAlgorithm::MlDsa65, SignatureAlgorithm::Es256] {
+        assert!(matches!(
+            key.sign(&alg, b"m"),
+            Err(Error::UnsupportedAlgorithm { .. })
+        ));
+    }
+    assert_eq!(
+        public.sign(&SignatureAlgorithm::MlDsa44, b"m"),
+        Err(Error::MissingPrivateMaterial)
+    );
+    let long = [0u8; 256];
+    let input = MlDsaInput::Message {
+        message: b"m",
+        context: &long,
+    };
+    assert!(matches!(
+        key.sign_ml_dsa(&SignatureAlgorithm::MlDsa44, &input),
+        Err(Error::InvalidInput(_))
+    ));
+    assert!(!key.supports(&KeyOperation::Encrypt, EncryptionAlgorithm::A256Gcm));
+    assert!(public.supports(&KeyOperation::Verify, SignatureAlgorithm::MlDsa44));
+    // key_ops are honoured.
+    let verify_only = LocalKey::new(&jwk.clone().with_key_ops([KeyOperation::Verify])).unwrap();
+    assert_eq!(
+        verify_only.sign(&SignatureAlgorithm::MlDsa44, b"m"),
+        Err(Error::OperationNotPermitted(KeyOperation::Sign))
+    );
+    // An AKP key without `alg`, with an unknown `alg`, without `pub`, or with a short seed.
+    let mut broken = jwk.to_public();
+    broken.alg = None;
+    assert!(matches!(LocalKey::new(&broken), Err(Error::InvalidKey(_))));
+    broken.alg = Some("ML-DSA-1".into());
+    assert!(matches!(LocalKey::new(&broken), Err(Error::InvalidKey(_))));
+    let mut no_pub = jwk.to_public();
+    no_pub.pub_key = None;
+    assert!(matches!(LocalKey::new(&no_pub), Err(Error::InvalidKey(_))));
+    let mut short = jwk.clone();
+    short.priv_key = Some(SecretBytes::from_slice(&[1; 31]));
+    assert!(matches!(LocalKey::new(&short), Err(Error::InvalidKey(_))));
+    // The seed never shows in Debug.
+    let seed = jwk.priv_key.as_ref().unwrap().expose_secret();
+    let hex: String = seed[..8].iter().map(|b| format!("{b:02x}")).collect();
+    for text in [format!("{key:?}"), format!("{jwk:?}")] {
+        assert!(
+            !text.contains(&hex) && !text.contains(&format!("{:?}", &seed[..4])),
+            "{text}"
+        );
+    }
 }

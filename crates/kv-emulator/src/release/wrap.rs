@@ -37,6 +37,7 @@ fn public(v: &Option<Vec<u8>>) -> Result<&[u8], ApiError> {
 pub fn key_bytes(private: &JsonWebKey) -> Result<Zeroizing<Vec<u8>>, ApiError> {
     match private.kty.as_ref().and_then(KeyType::family) {
         Some(KeyFamily::Oct) => Ok(Zeroizing::new(secret(&private.k)?.to_vec())),
+        Some(KeyFamily::Akp) => Err(ApiError::bad("AKP (ML-DSA) keys cannot be released.")),
         Some(KeyFamily::Rsa) => {
             let (n, e, d) = (
                 public(&private.n)?,

@@ -6,8 +6,11 @@
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
-use kv_crypto_local::{DecryptParameters, EncryptParameters, LocalKey};
-use kv_jwk::{EncryptionAlgorithm, JsonWebKey, KeyOperation, KeyWrapAlgorithm, SecretBytes};
+use kv_crypto_local::{DecryptParameters, EncryptParameters, LocalKey, MlDsaInput};
+use kv_jwk::{
+    EncryptionAlgorithm, JsonWebKey, KeyFamily, KeyOperation, KeyWrapAlgorithm, SecretBytes,
+    SignatureAlgorithm,
+};
 use kv_protocol::{
     KeyOperationResult, KeyOperationsParameters, KeySignParameters, KeyVerifyParameters,
     KeyVerifyResult,
@@ -135,31 +138,59 @@ pub async fn operate(
     let (row, private) = load_for(&state, name, version, op).await?;
     let kid = view::kid(&ctx.base_url, &row.name, &row.version);
     let kind = state.kind();
-    let alg = match &input {
-        Input::Sign(p) => p.alg.to_string(),
-        Input::Verify(p) => p.alg.to_string(),
-        Input::Ops(p) => p.alg.to_string(),
-    };
     let response = tokio::task::spawn_blocking(move || -> Result<Response, ApiError> {
         let key = LocalKey::new(&private).map_err(ApiError::internal)?;
         match input {
             Input::Sign(p) => {
-                let signature = key.sign(&p.alg, &p.value).map_err(crypto_error)?;
+                let (alg, signature) = match signed(
+                    &private,
+                    p.alg.as_ref(),
+                    p.value.as_deref(),
+                    "value",
+                    p.context.as_deref(),
+                    p.external_mu.as_deref(),
+                )? {
+                    Signed::Digest(alg, digest) => {
+                        let signature = key.sign(&alg, digest);
+                        (alg, signature)
+                    }
+                    Signed::MlDsa(alg, input) => {
+                        let signature = key.sign_ml_dsa(&alg, &input);
+                        (alg, signature)
+                    }
+                };
+                let signature = signature.map_err(crypto_error)?;
                 let result = KeyOperationResult {
                     kid: Some(kid.clone()),
                     value: Some(SecretBytes::new(signature)),
                     ..Default::default()
                 };
-                personality::operation_result(kind, &alg, &kid, &result)
+                personality::operation_result(kind, alg.as_str(), &kid, &result)
             }
             Input::Verify(p) => {
-                let valid = key
-                    .verify(&p.alg, &p.digest, &p.value)
-                    .map_err(crypto_error)?;
+                let (alg, valid) = match signed(
+                    &private,
+                    p.alg.as_ref(),
+                    p.digest.as_deref(),
+                    "digest",
+                    p.context.as_deref(),
+                    p.external_mu.as_deref(),
+                )? {
+                    Signed::Digest(alg, digest) => {
+                        let valid = key.verify(&alg, digest, &p.value);
+                        (alg, valid)
+                    }
+                    Signed::MlDsa(alg, input) => {
+                        let valid = key.verify_ml_dsa(&alg, &input, &p.value);
+                        (alg, valid)
+                    }
+                };
+                let valid = valid.map_err(crypto_error)?;
                 let result = KeyVerifyResult { value: Some(valid) };
-                personality::operation_result(kind, &alg, &kid, &result)
+                personality::operation_result(kind, alg.as_str(), &kid, &result)
             }
             Input::Ops(p) => {
+                let alg = p.alg.to_string();
                 let result = symmetric_or_rsa(&key, &private, op, p, kid.clone())?;
                 personality::operation_result(kind, &alg, &kid, &result)
             }
@@ -168,6 +199,63 @@ pub async fn operate(
     .await
     .map_err(ApiError::internal)??;
     Ok(response)
+}
+
+/// What a sign or verify request covers, resolved against the key.
+enum Signed<'a> {
+    /// RSA, EC, HMAC: `alg` and a digest.
+    Digest(SignatureAlgorithm, &'a [u8]),
+    /// ML-DSA: the key's parameter set and the message with its context, or external mu.
+    MlDsa(SignatureAlgorithm, MlDsaInput<'a>),
+}
+
+/// Applies the 2026-05-01-preview rules of `KeySignParameters`/`KeyVerifyParameters`:
+/// for `AKP` keys `alg` may be absent (the key's `alg` names the parameter set), `context`
+/// is 0-255 bytes, and `external_mu` (64 bytes) excludes `alg`, the data and `context`;
+/// other keys need `alg` and the data and take neither `context` nor `external_mu`.
+fn signed<'a>(
+    private: &JsonWebKey,
+    alg: Option<&SignatureAlgorithm>,
+    data: Option<&'a [u8]>,
+    data_name: &str,
+    context: Option<&'a [u8]>,
+    external_mu: Option<&'a [u8]>,
+) -> Result<Signed<'a>, ApiError> {
+    let is_akp = private.kty.as_ref().and_then(|k| k.family()) == Some(KeyFamily::Akp);
+    if !is_akp {
+        if context.is_some() || external_mu.is_some() {
+            return Err(ApiError::bad(
+                "context and external_mu are only supported for ML-DSA (AKP) keys.",
+            ));
+        }
+        let alg = alg.ok_or_else(|| ApiError::bad("The parameter `alg` is required."))?;
+        let data =
+            data.ok_or_else(|| ApiError::bad(format!("The parameter `{data_name}` is required.")))?;
+        return Ok(Signed::Digest(alg.clone(), data));
+    }
+    let key_alg = private
+        .alg
+        .clone()
+        .ok_or_else(|| ApiError::internal("stored AKP key has no alg"))?;
+    if let Some(mu) = external_mu {
+        if alg.is_some() || data.is_some() || context.is_some() {
+            return Err(ApiError::bad(format!(
+                "external_mu must not be sent with alg, {data_name} or context."
+            )));
+        }
+        let mu = <&[u8; 64]>::try_from(mu)
+            .map_err(|_| ApiError::bad("external_mu must be exactly 64 bytes."))?;
+        return Ok(Signed::MlDsa(key_alg, MlDsaInput::ExternalMu(mu)));
+    }
+    // An `alg` that is sent must be the key's own (LocalKey refuses any other).
+    let alg = alg.cloned().unwrap_or(key_alg);
+    let message =
+        data.ok_or_else(|| ApiError::bad(format!("The parameter `{data_name}` is required.")))?;
+    let context = context.unwrap_or_default();
+    if context.len() > 255 {
+        return Err(ApiError::bad("context must be 0-255 bytes."));
+    }
+    Ok(Signed::MlDsa(alg, MlDsaInput::Message { message, context }))
 }
 
 fn is_cbc(alg: &EncryptionAlgorithm) -> Option<bool> {

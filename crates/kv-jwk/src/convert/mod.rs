@@ -38,6 +38,7 @@ pub(crate) fn require_family(jwk: &JsonWebKey, family: KeyFamily) -> Result<()> 
         KeyFamily::Rsa => "RSA",
         KeyFamily::Ec => "EC",
         KeyFamily::Oct => "oct",
+        KeyFamily::Akp => "AKP",
     };
     match &jwk.kty {
         None => Err(Error::MissingMember("kty")),
