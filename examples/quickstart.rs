@@ -175,7 +175,6 @@ mod identity {
         ClientSecretCredential, DeveloperToolsCredential, ManagedIdentityCredential,
         WorkloadIdentityCredential,
     };
-    use kv_core::AzureIdentityCredential;
 
     use super::BoxError;
 
@@ -260,7 +259,7 @@ mod identity {
             links,
             chosen: Mutex::new(None),
         });
-        Ok((Arc::new(AzureIdentityCredential::new(chain)), how))
+        Ok((chain, how))
     }
 }
 

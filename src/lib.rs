@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
@@ -24,4 +25,6 @@ pub use kv_crypto_local as local_crypto;
 pub use kv_crypto_remote as remote_crypto;
 
 /// The local Key Vault–compatible server ([`kv_emulator`]).
+#[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub use kv_emulator as emulator;
