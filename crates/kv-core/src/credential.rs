@@ -179,6 +179,11 @@ mod tests {
         let tenant = options.method_options.context.value::<ChallengeTenant>();
         assert_eq!(tenant.map(ChallengeTenant::as_str), Some("tid"));
         let none = token_request_options(None);
-        assert!(none.method_options.context.value::<ChallengeTenant>().is_none());
+        assert!(
+            none.method_options
+                .context
+                .value::<ChallengeTenant>()
+                .is_none()
+        );
     }
 }

@@ -316,7 +316,10 @@ mod tests {
         let body = br#"{"error":{"code":"KeyNotFound","message":"no key k1"}}"#;
         let err = Error::from_response(StatusCode::NOT_FOUND, &http::HeaderMap::new(), body);
         let az: azure_core::Error = err.into();
-        assert_eq!(az.http_status(), Some(azure_core::http::StatusCode::NotFound));
+        assert_eq!(
+            az.http_status(),
+            Some(azure_core::http::StatusCode::NotFound)
+        );
         match az.kind() {
             azure_core::error::ErrorKind::HttpResponse { error_code, .. } => {
                 assert_eq!(error_code.as_deref(), Some("KeyNotFound"));

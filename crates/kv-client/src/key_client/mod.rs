@@ -366,19 +366,13 @@ impl KeyClient {
     /// `InvalidArgument` when the request is not for this vault (the token must not leave
     /// it); transport, credential and authentication errors.
     pub async fn send_request(&self, request: Request) -> Result<Response> {
-        if !same_origin(request.url(), &self.vault_url) {
+        if !crate::identifier::same_origin(request.url(), &self.vault_url) {
             return Err(invalid_argument(
                 "send_request: the request URL is not on this client's vault",
             ));
         }
         self.pipeline.send_raw(request).await
     }
-}
-
-fn same_origin(a: &Url, b: &Url) -> bool {
-    a.scheme() == b.scheme()
-        && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
-        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 fn attributes(

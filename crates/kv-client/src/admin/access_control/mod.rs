@@ -74,6 +74,17 @@ impl KeyVaultAccessControlClient {
         self.endpoint.vault_url()
     }
 
+    /// Sends a raw request through this client's pipeline (authentication, retries,
+    /// logging) and returns the response whatever its status, for operations this client
+    /// does not wrap yet.
+    ///
+    /// # Errors
+    /// `InvalidArgument` when the request is not for this HSM (the token must not leave
+    /// it); transport, credential and authentication errors.
+    pub async fn send_request(&self, request: kv_core::Request) -> Result<kv_core::Response> {
+        self.endpoint.send_request(request).await
+    }
+
     /// The pipeline this client sends through.
     pub fn pipeline(&self) -> &Pipeline {
         self.endpoint.pipeline()

@@ -28,6 +28,7 @@ use crate::models::key::from_unix;
 ///
 /// `Debug` never shows the SAS token, and the type is not `Clone`: pass it by reference.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum BlobStorageAccess {
     /// A Shared Access Signature for the container (with or without a leading `?`).
     #[doc(alias = "sas_token")]
@@ -69,6 +70,7 @@ impl BlobStorageAccess {
 
 /// A finished full backup.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyVaultBackupResult {
     /// The backup's folder in the container; pass it to
     /// [`begin_restore`](KeyVaultBackupClient::begin_restore).
@@ -81,6 +83,7 @@ pub struct KeyVaultBackupResult {
 
 /// A finished full or selective restore.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyVaultRestoreResult {
     /// When the restore started.
     pub start_time: Option<OffsetDateTime>,
@@ -90,6 +93,7 @@ pub struct KeyVaultRestoreResult {
 
 /// A passed pre-backup or pre-restore check.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyVaultPreCheckResult {
     /// When the check started.
     pub start_time: Option<OffsetDateTime>,
@@ -189,6 +193,17 @@ impl KeyVaultBackupClient {
     /// The Managed HSM URL.
     pub fn vault_url(&self) -> &Url {
         self.endpoint.vault_url()
+    }
+
+    /// Sends a raw request through this client's pipeline (authentication, retries,
+    /// logging) and returns the response whatever its status, for operations this client
+    /// does not wrap yet.
+    ///
+    /// # Errors
+    /// `InvalidArgument` when the request is not for this HSM (the token must not leave
+    /// it); transport, credential and authentication errors.
+    pub async fn send_request(&self, request: kv_core::Request) -> Result<kv_core::Response> {
+        self.endpoint.send_request(request).await
     }
 
     /// The pipeline this client sends through.

@@ -17,6 +17,7 @@ pub use kv_protocol::SettingType as KeyVaultSettingType;
 /// One account setting, such as `AllowKeyManagementOperationsThroughARM`. The service
 /// sends every value as a string, booleans included; [`as_bool`](Self::as_bool) reads one.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyVaultSetting {
     /// The setting's name.
     pub name: String,
@@ -117,6 +118,17 @@ impl KeyVaultSettingsClient {
     /// The Managed HSM URL.
     pub fn vault_url(&self) -> &Url {
         self.endpoint.vault_url()
+    }
+
+    /// Sends a raw request through this client's pipeline (authentication, retries,
+    /// logging) and returns the response whatever its status, for operations this client
+    /// does not wrap yet.
+    ///
+    /// # Errors
+    /// `InvalidArgument` when the request is not for this HSM (the token must not leave
+    /// it); transport, credential and authentication errors.
+    pub async fn send_request(&self, request: kv_core::Request) -> Result<kv_core::Response> {
+        self.endpoint.send_request(request).await
     }
 
     /// The pipeline this client sends through.
