@@ -265,7 +265,7 @@ impl KeyClient {
     /// Lists the properties of every key (latest versions, no key material), lazily.
     #[doc(alias = "list_properties_of_keys")]
     pub fn list_key_properties(&self, options: Option<ListOptions>) -> Pager<KeyProperties> {
-        self.pager::<KeyItem, KeyProperties>(self.list_url(&["keys"], options))
+        self.pager::<KeyItem, KeyProperties>(&["keys"], options)
     }
 
     /// Lists the properties of every version of key `name`, lazily.
@@ -279,8 +279,7 @@ impl KeyClient {
         options: Option<ListOptions>,
     ) -> Result<Pager<KeyProperties>> {
         check_key_name(name)?;
-        Ok(self
-            .pager::<KeyItem, KeyProperties>(self.list_url(&["keys", name, "versions"], options)))
+        Ok(self.pager::<KeyItem, KeyProperties>(&["keys", name, "versions"], options))
     }
 
     /// Lists the deleted keys (no key material), lazily.
@@ -289,24 +288,29 @@ impl KeyClient {
         &self,
         options: Option<ListOptions>,
     ) -> Pager<DeletedKeyProperties> {
-        self.pager::<DeletedKeyItem, DeletedKeyProperties>(self.list_url(&["deletedkeys"], options))
+        self.pager::<DeletedKeyItem, DeletedKeyProperties>(&["deletedkeys"], options)
     }
 
-    fn list_url(&self, segments: &[&str], options: Option<ListOptions>) -> Url {
-        let mut url = self.url(segments);
-        if let Some(max) = options.and_then(|o| o.max_page_size) {
-            url.query_pairs_mut()
-                .append_pair("maxresults", &max.to_string());
-        }
-        url
-    }
-
-    fn pager<W, T>(&self, first: Url) -> Pager<T>
+    /// A pager over the listing at `segments`, from its start or from
+    /// `options.continuation_token`.
+    fn pager<W, T>(&self, segments: &[&str], options: Option<ListOptions>) -> Pager<T>
     where
         W: DeserializeOwned + Send + 'static,
         T: TryFrom<W, Error = Error> + Send + 'static,
     {
-        Pager::from_next_link_map(self.pipeline.clone(), first, T::try_from)
+        let options = options.unwrap_or_default();
+        let mut first = self.url(segments);
+        if let Some(max) = options.max_page_size {
+            first
+                .query_pairs_mut()
+                .append_pair("maxresults", &max.to_string());
+        }
+        Pager::from_next_link_map_at(
+            self.pipeline.clone(),
+            first,
+            options.continuation_token,
+            T::try_from,
+        )
     }
 
     /// Updates a key's properties (latest version, or `options.version`). Absent options
