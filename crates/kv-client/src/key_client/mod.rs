@@ -118,6 +118,7 @@ impl KeyClient {
     /// # Errors
     /// `InvalidArgument` for an invalid name, or an option that does not fit `key_type`;
     /// the service's errors.
+    #[tracing::instrument(name = "KeyClient::create_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn create_key(
         &self,
         name: &str,
@@ -168,6 +169,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// As [`KeyClient::create_key`]; `curve` is rejected.
+    #[tracing::instrument(name = "KeyClient::create_rsa_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn create_rsa_key(
         &self,
         name: &str,
@@ -186,6 +188,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// As [`KeyClient::create_key`]; `key_size` and `public_exponent` are rejected.
+    #[tracing::instrument(name = "KeyClient::create_ec_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn create_ec_key(
         &self,
         name: &str,
@@ -205,6 +208,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// As [`KeyClient::create_key`]; `curve` and `public_exponent` are rejected.
+    #[tracing::instrument(name = "KeyClient::create_oct_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn create_oct_key(
         &self,
         name: &str,
@@ -223,6 +227,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// `InvalidArgument` for an invalid name; the service's errors.
+    #[tracing::instrument(name = "KeyClient::import_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn import_key(
         &self,
         name: &str,
@@ -253,6 +258,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// `ResourceNotFound` when there is no such key or version.
+    #[tracing::instrument(name = "KeyClient::get_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn get_key(&self, name: &str, options: Option<GetKeyOptions>) -> Result<KeyVaultKey> {
         check_key_name(name)?;
         let version = options.unwrap_or_default().version;
@@ -318,6 +324,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// `InvalidArgument` for an invalid name; the service's errors.
+    #[tracing::instrument(name = "KeyClient::update_key_properties", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn update_key_properties(
         &self,
         name: &str,
@@ -369,6 +376,7 @@ impl KeyClient {
     /// # Errors
     /// `InvalidArgument` when the request is not for this vault (the token must not leave
     /// it); transport, credential and authentication errors.
+    #[tracing::instrument(name = "KeyClient::send_request", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn send_request(&self, request: Request) -> Result<Response> {
         if !crate::identifier::same_origin(request.url(), &self.vault_url) {
             return Err(invalid_argument(

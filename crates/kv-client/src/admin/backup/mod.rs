@@ -202,6 +202,7 @@ impl KeyVaultBackupClient {
     /// # Errors
     /// `InvalidArgument` when the request is not for this HSM (the token must not leave
     /// it); transport, credential and authentication errors.
+    #[tracing::instrument(name = "KeyVaultBackupClient::send_request", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn send_request(&self, request: kv_core::Request) -> Result<kv_core::Response> {
         self.endpoint.send_request(request).await
     }
@@ -218,6 +219,7 @@ impl KeyVaultBackupClient {
     /// # Errors
     /// `InvalidArgument` for a URL that is not a container URL (or carries a query: pass
     /// the SAS token in `access`) or an empty SAS token; the service's errors.
+    #[tracing::instrument(name = "KeyVaultBackupClient::begin_backup", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn begin_backup(
         &self,
         blob_storage_url: &str,
@@ -244,6 +246,7 @@ impl KeyVaultBackupClient {
     /// # Errors
     /// `InvalidArgument` for a URL without container and folder, an invalid key name or
     /// an empty SAS token; the service's errors.
+    #[tracing::instrument(name = "KeyVaultBackupClient::begin_restore", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn begin_restore(
         &self,
         folder_url: &str,
@@ -296,6 +299,7 @@ impl KeyVaultBackupClient {
     ///
     /// # Errors
     /// As [`begin_backup`](Self::begin_backup).
+    #[tracing::instrument(name = "KeyVaultBackupClient::begin_pre_backup", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn begin_pre_backup(
         &self,
         blob_storage_url: &str,
@@ -324,6 +328,7 @@ impl KeyVaultBackupClient {
     ///
     /// # Errors
     /// As [`begin_restore`](Self::begin_restore).
+    #[tracing::instrument(name = "KeyVaultBackupClient::begin_pre_restore", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn begin_pre_restore(
         &self,
         folder_url: &str,
