@@ -175,7 +175,6 @@ mod identity {
         ClientSecretCredential, DeveloperToolsCredential, ManagedIdentityCredential,
         WorkloadIdentityCredential,
     };
-    use kv_core::AzureIdentityCredential;
 
     use super::BoxError;
 
@@ -260,7 +259,7 @@ mod identity {
             links,
             chosen: Mutex::new(None),
         });
-        Ok((Arc::new(AzureIdentityCredential::new(chain)), how))
+        Ok((chain, how))
     }
 }
 
@@ -391,8 +390,24 @@ fn suffix() -> Result<String, BoxError> {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), BoxError> {
-    run().await
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // For a person: the message and each cause, then which vault it was about.
+            eprintln!("\nerror: {error}");
+            let mut cause = error.source();
+            while let Some(c) = cause {
+                eprintln!("  caused by: {c}");
+                cause = c.source();
+            }
+            match std::env::var("AZURE_KEYVAULT_URL") {
+                Ok(url) => eprintln!("  vault: {url} (AZURE_KEYVAULT_URL)"),
+                Err(_) => eprintln!("  vault: the built-in emulator"),
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 /// The whole quickstart (`tests/quickstart.rs` runs it in both modes).

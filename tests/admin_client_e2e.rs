@@ -6,15 +6,15 @@ use std::{path::Path, sync::Arc, time::Duration};
 
 use futures::TryStreamExt;
 use keyvault::admin::{BlobStorageAccess, KeyVaultRoleScope, KeyVaultSetting, RestoreOptions};
-use keyvault::emulator::{
-    Emulator, EmulatorHandle,
-    azurite::{Azurite, ContainerAccess},
-};
 use keyvault::jwk::SignatureAlgorithm;
 use keyvault::pipeline::{ClientOptions, Secret, StaticTokenCredential};
 use keyvault::{
     GetKeyOptions, KeyClient, KeyClientOptions, KeyVaultAccessControlClient, KeyVaultBackupClient,
     KeyVaultSettingsClient, PollerOptions,
+};
+use kv_emulator::{
+    Emulator, EmulatorHandle,
+    azurite::{Azurite, ContainerAccess},
 };
 
 const CRYPTO_USER: &str = "21dbd100-6940-42c2-9190-5d6cb909625b";

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use keyvault::admin::{KeyVaultEkmClient, KeyVaultEkmClientOptions, KeyVaultEkmConnection};
-use keyvault::emulator::{Emulator, EmulatorHandle};
 use keyvault::jwk::{KeyOperation, KeyType, KeyWrapAlgorithm};
 use keyvault::pipeline::{ApiVersion, ClientOptions, StaticTokenCredential};
 use keyvault::{
     CreateKeyOptions, ErrorKind, KeyClient, KeyClientOptions, KeyReleasePolicy, PollerOptions,
 };
+use kv_emulator::{Emulator, EmulatorHandle};
 use serde_json::{Value, json};
 
 fn attestation_signer() -> &'static kv_jwk::JsonWebKey {

@@ -108,6 +108,10 @@ pub struct UpdateKeyPropertiesOptions {
 pub struct ListOptions {
     /// Items per page the service should send (1 to 25); `None` for its default.
     pub max_page_size: Option<u32>,
+    /// Resume a listing where it stopped: the `next_link` of a page taken earlier with
+    /// `into_pages()` (Python's `by_page(continuation_token)`). It must be on this client's
+    /// vault, or the first item is an `InvalidArgument`/`Decode` error.
+    pub continuation_token: Option<String>,
 }
 
 /// Options of `release`.

@@ -12,6 +12,7 @@ use crate::error::{Error, ErrorKind};
 /// `NotSupported` pair was requested), so refusals are `InvalidArgument` with a clear message.
 /// A cryptographic operation of the [`CryptographyClient`](crate::CryptographyClient).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CryptoOperation {
     /// Encrypt.
     Encrypt,
@@ -72,6 +73,7 @@ impl fmt::Display for CryptoOperation {
 
 /// Where the caller allows operations to run. The default is [`Auto`](Self::Auto).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RoutingMode {
     /// Locally whenever the rules of [`route`] allow, otherwise in the service.
     #[default]
@@ -84,6 +86,7 @@ pub enum RoutingMode {
 
 /// Where an operation ran; part of every crypto result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OperationLocation {
     /// In this process, with the cached key material.
     Local,
@@ -93,6 +96,7 @@ pub enum OperationLocation {
 
 /// Why an operation cannot run locally.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LocalBlocker {
     /// The client holds no key material (not fetched yet, or the fetch failed).
     NoKeyMaterial,
@@ -126,6 +130,7 @@ impl LocalBlocker {
 
 /// The decision of [`route`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Route {
     /// Run with the local key.
     Local,
@@ -137,6 +142,7 @@ pub enum Route {
 
 /// Why an operation is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Refusal {
     /// A protecting operation before the key's `nbf`.
     NotYetValid,

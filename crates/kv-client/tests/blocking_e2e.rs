@@ -147,6 +147,7 @@ fn create_get_update_rotate_and_list_across_pages() {
             &name,
             Some(ListOptions {
                 max_page_size: Some(1),
+                ..Default::default()
             }),
         )
         .unwrap()
@@ -177,6 +178,7 @@ fn create_get_update_rotate_and_list_across_pages() {
     let pages: Vec<usize> = c
         .list_key_properties(Some(ListOptions {
             max_page_size: Some(10),
+            ..Default::default()
         }))
         .into_pages()
         .map(|p| p.map(|p| p.value.len()))

@@ -112,6 +112,7 @@ async fn create_get_list_update_rotate() {
             &rsa_name,
             Some(ListOptions {
                 max_page_size: Some(1),
+                ..Default::default()
             }),
         )
         .unwrap()
@@ -123,6 +124,7 @@ async fn create_get_list_update_rotate() {
     let names: Vec<String> = c
         .list_key_properties(Some(ListOptions {
             max_page_size: Some(2),
+            ..Default::default()
         }))
         .map_ok(|p| p.name().to_owned())
         .try_collect()

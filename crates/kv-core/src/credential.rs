@@ -1,23 +1,20 @@
 //! Credentials: where bearer tokens come from.
 //!
-//! Clients take an `Arc<dyn TokenCredential>`. [`StaticTokenCredential`] serves one fixed
-//! token (the emulator, tests); with the `azure-identity` feature, `AzureIdentityCredential`
-//! wraps any credential of the official `azure_identity` crate.
-
-#[cfg(feature = "azure-identity")]
-mod azure_identity;
+//! Clients take an `Arc<dyn TokenCredential>` of `azure_core` (re-exported here), so every
+//! credential of the official `azure_identity` crate (`DeveloperToolsCredential`,
+//! `ManagedIdentityCredential`, `ClientSecretCredential`, ...) passes as is.
+//! [`StaticTokenCredential`] serves one fixed token (the emulator, tests).
+//!
+//! The pipeline keeps its own token cache (one fetch for any number of concurrent requests,
+//! refreshed before expiry) and, when a vault's challenge names a tenant, hands it to the
+//! credential as a [`ChallengeTenant`] in the request's context.
 
 use std::fmt;
 
 use async_trait::async_trait;
+pub use azure_core::credentials::{TokenCredential, TokenRequestOptions};
 use time::OffsetDateTime;
 use zeroize::Zeroize;
-
-#[cfg(feature = "azure-identity")]
-pub use azure_identity::AzureIdentityCredential;
-
-use crate::Result;
-
 /// A bearer token or other secret string.
 ///
 /// `Debug` and `Display` print `[REDACTED]`; the value comes out only through
@@ -73,60 +70,52 @@ impl From<&str> for Secret {
     }
 }
 
-/// An access token and the moment it stops being valid.
-#[derive(Debug)]
-pub struct AccessToken {
-    /// The token (sent as `Authorization: Bearer <token>`).
-    pub token: Secret,
-    /// When the token expires.
-    pub expires_on: OffsetDateTime,
-}
-
-impl AccessToken {
-    /// A token valid until `expires_on`.
-    pub fn new(token: impl Into<Secret>, expires_on: OffsetDateTime) -> Self {
-        Self {
-            token: token.into(),
-            expires_on,
-        }
-    }
-
-    /// An explicit copy (the token is a secret).
-    #[must_use]
-    pub fn clone_secret(&self) -> Self {
-        Self {
-            token: self.token.clone_secret(),
-            expires_on: self.expires_on,
-        }
-    }
-}
-
-/// What a token is requested for: the scopes and, when a challenge named one, the tenant.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TokenRequest<'a> {
-    /// Scopes, such as `https://vault.azure.net/.default`.
-    pub scopes: &'a [&'a str],
-    /// The tenant the vault's challenge named, if any.
-    pub tenant_id: Option<&'a str>,
-}
-
-/// A source of bearer tokens.
+/// The tenant a vault's challenge named, passed to the credential in
+/// [`TokenRequestOptions`]' context.
 ///
-/// The pipeline caches tokens and asks again only shortly before expiry, once for all
-/// concurrent requests, so implementations need no cache of their own.
-#[async_trait]
-pub trait TokenCredential: Send + Sync + fmt::Debug {
-    /// A token for `request.scopes`.
-    ///
-    /// # Errors
-    /// An [`Error`](crate::Error) of kind [`Credential`](crate::ErrorKind::Credential) when
-    /// no token can be had.
-    async fn get_token(&self, request: &TokenRequest<'_>) -> Result<AccessToken>;
+/// `azure_core` has no tenant member in its token request, so the pipeline adds this value to
+/// `options.method_options.context`. The `azure_identity` credentials ignore it (configure
+/// them for the vault's tenant, as with the official Key Vault crates); a credential of your
+/// own can read it:
+///
+/// ```
+/// use kv_core::credential::{ChallengeTenant, TokenRequestOptions};
+/// fn tenant<'a>(options: &'a Option<TokenRequestOptions<'_>>) -> Option<&'a str> {
+///     options.as_ref()?.method_options.context.value::<ChallengeTenant>().map(ChallengeTenant::as_str)
+/// }
+/// assert_eq!(tenant(&None), None);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChallengeTenant(String);
+
+impl ChallengeTenant {
+    /// The tenant `tenant_id`.
+    pub fn new(tenant_id: impl Into<String>) -> Self {
+        Self(tenant_id.into())
+    }
+
+    /// The tenant id, as the challenge spelt it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Token request options carrying `tenant`, if any.
+pub(crate) fn token_request_options(tenant: Option<&str>) -> TokenRequestOptions<'static> {
+    let mut options = TokenRequestOptions::default();
+    if let Some(tenant) = tenant {
+        options
+            .method_options
+            .context
+            .insert(ChallengeTenant::new(tenant));
+    }
+    options
 }
 
 /// A credential that always returns the same token: for the emulator and for tests.
 ///
 /// The token is reported as valid for a day past every request, so it is never refreshed.
+/// `Debug` prints `[REDACTED]` in place of the token.
 pub struct StaticTokenCredential {
     token: Secret,
 }
@@ -150,9 +139,13 @@ impl fmt::Debug for StaticTokenCredential {
 
 #[async_trait]
 impl TokenCredential for StaticTokenCredential {
-    async fn get_token(&self, _request: &TokenRequest<'_>) -> Result<AccessToken> {
-        Ok(AccessToken::new(
-            self.token.clone_secret(),
+    async fn get_token(
+        &self,
+        _scopes: &[&str],
+        _options: Option<TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+        Ok(azure_core::credentials::AccessToken::new(
+            self.token.expose_secret().to_owned(),
             OffsetDateTime::now_utc() + time::Duration::days(1),
         ))
     }
@@ -166,25 +159,31 @@ mod tests {
     async fn secrets_are_redacted() {
         let token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.secret-token-value";
         let secret = Secret::new(token);
-        let access = AccessToken::new(token, OffsetDateTime::now_utc());
         let cred = StaticTokenCredential::new(token);
-        let fetched = cred
-            .get_token(&TokenRequest {
-                scopes: &["s/.default"],
-                tenant_id: None,
-            })
-            .await
-            .unwrap();
-        assert_eq!(fetched.token.expose_secret(), token);
+        let fetched = cred.get_token(&["s/.default"], None).await.unwrap();
+        assert_eq!(fetched.token.secret(), token);
         for text in [
             format!("{secret:?}"),
             format!("{secret}"),
-            format!("{access:?}"),
             format!("{cred:?}"),
             format!("{fetched:?}"),
         ] {
             assert!(!text.contains("secret-token-value"), "{text}");
-            assert!(text.contains("REDACTED"), "{text}");
         }
+        assert!(format!("{cred:?}").contains("REDACTED"));
+    }
+
+    #[test]
+    fn the_tenant_travels_in_the_context() {
+        let options = token_request_options(Some("tid"));
+        let tenant = options.method_options.context.value::<ChallengeTenant>();
+        assert_eq!(tenant.map(ChallengeTenant::as_str), Some("tid"));
+        let none = token_request_options(None);
+        assert!(
+            none.method_options
+                .context
+                .value::<ChallengeTenant>()
+                .is_none()
+        );
     }
 }

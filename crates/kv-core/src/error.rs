@@ -281,9 +281,63 @@ impl StdError for Error {
     }
 }
 
+/// The error as `azure_core` speaks it, for code written against the official crates.
+///
+/// A service answer becomes `ErrorKind::HttpResponse` with the same status and error code; a
+/// connection that could not be made becomes `Connection` (never sent, safe to retry), other
+/// transport failures and timeouts `Io`, credential failures `Credential`, unreadable answers
+/// `DataConversion`, the rest `Other`. The message is this error's `Display`, and this error
+/// stays reachable as the source (`downcast_ref::<kv_core::Error>()`).
+impl From<Error> for azure_core::Error {
+    fn from(err: Error) -> Self {
+        use azure_core::error::ErrorKind as Az;
+        let kind = match (err.status(), err.kind()) {
+            (Some(status), _) => Az::HttpResponse {
+                status: azure_core::http::StatusCode::from(status.as_u16()),
+                error_code: err.error_code().map(str::to_owned),
+                raw_response: None,
+            },
+            (None, ErrorKind::Transport) if err.is_connect() => Az::Connection,
+            (None, ErrorKind::Transport | ErrorKind::Timeout) => Az::Io,
+            (None, ErrorKind::Credential) => Az::Credential,
+            (None, ErrorKind::Decode) => Az::DataConversion,
+            (None, _) => Az::Other,
+        };
+        azure_core::Error::new(kind, err)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn converts_to_azure_core_keeping_status_code_and_message() {
+        let body = br#"{"error":{"code":"KeyNotFound","message":"no key k1"}}"#;
+        let err = Error::from_response(StatusCode::NOT_FOUND, &http::HeaderMap::new(), body);
+        let az: azure_core::Error = err.into();
+        assert_eq!(
+            az.http_status(),
+            Some(azure_core::http::StatusCode::NotFound)
+        );
+        match az.kind() {
+            azure_core::error::ErrorKind::HttpResponse { error_code, .. } => {
+                assert_eq!(error_code.as_deref(), Some("KeyNotFound"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(az.to_string(), "404 (KeyNotFound): no key k1");
+        let ours = az.downcast_ref::<Error>().expect("our error is the source");
+        assert_eq!(ours.message(), "no key k1");
+
+        let unsent = Error::connect("connection failed", std::io::Error::other("refused"));
+        let az: azure_core::Error = unsent.into();
+        assert_eq!(az.kind(), &azure_core::error::ErrorKind::Connection);
+        let az: azure_core::Error = Error::new(ErrorKind::Credential, "no token").into();
+        assert_eq!(az.kind(), &azure_core::error::ErrorKind::Credential);
+        let az: azure_core::Error = Error::timeout("slow").into();
+        assert_eq!(az.kind(), &azure_core::error::ErrorKind::Io);
+    }
 
     #[test]
     fn one_pointer_wide() {

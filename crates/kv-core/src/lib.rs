@@ -1,7 +1,8 @@
 //! The HTTP pipeline of the Key Vault clients: credentials, challenge authentication, token
 //! cache, retries, TLS, logging, paging and long-running operations.
 //!
-//! A client builds one [`Pipeline`] from an `Arc<dyn TokenCredential>` and
+//! A client builds one [`Pipeline`] from an `Arc<dyn TokenCredential>` (`azure_core`'s trait,
+//! so any `azure_identity` credential) and
 //! [`ClientOptions`], and sends [`Request`]s through it. The pipeline:
 //!
 //! - learns the vault's tenant and resource from its 401 challenge (checking the resource is
@@ -34,6 +35,7 @@
 //! }
 //! # Ok(()) }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
@@ -47,9 +49,7 @@ mod poller;
 mod token_cache;
 pub mod transport;
 
-#[cfg(feature = "azure-identity")]
-pub use credential::AzureIdentityCredential;
-pub use credential::{AccessToken, Secret, StaticTokenCredential, TokenCredential, TokenRequest};
+pub use credential::{ChallengeTenant, Secret, StaticTokenCredential, TokenCredential};
 pub use error::{Error, ErrorKind, Result};
 pub use options::{ClientOptions, RetryOptions};
 pub use pager::Pager;
@@ -59,6 +59,9 @@ pub use transport::{HttpClient, Request, ReqwestClient, Response};
 
 /// The HTTP vocabulary of [`Request`] and [`Response`].
 pub use http::{HeaderMap, HeaderValue, Method, StatusCode};
+
+/// `azure_core`, whose credential trait and error type the clients speak at their edges.
+pub use azure_core;
 
 /// Re-exported so callers need not depend on `kv-protocol` for paging and versions.
 pub use kv_protocol::{ApiVersion, Page};

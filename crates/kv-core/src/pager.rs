@@ -55,7 +55,19 @@ impl<T: Send + 'static> Pager<T> {
         F: Fn(Option<String>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Page<T>>> + Send + 'static,
     {
-        let pages = futures::stream::try_unfold(Some(PagerState::Initial), move |state| {
+        Self::from_callback_at(None, fetch)
+    }
+
+    /// Like [`Pager::from_callback`], but resuming at `continuation` (a page's `nextLink`
+    /// saved earlier, as Python's `by_page(continuation_token)`) when it is `Some`: the
+    /// first call is then `fetch(Some(continuation))`.
+    pub fn from_callback_at<F, Fut>(continuation: Option<String>, fetch: F) -> Self
+    where
+        F: Fn(Option<String>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+    {
+        let start = continuation.map_or(PagerState::Initial, PagerState::More);
+        let pages = futures::stream::try_unfold(Some(start), move |state| {
             let next = state.map(|state| match state {
                 PagerState::Initial => fetch(None),
                 PagerState::More(link) => fetch(Some(link)),
@@ -110,8 +122,24 @@ impl<T: Send + 'static> Pager<T> {
         W: DeserializeOwned + Send + 'static,
         F: Fn(W) -> Result<T> + Send + Sync + 'static,
     {
+        Self::from_next_link_map_at(pipeline, first, None, convert)
+    }
+
+    /// Like [`Pager::from_next_link_map`], resuming at `continuation` (a `nextLink` saved
+    /// from an earlier page) when it is `Some`. The link must be on `first`'s origin, as
+    /// every `nextLink` must; otherwise the first item is an error.
+    pub fn from_next_link_map_at<W, F>(
+        pipeline: Pipeline,
+        first: Url,
+        continuation: Option<String>,
+        convert: F,
+    ) -> Self
+    where
+        W: DeserializeOwned + Send + 'static,
+        F: Fn(W) -> Result<T> + Send + Sync + 'static,
+    {
         let convert = std::sync::Arc::new(convert);
-        Self::from_callback(move |link| {
+        Self::from_callback_at(continuation, move |link| {
             let pipeline = pipeline.clone();
             let first = first.clone();
             let convert = convert.clone();

@@ -109,16 +109,26 @@ impl Pipeline {
     pub async fn send_raw(&self, mut request: Request) -> Result<Response> {
         let inner = &*self.inner;
         request_id::apply(&mut request, &inner.user_agent, inner.api_version.as_str());
+        // Attribute names of the Azure SDKs' distributed tracing; the service's request id is
+        // recorded once an answer carries one (here and in the client operation's span).
+        let client_request_id = request
+            .headers()
+            .get(&request_id::CLIENT_REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
         let span = tracing::debug_span!(
             "keyvault.request",
             method = %request.method(),
             url = %logging::redacted_url(request.url()),
-            client_request_id = request
-                .headers()
-                .get(&request_id::CLIENT_REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default(),
+            az.namespace = "Microsoft.KeyVault",
+            az.client_request_id = %client_request_id,
+            az.service_request_id = tracing::field::Empty,
+            api_version = inner.api_version.as_str(),
         );
+        let operation = tracing::Span::current();
+        operation.record("az.client_request_id", client_request_id.as_str());
+        operation.record("api_version", inner.api_version.as_str());
         async move {
             let start = Instant::now();
             let replay_safe = retry::replay_safe(request.method(), request.url().path());
@@ -127,6 +137,17 @@ impl Pipeline {
             })
             .await;
             let duration_ms = start.elapsed().as_millis() as u64;
+            let service_request_id = match &outcome {
+                Ok(response) => response
+                    .headers()
+                    .get("x-ms-request-id")
+                    .and_then(|v| v.to_str().ok()),
+                Err(error) => error.request_id(),
+            };
+            if let Some(id) = service_request_id {
+                tracing::Span::current().record("az.service_request_id", id);
+                operation.record("az.service_request_id", id);
+            }
             match &outcome {
                 Ok(response) => tracing::debug!(
                     status = response.status().as_u16(),

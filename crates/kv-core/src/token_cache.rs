@@ -7,9 +7,15 @@ use time::{Duration, OffsetDateTime};
 use tokio::sync::Mutex;
 
 use crate::{
-    Result,
-    credential::{AccessToken, Secret, TokenCredential, TokenRequest},
+    Error, ErrorKind, Result,
+    credential::{Secret, TokenCredential, token_request_options},
 };
+
+/// A token held by the cache (zeroized on drop, unlike `azure_core`'s) and its expiry.
+struct AccessToken {
+    token: Secret,
+    expires_on: OffsetDateTime,
+}
 
 /// Refresh when less than this is left (the official SDKs use five minutes)...
 const REFRESH_MARGIN: Duration = Duration::minutes(5);
@@ -77,12 +83,17 @@ impl TokenCache {
                 return Ok(token.token.clone_secret());
             }
         }
-        let scopes = [scope];
-        let request = TokenRequest {
-            scopes: &scopes,
-            tenant_id: tenant,
-        };
-        match self.credential.get_token(&request).await {
+        let fetched = self
+            .credential
+            .get_token(&[scope], Some(token_request_options(tenant)))
+            .await
+            .map(|t| AccessToken {
+                token: Secret::new(t.token.secret()),
+                expires_on: t.expires_on,
+            })
+            // The credential's error describes the failed flow; it carries no token.
+            .map_err(|e| Error::with_source(ErrorKind::Credential, "credential failed", e));
+        match fetched {
             Ok(fresh) => {
                 let token = fresh.token.clone_secret();
                 *cached = Some(Cached {
@@ -106,6 +117,7 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credential::{ChallengeTenant, TokenRequestOptions};
     use async_trait::async_trait;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -117,11 +129,19 @@ mod tests {
 
     #[async_trait]
     impl TokenCredential for Counting {
-        async fn get_token(&self, request: &TokenRequest<'_>) -> Result<AccessToken> {
+        async fn get_token(
+            &self,
+            _scopes: &[&str],
+            options: Option<TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<azure_core::credentials::AccessToken> {
             let n = self.calls.fetch_add(1, Ordering::SeqCst);
             tokio::task::yield_now().await;
-            Ok(AccessToken::new(
-                format!("tok-{n}-{}", request.tenant_id.unwrap_or("-")),
+            let tenant = options
+                .as_ref()
+                .and_then(|o| o.method_options.context.value::<ChallengeTenant>())
+                .map_or("-", ChallengeTenant::as_str);
+            Ok(azure_core::credentials::AccessToken::new(
+                format!("tok-{n}-{tenant}"),
                 OffsetDateTime::now_utc() + Duration::minutes(self.lifetime_minutes),
             ))
         }

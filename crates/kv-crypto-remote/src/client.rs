@@ -146,6 +146,18 @@ impl RemoteCryptographyClient {
         &self.name
     }
 
+    /// The vault's URL (`https://{vault}/`).
+    pub fn vault_url(&self) -> Url {
+        let mut url = self.key_url.clone();
+        url.set_path("/");
+        url
+    }
+
+    /// The pipeline this client sends through (for raw requests to the same vault).
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.pipeline
+    }
+
     fn url(&self, operation: &str) -> Url {
         let mut url = self.key_url.clone();
         if let Ok(mut segments) = url.path_segments_mut() {

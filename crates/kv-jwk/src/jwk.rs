@@ -251,6 +251,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    #[cfg(feature = "rustcrypto")]
     use crate::base64url;
 
     fn bytes() -> impl Strategy<Value = Option<Vec<u8>>> {
@@ -397,6 +398,7 @@ mod tests {
     }
 
     /// Every textual form a secret could leak in.
+    #[cfg(feature = "rustcrypto")]
     fn renderings(secret: &[u8]) -> Vec<String> {
         use base64ct::{Base64, Encoding};
         let head = &secret[..secret.len().min(12)];
@@ -412,6 +414,7 @@ mod tests {
         ]
     }
 
+    #[cfg(feature = "rustcrypto")]
     #[test]
     fn debug_never_prints_secret_bytes() {
         use crate::convert::{ec, oct, rsa};

@@ -17,6 +17,7 @@
 //! assert_eq!("ML-DSA-65".parse::<SignatureAlgorithm>().unwrap().as_str(), "ML-DSA-65");
 //! # Ok::<(), serde_json::Error>(())
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
@@ -34,7 +35,9 @@ pub mod secret;
 pub mod thumbprint;
 
 pub use algorithm::{EncryptionAlgorithm, HashAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm};
+#[cfg(feature = "rustcrypto")]
 pub use convert::ec::JwkCurve;
+#[cfg(feature = "rustcrypto")]
 pub use convert::rsa::RsaImportOptions;
 pub use curve::KeyCurveName;
 pub use error::{Error, Result};

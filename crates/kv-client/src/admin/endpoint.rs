@@ -52,10 +52,18 @@ impl HsmEndpoint {
 
     /// Whether `url` is on this HSM (same scheme, host and port), so a token may go there.
     pub(crate) fn is_same_origin(&self, url: &Url) -> bool {
-        let host = |u: &Url| u.host_str().map(str::to_ascii_lowercase);
-        url.scheme() == self.vault_url.scheme()
-            && host(url) == host(&self.vault_url)
-            && url.port_or_known_default() == self.vault_url.port_or_known_default()
+        crate::identifier::same_origin(url, &self.vault_url)
+    }
+
+    /// Sends a raw request through the pipeline, whatever the answer's status; refused
+    /// before any I/O when it is not for this HSM (the token must not leave it).
+    pub(crate) async fn send_request(&self, request: Request) -> Result<Response> {
+        if !self.is_same_origin(request.url()) {
+            return Err(invalid_argument(
+                "send_request: the request URL is not on this client's HSM",
+            ));
+        }
+        self.pipeline.send_raw(request).await
     }
 
     /// Sends a request with an optional JSON body; fails on a non-2xx status.

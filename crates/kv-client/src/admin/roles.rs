@@ -114,6 +114,7 @@ impl From<&KeyVaultRoleScope> for RoleScope {
 
 /// The principal, role and scope of a [`KeyVaultRoleAssignment`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyVaultRoleAssignmentProperties {
     /// The object id of the principal (user, service principal or group) holding the role.
     pub principal_id: String,
@@ -125,6 +126,7 @@ pub struct KeyVaultRoleAssignmentProperties {
 
 /// A role assignment: a principal holds a role at a scope.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyVaultRoleAssignment {
     /// The assignment's full id.
     #[doc(alias = "role_assignment_id")]
@@ -203,6 +205,7 @@ impl From<&KeyVaultPermission> for Permission {
 
 /// A role definition: a named set of permissions, built in or custom.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyVaultRoleDefinition {
     /// The definition's full id (what a role assignment refers to).
     pub id: String,

@@ -222,6 +222,37 @@ impl CryptographyClient {
         self.inner.key_id.as_deref()
     }
 
+    /// The vault's URL; `None` for a local-only client made by
+    /// [`from_jwk`](Self::from_jwk).
+    pub fn vault_url(&self) -> Option<url::Url> {
+        self.inner
+            .remote
+            .as_ref()
+            .map(RemoteCryptographyClient::vault_url)
+    }
+
+    /// Sends a raw request through this client's pipeline (authentication, retries,
+    /// logging) and returns the response whatever its status.
+    ///
+    /// # Errors
+    /// `NotSupported` for a local-only client; `InvalidArgument` when the request is not
+    /// for this client's vault (the token must not leave it); transport, credential and
+    /// authentication errors.
+    pub async fn send_request(&self, request: kv_core::Request) -> Result<kv_core::Response> {
+        let Some(remote) = &self.inner.remote else {
+            return Err(Error::new(
+                ErrorKind::NotSupported,
+                "send_request: a local-only client has no vault",
+            ));
+        };
+        if !crate::identifier::same_origin(request.url(), &remote.vault_url()) {
+            return Err(invalid_argument(
+                "send_request: the request URL is not on this client's vault",
+            ));
+        }
+        remote.pipeline().send_raw(request).await
+    }
+
     /// The routing mode.
     pub fn mode(&self) -> RoutingMode {
         self.inner.mode

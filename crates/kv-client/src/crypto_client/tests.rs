@@ -576,3 +576,35 @@ fn prepared_fast_path_agrees_with_local_key_on_every_algorithm() {
         }
     });
 }
+
+#[test]
+fn vault_url_and_raw_requests() {
+    rt().block_on(async {
+        let jwk = generate_ec(&KeyCurveName::P256).unwrap();
+        let fake = vault(&jwk, 200, serde_json::json!({"enabled": true}));
+        let c = client(&fake, KID, CryptographyClientOptions::default());
+        assert_eq!(
+            c.vault_url().map(String::from).as_deref(),
+            Some("https://v.vault.azure.net/")
+        );
+        let get = |url: &str| kv_core::Request::new(kv_core::Method::GET, url.parse().unwrap());
+        let raw = c
+            .send_request(get("https://v.vault.azure.net/keys/k1"))
+            .await
+            .unwrap();
+        assert_eq!(raw.status(), kv_core::StatusCode::OK);
+        let elsewhere = c
+            .send_request(get("https://other.example/keys/k1"))
+            .await
+            .unwrap_err();
+        assert_eq!(elsewhere.kind(), &ErrorKind::InvalidArgument);
+
+        let local = CryptographyClient::from_jwk(jwk).unwrap();
+        assert_eq!(local.vault_url(), None);
+        let none = local
+            .send_request(get("https://v.vault.azure.net/keys/k1"))
+            .await
+            .unwrap_err();
+        assert_eq!(none.kind(), &ErrorKind::NotSupported);
+    });
+}

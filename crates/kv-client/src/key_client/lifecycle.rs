@@ -35,6 +35,7 @@ impl KeyClient {
     /// # Errors
     /// `InvalidArgument` for an invalid name; the service's errors (`ResourceNotFound`).
     #[doc(alias = "begin_delete_key")]
+    #[tracing::instrument(name = "KeyClient::delete_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn delete_key(
         &self,
         name: &str,
@@ -107,6 +108,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// `ResourceNotFound` when no deleted key has that name.
+    #[tracing::instrument(name = "KeyClient::get_deleted_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn get_deleted_key(&self, name: &str) -> Result<DeletedKey> {
         check_key_name(name)?;
         let bundle: DeletedKeyBundle = self.get_json(self.url(&["deletedkeys", name])).await?;
@@ -119,6 +121,7 @@ impl KeyClient {
     /// # Errors
     /// `InvalidArgument` for an invalid name; the service's errors.
     #[doc(alias = "begin_recover_deleted_key")]
+    #[tracing::instrument(name = "KeyClient::recover_deleted_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn recover_deleted_key(
         &self,
         name: &str,
@@ -184,6 +187,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// `ResourceNotFound`, or `Forbidden` when purge protection is on.
+    #[tracing::instrument(name = "KeyClient::purge_deleted_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn purge_deleted_key(&self, name: &str) -> Result<()> {
         check_key_name(name)?;
         self.pipeline
@@ -199,6 +203,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// `ResourceNotFound`; `Decode` when the answer has no blob.
+    #[tracing::instrument(name = "KeyClient::backup_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn backup_key(&self, name: &str) -> Result<Vec<u8>> {
         check_key_name(name)?;
         let result: BackupKeyResult = self
@@ -218,6 +223,7 @@ impl KeyClient {
     /// # Errors
     /// `Conflict` when the name is taken; the service's errors.
     #[doc(alias = "restore_key_backup")]
+    #[tracing::instrument(name = "KeyClient::restore_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn restore_key(&self, backup: &[u8]) -> Result<KeyVaultKey> {
         if backup.is_empty() {
             return Err(invalid_argument("backup blob must not be empty"));
@@ -235,6 +241,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// The service's errors.
+    #[tracing::instrument(name = "KeyClient::rotate_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn rotate_key(&self, name: &str) -> Result<KeyVaultKey> {
         check_key_name(name)?;
         let bundle: KeyBundle = self
@@ -251,6 +258,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// The service's errors.
+    #[tracing::instrument(name = "KeyClient::get_key_rotation_policy", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn get_key_rotation_policy(&self, name: &str) -> Result<KeyRotationPolicy> {
         check_key_name(name)?;
         let policy: kv_protocol::KeyRotationPolicy = self
@@ -263,6 +271,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// `BadRequest` for a policy the service rejects; the service's errors.
+    #[tracing::instrument(name = "KeyClient::update_key_rotation_policy", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn update_key_rotation_policy(
         &self,
         name: &str,
@@ -284,6 +293,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// `InvalidArgument` for a count outside 1..=128; the service's errors.
+    #[tracing::instrument(name = "KeyClient::get_random_bytes", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn get_random_bytes(&self, count: u32) -> Result<Zeroizing<Vec<u8>>> {
         let body = GetRandomBytesRequest { count };
         if !body.is_valid() {
@@ -300,6 +310,7 @@ impl KeyClient {
     /// # Errors
     /// `InvalidArgument` for an invalid name or an empty token; the service's errors.
     #[doc(alias = "release_key")]
+    #[tracing::instrument(name = "KeyClient::release", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn release(
         &self,
         name: &str,
@@ -335,6 +346,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// The service's errors.
+    #[tracing::instrument(name = "KeyClient::get_key_attestation", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn get_key_attestation(
         &self,
         name: &str,

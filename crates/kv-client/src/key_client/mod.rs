@@ -123,6 +123,7 @@ impl KeyClient {
     /// # Errors
     /// `InvalidArgument` for an invalid name, or an option that does not fit `key_type`;
     /// the service's errors.
+    #[tracing::instrument(name = "KeyClient::create_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn create_key(
         &self,
         name: &str,
@@ -175,6 +176,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// As [`KeyClient::create_key`]; `curve` is rejected.
+    #[tracing::instrument(name = "KeyClient::create_rsa_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn create_rsa_key(
         &self,
         name: &str,
@@ -193,6 +195,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// As [`KeyClient::create_key`]; `key_size` and `public_exponent` are rejected.
+    #[tracing::instrument(name = "KeyClient::create_ec_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn create_ec_key(
         &self,
         name: &str,
@@ -237,6 +240,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// As [`KeyClient::create_key`]; `curve` and `public_exponent` are rejected.
+    #[tracing::instrument(name = "KeyClient::create_oct_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn create_oct_key(
         &self,
         name: &str,
@@ -255,6 +259,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// `InvalidArgument` for an invalid name; the service's errors.
+    #[tracing::instrument(name = "KeyClient::import_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn import_key(
         &self,
         name: &str,
@@ -285,6 +290,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// `ResourceNotFound` when there is no such key or version.
+    #[tracing::instrument(name = "KeyClient::get_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn get_key(&self, name: &str, options: Option<GetKeyOptions>) -> Result<KeyVaultKey> {
         check_key_name(name)?;
         let version = options.unwrap_or_default().version;
@@ -297,7 +303,7 @@ impl KeyClient {
     /// Lists the properties of every key (latest versions, no key material), lazily.
     #[doc(alias = "list_properties_of_keys")]
     pub fn list_key_properties(&self, options: Option<ListOptions>) -> Pager<KeyProperties> {
-        self.pager::<KeyItem, KeyProperties>(self.list_url(&["keys"], options))
+        self.pager::<KeyItem, KeyProperties>(&["keys"], options)
     }
 
     /// Lists the properties of every version of key `name`, lazily.
@@ -311,8 +317,7 @@ impl KeyClient {
         options: Option<ListOptions>,
     ) -> Result<Pager<KeyProperties>> {
         check_key_name(name)?;
-        Ok(self
-            .pager::<KeyItem, KeyProperties>(self.list_url(&["keys", name, "versions"], options)))
+        Ok(self.pager::<KeyItem, KeyProperties>(&["keys", name, "versions"], options))
     }
 
     /// Lists the deleted keys (no key material), lazily.
@@ -321,24 +326,29 @@ impl KeyClient {
         &self,
         options: Option<ListOptions>,
     ) -> Pager<DeletedKeyProperties> {
-        self.pager::<DeletedKeyItem, DeletedKeyProperties>(self.list_url(&["deletedkeys"], options))
+        self.pager::<DeletedKeyItem, DeletedKeyProperties>(&["deletedkeys"], options)
     }
 
-    fn list_url(&self, segments: &[&str], options: Option<ListOptions>) -> Url {
-        let mut url = self.url(segments);
-        if let Some(max) = options.and_then(|o| o.max_page_size) {
-            url.query_pairs_mut()
-                .append_pair("maxresults", &max.to_string());
-        }
-        url
-    }
-
-    fn pager<W, T>(&self, first: Url) -> Pager<T>
+    /// A pager over the listing at `segments`, from its start or from
+    /// `options.continuation_token`.
+    fn pager<W, T>(&self, segments: &[&str], options: Option<ListOptions>) -> Pager<T>
     where
         W: DeserializeOwned + Send + 'static,
         T: TryFrom<W, Error = Error> + Send + 'static,
     {
-        Pager::from_next_link_map(self.pipeline.clone(), first, T::try_from)
+        let options = options.unwrap_or_default();
+        let mut first = self.url(segments);
+        if let Some(max) = options.max_page_size {
+            first
+                .query_pairs_mut()
+                .append_pair("maxresults", &max.to_string());
+        }
+        Pager::from_next_link_map_at(
+            self.pipeline.clone(),
+            first,
+            options.continuation_token,
+            T::try_from,
+        )
     }
 
     /// Updates a key's properties (latest version, or `options.version`). Absent options
@@ -346,6 +356,7 @@ impl KeyClient {
     ///
     /// # Errors
     /// `InvalidArgument` for an invalid name; the service's errors.
+    #[tracing::instrument(name = "KeyClient::update_key_properties", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn update_key_properties(
         &self,
         name: &str,
@@ -397,20 +408,15 @@ impl KeyClient {
     /// # Errors
     /// `InvalidArgument` when the request is not for this vault (the token must not leave
     /// it); transport, credential and authentication errors.
+    #[tracing::instrument(name = "KeyClient::send_request", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn send_request(&self, request: Request) -> Result<Response> {
-        if !same_origin(request.url(), &self.vault_url) {
+        if !crate::identifier::same_origin(request.url(), &self.vault_url) {
             return Err(invalid_argument(
                 "send_request: the request URL is not on this client's vault",
             ));
         }
         self.pipeline.send_raw(request).await
     }
-}
-
-fn same_origin(a: &Url, b: &Url) -> bool {
-    a.scheme() == b.scheme()
-        && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
-        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 fn attributes(

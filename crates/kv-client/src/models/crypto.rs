@@ -15,6 +15,7 @@ use crate::routing::OperationLocation;
 
 /// The answer of `encrypt`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EncryptResult {
     /// The versioned identifier of the key used (`None` for a JWK without `kid`).
     pub key_id: Option<KeyId>,
@@ -34,6 +35,7 @@ pub struct EncryptResult {
 
 /// The answer of `decrypt`. The plaintext is wiped on drop and never printed.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DecryptResult {
     /// The versioned identifier of the key used.
     pub key_id: Option<KeyId>,
@@ -58,6 +60,7 @@ impl fmt::Debug for DecryptResult {
 
 /// The answer of `sign` and `sign_data`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SignResult {
     /// The versioned identifier of the key used.
     pub key_id: Option<KeyId>,
@@ -71,6 +74,7 @@ pub struct SignResult {
 
 /// The answer of `verify` and `verify_data`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct VerifyResult {
     /// The versioned identifier of the key used.
     pub key_id: Option<KeyId>,
@@ -84,6 +88,7 @@ pub struct VerifyResult {
 
 /// The answer of `wrap_key`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WrapResult {
     /// The versioned identifier of the key used.
     pub key_id: Option<KeyId>,
@@ -97,6 +102,7 @@ pub struct WrapResult {
 
 /// The answer of `unwrap_key`. The key is wiped on drop and never printed.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UnwrapResult {
     /// The versioned identifier of the key used.
     pub key_id: Option<KeyId>,

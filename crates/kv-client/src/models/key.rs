@@ -40,6 +40,7 @@ fn parse_kid(kid: Option<&str>) -> Result<KeyVaultKeyIdentifier> {
 ///
 /// Timestamps are `time::OffsetDateTime` in UTC.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct KeyProperties {
     /// The key identifier (versioned for a key, versionless in `list_key_properties`).
     pub id: KeyVaultKeyIdentifier,
@@ -133,6 +134,7 @@ impl TryFrom<KeyItem> for KeyProperties {
 
 /// A key: its public JSON Web Key and its properties.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct KeyVaultKey {
     /// The key material the service returned (public only, except after release).
     pub key: JsonWebKey,
@@ -181,6 +183,7 @@ impl TryFrom<KeyBundle> for KeyVaultKey {
 
 /// A deleted key: the key as it was, and when it was deleted and will be purged.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeletedKey {
     /// The key as it was when deleted.
     pub key: KeyVaultKey,
@@ -214,6 +217,7 @@ impl TryFrom<DeletedKeyBundle> for DeletedKey {
 
 /// A deleted key as `list_deleted_key_properties` shows it: no key material.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeletedKeyProperties {
     /// The key's properties (versionless id).
     pub properties: KeyProperties,
@@ -247,6 +251,7 @@ impl TryFrom<DeletedKeyItem> for DeletedKeyProperties {
 
 /// The answer of `release`: a JWS carrying the released key, wrapped for its target.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ReleaseKeyResult {
     /// The JWS (compact serialization).
     pub value: String,

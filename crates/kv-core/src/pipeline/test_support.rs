@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 
 use super::test_server::{Handler, Recorded, Reply};
 use crate::{
-    AccessToken, ClientOptions, Pipeline, Request, Result, RetryOptions, TokenCredential,
-    TokenRequest,
+    ClientOptions, Pipeline, Request, RetryOptions, TokenCredential,
+    credential::{ChallengeTenant, TokenRequestOptions},
 };
 
 pub(super) const TENANT: &str = "tenant-1";
@@ -29,15 +29,23 @@ pub(super) struct TestCredential {
 
 #[async_trait]
 impl TokenCredential for TestCredential {
-    async fn get_token(&self, request: &TokenRequest<'_>) -> Result<AccessToken> {
+    async fn get_token(
+        &self,
+        scopes: &[&str],
+        options: Option<TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<azure_core::credentials::AccessToken> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst);
-        self.seen.lock().unwrap().push((
-            request.scopes.join(" "),
-            request.tenant_id.map(str::to_owned),
-        ));
+        let tenant_id = options
+            .as_ref()
+            .and_then(|o| o.method_options.context.value::<ChallengeTenant>())
+            .map(ChallengeTenant::as_str);
+        self.seen
+            .lock()
+            .unwrap()
+            .push((scopes.join(" "), tenant_id.map(str::to_owned)));
         tokio::time::sleep(Duration::from_millis(20)).await;
-        let tenant = request.tenant_id.unwrap_or("none");
-        Ok(AccessToken::new(
+        let tenant = tenant_id.unwrap_or("none");
+        Ok(azure_core::credentials::AccessToken::new(
             format!("secret-token-{tenant}-{n}"),
             OffsetDateTime::now_utc() + time::Duration::hours(1),
         ))

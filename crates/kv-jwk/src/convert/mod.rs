@@ -26,8 +26,12 @@
 //!
 //! [`RsaImportOptions`]: rsa::RsaImportOptions
 
+#[cfg(feature = "rustcrypto")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustcrypto")))]
 pub mod ec;
 pub mod oct;
+#[cfg(feature = "rustcrypto")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustcrypto")))]
 pub mod rsa;
 
 use crate::{Error, JsonWebKey, KeyFamily, Result};

@@ -74,6 +74,18 @@ impl KeyVaultAccessControlClient {
         self.endpoint.vault_url()
     }
 
+    /// Sends a raw request through this client's pipeline (authentication, retries,
+    /// logging) and returns the response whatever its status, for operations this client
+    /// does not wrap yet.
+    ///
+    /// # Errors
+    /// `InvalidArgument` when the request is not for this HSM (the token must not leave
+    /// it); transport, credential and authentication errors.
+    #[tracing::instrument(name = "KeyVaultAccessControlClient::send_request", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
+    pub async fn send_request(&self, request: kv_core::Request) -> Result<kv_core::Response> {
+        self.endpoint.send_request(request).await
+    }
+
     /// The pipeline this client sends through.
     pub fn pipeline(&self) -> &Pipeline {
         self.endpoint.pipeline()
@@ -92,6 +104,7 @@ impl KeyVaultAccessControlClient {
     /// # Errors
     /// `InvalidArgument` for an empty id or an invalid name; the service's errors
     /// (`BadRequest` for an unknown role, `Conflict` for a name in use).
+    #[tracing::instrument(name = "KeyVaultAccessControlClient::create_role_assignment", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn create_role_assignment(
         &self,
         scope: &KeyVaultRoleScope,
@@ -125,6 +138,7 @@ impl KeyVaultAccessControlClient {
     ///
     /// # Errors
     /// `InvalidArgument` for an invalid name; `ResourceNotFound` when there is none.
+    #[tracing::instrument(name = "KeyVaultAccessControlClient::get_role_assignment", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn get_role_assignment(
         &self,
         scope: &KeyVaultRoleScope,
@@ -141,6 +155,7 @@ impl KeyVaultAccessControlClient {
     ///
     /// # Errors
     /// `InvalidArgument` for an invalid name; the service's errors other than 404.
+    #[tracing::instrument(name = "KeyVaultAccessControlClient::delete_role_assignment", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn delete_role_assignment(
         &self,
         scope: &KeyVaultRoleScope,
@@ -167,6 +182,7 @@ impl KeyVaultAccessControlClient {
     ///
     /// # Errors
     /// `InvalidArgument` for an invalid name; the service's errors.
+    #[tracing::instrument(name = "KeyVaultAccessControlClient::set_role_definition", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn set_role_definition(
         &self,
         scope: &KeyVaultRoleScope,
@@ -198,6 +214,7 @@ impl KeyVaultAccessControlClient {
     ///
     /// # Errors
     /// `InvalidArgument` for an invalid name; `ResourceNotFound` when there is none.
+    #[tracing::instrument(name = "KeyVaultAccessControlClient::get_role_definition", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn get_role_definition(
         &self,
         scope: &KeyVaultRoleScope,
@@ -215,6 +232,7 @@ impl KeyVaultAccessControlClient {
     /// # Errors
     /// `InvalidArgument` for an invalid name; the service's errors other than 404 (a
     /// built-in role cannot be deleted).
+    #[tracing::instrument(name = "KeyVaultAccessControlClient::delete_role_definition", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn delete_role_definition(
         &self,
         scope: &KeyVaultRoleScope,

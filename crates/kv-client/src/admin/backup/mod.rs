@@ -28,6 +28,7 @@ use crate::models::key::from_unix;
 ///
 /// `Debug` never shows the SAS token, and the type is not `Clone`: pass it by reference.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum BlobStorageAccess {
     /// A Shared Access Signature for the container (with or without a leading `?`).
     #[doc(alias = "sas_token")]
@@ -69,6 +70,7 @@ impl BlobStorageAccess {
 
 /// A finished full backup.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyVaultBackupResult {
     /// The backup's folder in the container; pass it to
     /// [`begin_restore`](KeyVaultBackupClient::begin_restore).
@@ -81,6 +83,7 @@ pub struct KeyVaultBackupResult {
 
 /// A finished full or selective restore.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyVaultRestoreResult {
     /// When the restore started.
     pub start_time: Option<OffsetDateTime>,
@@ -90,6 +93,7 @@ pub struct KeyVaultRestoreResult {
 
 /// A passed pre-backup or pre-restore check.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyVaultPreCheckResult {
     /// When the check started.
     pub start_time: Option<OffsetDateTime>,
@@ -191,6 +195,18 @@ impl KeyVaultBackupClient {
         self.endpoint.vault_url()
     }
 
+    /// Sends a raw request through this client's pipeline (authentication, retries,
+    /// logging) and returns the response whatever its status, for operations this client
+    /// does not wrap yet.
+    ///
+    /// # Errors
+    /// `InvalidArgument` when the request is not for this HSM (the token must not leave
+    /// it); transport, credential and authentication errors.
+    #[tracing::instrument(name = "KeyVaultBackupClient::send_request", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
+    pub async fn send_request(&self, request: kv_core::Request) -> Result<kv_core::Response> {
+        self.endpoint.send_request(request).await
+    }
+
     /// The pipeline this client sends through.
     pub fn pipeline(&self) -> &Pipeline {
         self.endpoint.pipeline()
@@ -203,6 +219,7 @@ impl KeyVaultBackupClient {
     /// # Errors
     /// `InvalidArgument` for a URL that is not a container URL (or carries a query: pass
     /// the SAS token in `access`) or an empty SAS token; the service's errors.
+    #[tracing::instrument(name = "KeyVaultBackupClient::begin_backup", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn begin_backup(
         &self,
         blob_storage_url: &str,
@@ -229,6 +246,7 @@ impl KeyVaultBackupClient {
     /// # Errors
     /// `InvalidArgument` for a URL without container and folder, an invalid key name or
     /// an empty SAS token; the service's errors.
+    #[tracing::instrument(name = "KeyVaultBackupClient::begin_restore", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn begin_restore(
         &self,
         folder_url: &str,
@@ -281,6 +299,7 @@ impl KeyVaultBackupClient {
     ///
     /// # Errors
     /// As [`begin_backup`](Self::begin_backup).
+    #[tracing::instrument(name = "KeyVaultBackupClient::begin_pre_backup", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn begin_pre_backup(
         &self,
         blob_storage_url: &str,
@@ -309,6 +328,7 @@ impl KeyVaultBackupClient {
     ///
     /// # Errors
     /// As [`begin_restore`](Self::begin_restore).
+    #[tracing::instrument(name = "KeyVaultBackupClient::begin_pre_restore", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn begin_pre_restore(
         &self,
         folder_url: &str,

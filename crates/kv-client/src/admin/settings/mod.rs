@@ -17,6 +17,7 @@ pub use kv_protocol::SettingType as KeyVaultSettingType;
 /// One account setting, such as `AllowKeyManagementOperationsThroughARM`. The service
 /// sends every value as a string, booleans included; [`as_bool`](Self::as_bool) reads one.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyVaultSetting {
     /// The setting's name.
     pub name: String,
@@ -119,6 +120,18 @@ impl KeyVaultSettingsClient {
         self.endpoint.vault_url()
     }
 
+    /// Sends a raw request through this client's pipeline (authentication, retries,
+    /// logging) and returns the response whatever its status, for operations this client
+    /// does not wrap yet.
+    ///
+    /// # Errors
+    /// `InvalidArgument` when the request is not for this HSM (the token must not leave
+    /// it); transport, credential and authentication errors.
+    #[tracing::instrument(name = "KeyVaultSettingsClient::send_request", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
+    pub async fn send_request(&self, request: kv_core::Request) -> Result<kv_core::Response> {
+        self.endpoint.send_request(request).await
+    }
+
     /// The pipeline this client sends through.
     pub fn pipeline(&self) -> &Pipeline {
         self.endpoint.pipeline()
@@ -128,6 +141,7 @@ impl KeyVaultSettingsClient {
     ///
     /// # Errors
     /// `InvalidArgument` for an invalid name; `ResourceNotFound` for an unknown setting.
+    #[tracing::instrument(name = "KeyVaultSettingsClient::get_setting", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn get_setting(&self, name: &str) -> Result<KeyVaultSetting> {
         check_segment("setting name", name)?;
         let wire: Setting = self
@@ -143,6 +157,7 @@ impl KeyVaultSettingsClient {
     /// # Errors
     /// The service's errors.
     #[doc(alias = "get_settings")]
+    #[tracing::instrument(name = "KeyVaultSettingsClient::list_settings", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn list_settings(&self) -> Result<Vec<KeyVaultSetting>> {
         let wire: SettingsListResult = self
             .endpoint
@@ -160,6 +175,7 @@ impl KeyVaultSettingsClient {
     /// # Errors
     /// `InvalidArgument` for an invalid name; the service's errors (`BadRequest` for a
     /// value of the wrong type).
+    #[tracing::instrument(name = "KeyVaultSettingsClient::update_setting", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn update_setting(&self, setting: &KeyVaultSetting) -> Result<KeyVaultSetting> {
         check_segment("setting name", &setting.name)?;
         let body = UpdateSettingRequest {

@@ -1,0 +1,111 @@
+//! What every example shares: a vault to talk to, and errors printed for a person.
+//!
+//! With `AZURE_KEYVAULT_URL` set, the examples use that vault and sign in with
+//! `azure_identity::DeveloperToolsCredential` (`az login` or `azd auth login`). Otherwise
+//! they start the built-in emulator in this process, on a free port of 127.0.0.1, with a
+//! temporary data directory: nothing to install, no account needed.
+#![allow(dead_code)] // each example uses a part
+
+use std::error::Error;
+use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
+
+use keyvault::pipeline::ClientOptions;
+use keyvault::{KeyClient, KeyClientOptions, StaticTokenCredential, TokenCredential};
+
+pub type BoxError = Box<dyn Error + Send + Sync>;
+
+/// The vault in use, for error messages.
+static VAULT_URL: OnceLock<String> = OnceLock::new();
+
+/// A vault: its URL, a credential and the client options that reach it.
+pub struct Vault {
+    pub url: String,
+    pub credential: Arc<dyn TokenCredential>,
+    pub options: ClientOptions,
+    /// Only for the emulator: it must live as long as the vault is used.
+    _emulator: Option<(kv_emulator::EmulatorHandle, tempfile::TempDir)>,
+}
+
+impl Vault {
+    /// The vault named by the environment variable `var` (`AZURE_KEYVAULT_URL`, or
+    /// `AZURE_MANAGEDHSM_URL` for the administration example), else the built-in emulator.
+    pub async fn connect(var: &str) -> Result<Self, BoxError> {
+        if let Some(url) = std::env::var(var).ok().filter(|u| !u.is_empty()) {
+            let _ = VAULT_URL.set(url.clone());
+            println!("vault: {url}");
+            return Ok(Self {
+                url,
+                credential: azure_identity::DeveloperToolsCredential::new(None)?,
+                options: ClientOptions::default(),
+                _emulator: None,
+            });
+        }
+        let dir = tempfile::tempdir()?;
+        let emulator = kv_emulator::Emulator::builder()
+            .listen("127.0.0.1:0".parse()?)
+            .data_dir(dir.path())
+            .start()
+            .await?;
+        let url = emulator.url().to_owned();
+        let _ = VAULT_URL.set(url.clone());
+        println!("vault: the built-in emulator at {url} ({var} is not set)");
+        let options = ClientOptions {
+            // Trust the emulator's own CA.
+            extra_ca_certificates_pem: vec![emulator.ca_pem().as_bytes().to_vec()],
+            // At 127.0.0.1 the emulator's challenge names https://vault.azure.net.
+            verify_challenge_resource: false,
+            ..Default::default()
+        };
+        Ok(Self {
+            url,
+            credential: Arc::new(StaticTokenCredential::new("the emulator takes any token")),
+            options,
+            _emulator: Some((emulator, dir)),
+        })
+    }
+
+    /// A [`KeyClient`] for this vault.
+    pub fn key_client(&self) -> Result<KeyClient, BoxError> {
+        let options = KeyClientOptions {
+            client_options: self.options.clone(),
+        };
+        Ok(KeyClient::new(
+            &self.url,
+            self.credential.clone(),
+            Some(options),
+        )?)
+    }
+}
+
+/// A short random suffix, so that each run uses fresh key names.
+pub fn unique(prefix: &str) -> String {
+    let bytes = keyvault::local_crypto::random_bytes(3).unwrap_or_default();
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}-{hex}")
+}
+
+/// The error as a person reads it: the message, each cause, and the vault it concerns.
+pub fn describe(error: &(dyn Error + 'static)) -> String {
+    let mut text = format!("error: {error}");
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        text.push_str(&format!("\n  caused by: {c}"));
+        cause = c.source();
+    }
+    if let Some(url) = VAULT_URL.get() {
+        text.push_str(&format!("\n  vault: {url}"));
+    }
+    text
+}
+
+/// The exit code for `result`, printing a failure with [`describe`].
+pub fn finish(result: Result<(), BoxError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{}", describe(&*error));
+            ExitCode::FAILURE
+        }
+    }
+}
