@@ -541,7 +541,7 @@ fn envelope_with_an_oct_hsm_key_and_a_local_key() {
     let envelopes = EnvelopeClient::new(
         c.get_cryptography_client(&name, None).unwrap(),
         Some(EnvelopeOptions {
-            algorithm: KeyWrapAlgorithm::A256Kw,
+            algorithm: Some(KeyWrapAlgorithm::A256Kw),
             store_context: true,
             ..Default::default()
         }),

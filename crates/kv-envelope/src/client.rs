@@ -1,4 +1,4 @@
-//! [`EnvelopeClient`]: encrypt, decrypt and rewrap envelopes under a [`DataKeyWrapper`].
+//! [`EnvelopeClient`]: encrypt, decrypt and rewrap envelopes under a [`KeyEncryptionKey`].
 
 use core::fmt;
 use std::sync::Arc;
@@ -7,15 +7,15 @@ use std::time::Instant;
 use kv_jwk::KeyWrapAlgorithm;
 use zeroize::Zeroizing;
 
-use super::cache::{DataKeyCache, DataKeyCacheOptions};
-use super::format::{
-    COMMITMENT_LEN, EnvelopeHeader, MAX_SEGMENT_SIZE, MAX_STORED_CONTEXT, SALT_LEN, TAG_LEN,
-    check_algorithm,
-};
-use super::keys::{DataKey, MessageKeys, auth_failed, local_crypto};
-use super::segment::{SegmentOpener, SegmentSealer, open_all, seal_all, wire_len};
-use super::wrapper::DataKeyWrapper;
+use crate::cache::{DataKeyCache, DataKeyCacheOptions};
 use crate::error::{Result, invalid_argument};
+use crate::format::{
+    COMMITMENT_LEN, EnvelopeHeader, FORMAT_VERSION, FORMAT_VERSION_1, FORMAT_VERSION_2,
+    MAX_KEY_SECTIONS, MAX_SEGMENT_SIZE, MAX_STORED_CONTEXT, SALT_LEN, TAG_LEN, check_algorithm,
+};
+use crate::kek::{KeyEncryptionKey, WrappedDataKey};
+use crate::keys::{DataKey, MessageKeys, auth_failed, local_crypto};
+use crate::segment::{SegmentOpener, SegmentSealer, open_all, seal_all, wire_len};
 
 /// The default segment size: 64 KiB of plaintext per segment.
 pub const DEFAULT_SEGMENT_SIZE: u32 = 64 << 10;
@@ -23,9 +23,10 @@ pub const DEFAULT_SEGMENT_SIZE: u32 = 64 << 10;
 /// Options of an [`EnvelopeClient`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnvelopeOptions {
-    /// How data keys are wrapped: `RSA-OAEP-256` (the default, locally with the public key)
-    /// for RSA keys, `A256KW` for oct-HSM keys (in the service).
-    pub algorithm: KeyWrapAlgorithm,
+    /// How data keys are wrapped. `None` (the default) follows the key
+    /// ([`KeyEncryptionKey::default_algorithm`]): `RSA-OAEP-256` for RSA keys (locally
+    /// with the public key), AES key wrap of the key's size for `oct` and `oct-HSM` keys.
+    pub algorithm: Option<KeyWrapAlgorithm>,
     /// Plaintext bytes per segment, 1 to 16 MiB; memory use of the streaming adapters.
     pub segment_size: u32,
     /// Store the encryption context in the header (authenticated, but readable by anyone).
@@ -33,15 +34,19 @@ pub struct EnvelopeOptions {
     pub store_context: bool,
     /// Cache unwrapped data keys on decrypt, within these limits. Off by default.
     pub data_key_cache: Option<DataKeyCacheOptions>,
+    /// The format version written: 2 (the default; 1 to 16 key sections) or 1 (exactly one,
+    /// for readers that know only version 1). Both are always read.
+    pub format_version: u8,
 }
 
 impl Default for EnvelopeOptions {
     fn default() -> Self {
         Self {
-            algorithm: KeyWrapAlgorithm::RsaOaep256,
+            algorithm: None,
             segment_size: DEFAULT_SEGMENT_SIZE,
             store_context: false,
             data_key_cache: None,
+            format_version: FORMAT_VERSION,
         }
     }
 }
@@ -53,7 +58,7 @@ struct Inner<W> {
 }
 
 /// Envelope encryption: a fresh AES-256 data key per message, wrapped by a Key Vault key;
-/// the payload in AES-256-GCM segments. See the [module docs](super) for the format.
+/// the payload in AES-256-GCM segments. See the [module docs](crate) for the format.
 ///
 /// Cheap to clone; clones share the data-key cache.
 pub struct EnvelopeClient<W> {
@@ -98,7 +103,7 @@ impl Encryptor {
     }
 }
 
-impl<W: DataKeyWrapper> EnvelopeClient<W> {
+impl<W: KeyEncryptionKey> EnvelopeClient<W> {
     /// An envelope client wrapping data keys with `wrapper`.
     ///
     /// # Errors
@@ -110,8 +115,13 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
                 "envelope: segment size must be 1 B to 16 MiB",
             ));
         }
-        check_algorithm(&options.algorithm)
-            .map_err(|_| invalid_argument("envelope: unsupported data-key wrap algorithm"))?;
+        if let Some(alg) = &options.algorithm {
+            check_algorithm(alg).map_err(|_| unsupported_algorithm())?;
+        }
+        if options.format_version != FORMAT_VERSION_1 && options.format_version != FORMAT_VERSION_2
+        {
+            return Err(invalid_argument("envelope: format version must be 1 or 2"));
+        }
         let cache = options.data_key_cache.clone().map(DataKeyCache::new);
         Ok(Self {
             inner: Arc::new(Inner {
@@ -127,6 +137,33 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
         &self.inner.wrapper
     }
 
+    /// `data_key` wrapped by `kek` for a header of this client's format version: one key
+    /// section per key `kek` wraps with, each algorithm checked.
+    async fn wrap_sections<K: KeyEncryptionKey>(
+        &self,
+        kek: &K,
+        data_key: &DataKey,
+    ) -> Result<Vec<WrappedDataKey>> {
+        let sections = kek
+            .wrap_data_key_sections(self.inner.options.algorithm.as_ref(), data_key.as_bytes())
+            .await?;
+        let max = if self.inner.options.format_version == FORMAT_VERSION_1 {
+            1
+        } else {
+            MAX_KEY_SECTIONS
+        };
+        if sections.is_empty() || sections.len() > max {
+            return Err(invalid_argument(format!(
+                "envelope: format version {} holds 1 to {max} key sections",
+                self.inner.options.format_version
+            )));
+        }
+        for s in &sections {
+            check_algorithm(&s.algorithm).map_err(|_| unsupported_algorithm())?;
+        }
+        Ok(sections)
+    }
+
     /// Starts a message: a fresh data key, wrapped (one Key Vault operation, local for RSA
     /// keys whose public key the client holds), and the header.
     ///
@@ -140,11 +177,7 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
             ));
         }
         let data_key = DataKey::generate()?;
-        let wrapped = self
-            .inner
-            .wrapper
-            .wrap_data_key(&opts.algorithm, data_key.as_bytes())
-            .await?;
+        let sections = self.wrap_sections(&self.inner.wrapper, &data_key).await?;
         let mut salt = [0u8; SALT_LEN];
         kv_crypto_local::get_default()
             .map_err(local_crypto)?
@@ -152,6 +185,7 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
             .fill(&mut salt)
             .map_err(local_crypto)?;
         let mut header = EnvelopeHeader {
+            version: opts.format_version,
             segment_size: opts.segment_size,
             salt,
             commitment: [0; COMMITMENT_LEN],
@@ -160,12 +194,9 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
             } else {
                 Vec::new()
             },
-            key_id: wrapped.key_id,
-            algorithm: wrapped.algorithm,
-            wrapped_key: wrapped.encrypted_key,
+            sections,
             tag: [0; TAG_LEN],
         };
-        check_algorithm(&header.algorithm)?;
         let sealer = SegmentSealer::new(&data_key, &mut header, context)?;
         Ok(Encryptor {
             header: header.to_bytes()?,
@@ -237,9 +268,14 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
     /// `context` must be the one given to encrypt; `None` stands for the stored one (or none).
     /// `bytes` is charged to the data-key cache's byte budget.
     ///
+    /// With several key sections, those the wrapper resolves
+    /// ([`KeyEncryptionKey::preference`]) are tried in its order of preference, stopping at
+    /// the first that unwraps to a key whose commitment holds.
+    ///
     /// # Errors
     /// `Crypto` when the commitment or the header tag does not hold (wrong key, wrong
-    /// context, tampering); the wrapper's errors (a wrong key may also fail there).
+    /// context, tampering); `InvalidArgument` when the wrapper resolves no key section; the
+    /// wrapper's errors when no section unwraps (the last one).
     pub async fn opener(
         &self,
         header: &EnvelopeHeader,
@@ -249,24 +285,20 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
         let context = effective_context(header, context)?;
         let now = Instant::now();
         let cache = self.inner.cache.as_ref();
-        if let Some(key) = cache.and_then(|c| {
-            c.get(
-                &header.key_id,
-                &header.algorithm,
-                &header.wrapped_key,
-                bytes,
-                now,
-            )
-        }) {
-            return SegmentOpener::new(&key, header, context);
+        if let Some(c) = cache {
+            for s in &header.sections {
+                if let Some(key) = c.get(&s.key_id, &s.algorithm, &s.encrypted_key, bytes, now) {
+                    return SegmentOpener::new(&key, header, context);
+                }
+            }
         }
-        let data_key = self.unwrap(header).await?;
+        let (data_key, section) = self.unwrap(header).await?;
         let opener = SegmentOpener::new(&data_key, header, context)?;
         if let Some(c) = cache {
             c.insert(
-                &header.key_id,
-                &header.algorithm,
-                &header.wrapped_key,
+                &section.key_id,
+                &section.algorithm,
+                &section.encrypted_key,
                 &data_key,
                 bytes,
                 now,
@@ -275,13 +307,43 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
         Ok(opener)
     }
 
-    async fn unwrap(&self, header: &EnvelopeHeader) -> Result<DataKey> {
-        let unwrapped = self
-            .inner
-            .wrapper
-            .unwrap_data_key(&header.key_id, &header.algorithm, &header.wrapped_key)
-            .await?;
-        DataKey::from_unwrapped(&unwrapped)
+    /// The data key of `header` from the first key section, in the wrapper's order of
+    /// preference, that unwraps to a key matching the commitment; and that section.
+    async fn unwrap<'h>(
+        &self,
+        header: &'h EnvelopeHeader,
+    ) -> Result<(DataKey, &'h WrappedDataKey)> {
+        let mut candidates: Vec<(usize, &WrappedDataKey)> = header
+            .sections
+            .iter()
+            .filter_map(|s| Some((self.inner.wrapper.preference(&s.key_id)?, s)))
+            .collect();
+        // Stable: equal ranks keep header order.
+        candidates.sort_by_key(|(rank, _)| *rank);
+        let mut last = None;
+        for (_, section) in candidates {
+            let unwrapped = self
+                .inner
+                .wrapper
+                .unwrap_data_key(&section.key_id, &section.algorithm, &section.encrypted_key)
+                .await;
+            let checked = unwrapped.and_then(|dk| {
+                let data_key = DataKey::from_unwrapped(&dk)?;
+                MessageKeys::derive(&data_key, header.version, &header.salt)?
+                    .check_commitment(&header.commitment)?;
+                Ok(data_key)
+            });
+            match checked {
+                Ok(data_key) => return Ok((data_key, section)),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| {
+            invalid_argument(format!(
+                "envelope: the data key was wrapped by {}, not by a key of this client",
+                header.key_id()
+            ))
+        }))
     }
 
     /// Decrypts a whole envelope. The plaintext is returned only when the header and every
@@ -301,33 +363,69 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
         open_all(&mut opener, body)
     }
 
-    /// A new header for `header` with the data key wrapped by the wrapper's newest key
-    /// version. The payload and the header tag stay as they are: the tag does not cover the
-    /// key section, and the key commitment, checked here before wrapping, binds the data key.
+    /// A new header for `header` with the data key wrapped again by the wrapper (its
+    /// newest key version): see [`rewrap_header_with`](Self::rewrap_header_with).
     ///
     /// # Errors
-    /// `Crypto` when the unwrapped key does not match the commitment; the wrapper's errors.
+    /// As [`rewrap_header_with`](Self::rewrap_header_with).
     pub async fn rewrap_header(&self, header: &EnvelopeHeader) -> Result<Vec<u8>> {
-        let data_key = self.unwrap(header).await?;
-        MessageKeys::derive(&data_key, &header.salt)?.check_commitment(&header.commitment)?;
-        let wrapped = self
-            .inner
-            .wrapper
-            .wrap_data_key(&self.inner.options.algorithm, data_key.as_bytes())
+        self.rewrap_header_with(header, &self.inner.wrapper).await
+    }
+
+    /// A new header for `header` whose data key, unwrapped by this client's wrapper, is
+    /// also wrapped by `kek`. Each new key section replaces the section of the same key
+    /// (the same identifier but for its last path segment, the version: an older version
+    /// of a rotated Key Vault key) and is added otherwise; a version-1 header has its one
+    /// section replaced. The payload and the header tag stay as they are: the tag does not
+    /// cover the key sections, and the key commitment, checked here before wrapping, binds
+    /// the data key.
+    ///
+    /// # Errors
+    /// `Crypto` when the unwrapped key does not match the commitment; `InvalidArgument`
+    /// when the result would exceed 16 key sections; the wrappers' errors.
+    pub async fn rewrap_header_with<K: KeyEncryptionKey>(
+        &self,
+        header: &EnvelopeHeader,
+        kek: &K,
+    ) -> Result<Vec<u8>> {
+        let (data_key, _) = self.unwrap(header).await?;
+        let fresh = kek
+            .wrap_data_key_sections(self.inner.options.algorithm.as_ref(), data_key.as_bytes())
             .await?;
-        let new = EnvelopeHeader {
-            key_id: wrapped.key_id,
-            algorithm: wrapped.algorithm,
-            wrapped_key: wrapped.encrypted_key,
-            ..header.clone()
-        };
-        check_algorithm(&new.algorithm)?;
+        let mut new = header.clone();
+        if new.version == FORMAT_VERSION_1 {
+            if fresh.len() != 1 {
+                return Err(invalid_argument(
+                    "envelope: a version-1 envelope holds exactly one key section",
+                ));
+            }
+            new.sections = fresh;
+        } else {
+            for section in fresh {
+                match new
+                    .sections
+                    .iter_mut()
+                    .find(|s| same_key(&s.key_id, &section.key_id))
+                {
+                    Some(old) => *old = section,
+                    None => new.sections.push(section),
+                }
+            }
+            if new.sections.len() > MAX_KEY_SECTIONS {
+                return Err(invalid_argument(
+                    "envelope: an envelope holds at most 16 key sections",
+                ));
+            }
+        }
+        for s in &new.sections {
+            check_algorithm(&s.algorithm).map_err(|_| unsupported_algorithm())?;
+        }
         new.to_bytes()
     }
 
     /// Moves `ciphertext`'s data key to the newest key version: only the header changes,
     /// the segments are copied unchanged. No plaintext is produced. With a
-    /// [`KeyVaultWrapper`](super::KeyVaultWrapper), call its `refresh()` after rotating so
+    /// `kv_client::envelope::KeyVaultWrapper`, call its `refresh()` after rotating so
     /// that the new version is used at once.
     ///
     /// # Errors
@@ -339,6 +437,38 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
         out.extend_from_slice(body);
         Ok(out)
     }
+
+    /// Adds `kek` to `ciphertext` (a version-2 envelope): its key section is added, or
+    /// replaces the one of the same key, so the message then also opens with `kek` alone.
+    /// Only the header changes; no plaintext is produced.
+    ///
+    /// # Errors
+    /// As [`rewrap_header_with`](Self::rewrap_header_with); `Decode` for a malformed header.
+    pub async fn rewrap_with<K: KeyEncryptionKey>(
+        &self,
+        ciphertext: &[u8],
+        kek: &K,
+    ) -> Result<Vec<u8>> {
+        let (header, len) = EnvelopeHeader::parse(ciphertext)?;
+        let body = ciphertext.get(len..).ok_or_else(auth_failed)?;
+        let mut out = self.rewrap_header_with(&header, kek).await?;
+        out.extend_from_slice(body);
+        Ok(out)
+    }
+}
+
+/// Whether two key ids name the same key, ignoring the last path segment (the version of a
+/// Key Vault identifier `https://{vault}/keys/{name}/{version}`); ids without a `/` must be
+/// equal.
+fn same_key(a: &str, b: &str) -> bool {
+    match (a.rsplit_once('/'), b.rsplit_once('/')) {
+        (Some((a, _)), Some((b, _))) => a == b,
+        _ => a == b,
+    }
+}
+
+fn unsupported_algorithm() -> crate::Error {
+    invalid_argument("envelope: unsupported data-key wrap algorithm")
 }
 
 /// The context the header tag covers: the stored one, which a supplied one must equal, or

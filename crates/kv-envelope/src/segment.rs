@@ -7,12 +7,12 @@ use core::fmt;
 
 use zeroize::Zeroizing;
 
-use super::format::{EnvelopeHeader, TAG_LEN};
-use super::keys::{
+use crate::error::{Error, ErrorKind, Result};
+use crate::format::{EnvelopeHeader, TAG_LEN};
+use crate::keys::{
     DataKey, MessageKeys, NONCE_FINAL, NONCE_HEADER, NONCE_SEGMENT, auth_failed, local_crypto,
     nonce,
 };
-use crate::error::{Error, ErrorKind, Result};
 
 /// The header tag: AES-256-GCM of nothing, under the content key, with the header nonce and
 /// as AAD the authenticated header bytes followed by the context when it is not stored.
@@ -35,7 +35,7 @@ fn counter_exhausted() -> Error {
     Error::new(ErrorKind::InvalidArgument, "envelope: too many segments")
 }
 
-/// Encrypts segments in order; made by [`EnvelopeClient::encryptor`](super::EnvelopeClient::encryptor).
+/// Encrypts segments in order; made by [`EnvelopeClient::encryptor`](crate::EnvelopeClient::encryptor).
 pub struct SegmentSealer {
     keys: MessageKeys,
     segment_size: usize,
@@ -60,7 +60,7 @@ impl SegmentSealer {
         header: &mut EnvelopeHeader,
         context: &[u8],
     ) -> Result<Self> {
-        let keys = MessageKeys::derive(data_key, &header.salt)?;
+        let keys = MessageKeys::derive(data_key, header.version, &header.salt)?;
         header.commitment = keys.commitment;
         let aad = header_aad(header, context)?;
         header.tag = keys
@@ -170,7 +170,7 @@ impl SegmentOpener {
     /// Derives the keys from the unwrapped data key, checks the commitment in constant time,
     /// then the header tag. Nothing is decrypted unless both hold.
     pub(crate) fn new(data_key: &DataKey, header: &EnvelopeHeader, context: &[u8]) -> Result<Self> {
-        let keys = MessageKeys::derive(data_key, &header.salt)?;
+        let keys = MessageKeys::derive(data_key, header.version, &header.salt)?;
         keys.check_commitment(&header.commitment)?;
         let aad = header_aad(header, context)?;
         keys.content
