@@ -15,7 +15,7 @@ use crate::format::{
 };
 use crate::kek::{KeyEncryptionKey, WrappedDataKey};
 use crate::keys::{DataKey, MessageKeys, auth_failed, local_crypto};
-use crate::segment::{SegmentOpener, SegmentSealer, open_all, seal_all, wire_len};
+use crate::segment::{SegmentOpener, SegmentSealer, open_all, open_all_into, seal_all, wire_len};
 
 /// The default segment size: 64 KiB of plaintext per segment.
 pub const DEFAULT_SEGMENT_SIZE: u32 = 64 << 10;
@@ -361,6 +361,32 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
         let body = ciphertext.get(len..).ok_or_else(auth_failed)?;
         let mut opener = self.opener(&header, context, body.len() as u64).await?;
         open_all(&mut opener, body)
+    }
+
+    /// Like [`decrypt`](Self::decrypt), writing the plaintext into `out` (old contents
+    /// replaced) so a hot path reuses one buffer instead of allocating, zero-filling and
+    /// page-faulting a fresh one per message. `out` is wiped and emptied on error, and
+    /// never reallocates while holding plaintext.
+    ///
+    /// # Errors
+    /// As [`decrypt`](Self::decrypt).
+    pub async fn decrypt_into(
+        &self,
+        ciphertext: &[u8],
+        context: Option<&[u8]>,
+        out: &mut Zeroizing<Vec<u8>>,
+    ) -> Result<()> {
+        let r = async {
+            let (header, len) = EnvelopeHeader::parse(ciphertext)?;
+            let body = ciphertext.get(len..).ok_or_else(auth_failed)?;
+            let mut opener = self.opener(&header, context, body.len() as u64).await?;
+            open_all_into(&mut opener, body, out)
+        }
+        .await;
+        if r.is_err() {
+            zeroize::Zeroize::zeroize(&mut **out);
+        }
+        r
     }
 
     /// A new header for `header` with the data key wrapped again by the wrapper (its

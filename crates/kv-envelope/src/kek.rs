@@ -59,7 +59,7 @@ pub trait KeyEncryptionKey: Send + Sync {
 
     /// The key sections of a new message: one per key this wraps with. The provided method
     /// wraps once, with `algorithm` or else [`default_algorithm`](Self::default_algorithm);
-    /// a [`KeyRing`] wraps with each of its keys.
+    /// a [`KeyRing`](crate::KeyRing) wraps with each of its keys.
     fn wrap_data_key_sections(
         &self,
         algorithm: Option<&KeyWrapAlgorithm>,

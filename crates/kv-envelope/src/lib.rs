@@ -35,51 +35,16 @@
 //! names and wraps with the newest, which [`EnvelopeClient::rewrap`] uses to move a
 //! ciphertext to the newest version by rewriting only its header.
 //!
-//! # Format, version 1
-//! All integers are big-endian. An envelope is a header followed by segments.
-//!
-//! | offset | length | field |
-//! |---|---|---|
-//! | 0 | 4 | magic `KVEN` (`4B 56 45 4E`) |
-//! | 4 | 1 | format version, `01` (anything else: `Decode` error, "unknown format version") |
-//! | 5 | 1 | suite, `01`: HKDF-SHA-512, key commitment, AES-256-GCM segments |
-//! | 6 | 2 | reserved, `00 00` |
-//! | 8 | 4 | segment size S: plaintext bytes per segment, 1 to 16 MiB |
-//! | 12 | 32 | salt (random, unique per message) |
-//! | 44 | 32 | key commitment |
-//! | 76 | 4 | C: length of the stored encryption context, 0 to 64 KiB (0: not stored) |
-//! | 80 | C | stored encryption context |
-//! | 80+C | 2 | K: key id length, 1 to 2048 |
-//! | 82+C | K | key id, UTF-8: the full versioned identifier `https://{vault}/keys/{name}/{version}` |
-//! | 82+C+K | 1 | A: wrap algorithm name length, 1 to 32 |
-//! | 83+C+K | A | wrap algorithm, ASCII JWA name (`RSA-OAEP-256`, `RSA-OAEP`, `A256KW`, `A192KW`, `A128KW`, `CKM_AES_KEY_WRAP`, `CKM_AES_KEY_WRAP_PAD`) |
-//! | 83+C+K+A | 2 | W: wrapped data key length, 1 to 1024 |
-//! | 85+C+K+A | W | wrapped data key |
-//! | 85+C+K+A+W | 16 | header tag |
-//!
-//! Then the segments, each the AES-256-GCM ciphertext of its plaintext followed by its
-//! 16-byte tag. Every segment but the last holds exactly S plaintext bytes (S+16 on the
-//! wire); the last one, always present, holds 0 to S-1 bytes (so a reader knows it is the
-//! last by its length). Nothing may follow it.
-//!
-//! **Keys.** The data key DK is 32 random bytes. HKDF-SHA-512 with the salt extracts from
-//! DK; expanding with `info` = `"KVEN content key" || 01 || 01` gives the 32-byte content
-//! key CK, and with `"KVEN key commitment" || 01 || 01` the 32-byte commitment stored at
-//! offset 44. Decrypting derives both from the unwrapped key and compares the commitment in
-//! constant time before anything else, so one ciphertext cannot open under two keys.
-//!
-//! **Nonces.** 12 bytes: `00 00 00`, a 64-bit counter, a kind byte (`00` segment, `01` the
-//! final segment, `02` the header tag). Segment i has counter i. CK is unique per message,
-//! so no nonce repeats under a key; the counter detects reordering, the final kind
-//! truncation and extension.
-//!
-//! **Header tag.** AES-256-GCM under CK with nonce (0, `02`), an empty plaintext and as AAD
-//! bytes 0 to 80+C of the header followed, when C is 0, by the caller's encryption context.
-//! It covers everything but the key section (key id, algorithm, wrapped key): the key
-//! section is what [`EnvelopeClient::rewrap`] replaces, and it needs no tag because any
-//! change to it either fails to unwrap or unwraps to a key whose commitment differs. The
-//! segments' AAD is empty: they are bound to the header through CK, which depends on the
-//! salt.
+//! # Format
+//! Specified byte by byte in `FORMAT.md` beside this crate, with test vectors
+//! (`tests/vectors/format.json`) and an independent Python decoder that opens them. In
+//! short: a header (magic `KVEN`, version, suite, segment size, salt, key commitment,
+//! optional stored context, then the key sections: one in version 1, 1 to 16 in version 2,
+//! and a header tag), then AES-256-GCM segments. HKDF-SHA-512 derives the content key and
+//! the commitment from the data key and salt; the commitment makes a key section that
+//! wraps any other data key fail before anything is decrypted, so sections can be replaced
+//! or added ([`EnvelopeClient::rewrap`], [`EnvelopeClient::rewrap_with`]) without touching
+//! the payload, and never swapped.
 //!
 //! # Security
 //! Every length is checked against its bound before anything it announces is read, so a
@@ -123,3 +88,5 @@ mod tests;
 mod tests_compat;
 #[cfg(test)]
 mod tests_multikey;
+#[cfg(test)]
+mod tests_vectors;

@@ -549,3 +549,33 @@ fn encrypt_into_reuses_the_buffer_and_matches_the_format() {
         }
     });
 }
+
+#[test]
+fn decrypt_into_reuses_the_buffer_and_wipes_it_on_failure() {
+    let c = client(1024);
+    block_on(async {
+        let mut out = Zeroizing::new(b"stale plaintext of a previous message".to_vec());
+        for len in [5000usize, 0, 1, 1023, 1024, 3000] {
+            let plaintext: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
+            let ct = c.encrypt(&plaintext, b"ctx").await.unwrap();
+            let cap = out.capacity();
+            c.decrypt_into(&ct, Some(b"ctx"), &mut out).await.unwrap();
+            assert_eq!(&out[..], &plaintext[..]);
+            if len <= cap {
+                assert_eq!(out.capacity(), cap, "no reallocation within capacity");
+            }
+        }
+        let ct = c.encrypt(&[9u8; 2000], b"ctx").await.unwrap();
+        let mut tampered = ct.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        assert!(
+            c.decrypt_into(&tampered, Some(b"ctx"), &mut out)
+                .await
+                .is_err()
+        );
+        assert!(out.is_empty(), "nothing released on failure");
+        assert!(c.decrypt_into(&ct, Some(b"other"), &mut out).await.is_err());
+        assert!(out.is_empty());
+    });
+}
