@@ -8,6 +8,7 @@ use kv_jwk::KeyWrapAlgorithm;
 use zeroize::Zeroizing;
 
 use crate::cache::{DataKeyCache, DataKeyCacheOptions};
+use crate::encrypt_cache::{Cached, EncryptCache, EncryptCacheOptions};
 use crate::error::{Result, invalid_argument};
 use crate::format::{
     COMMITMENT_LEN, EnvelopeHeader, FORMAT_VERSION, FORMAT_VERSION_1, FORMAT_VERSION_2,
@@ -37,6 +38,10 @@ pub struct EnvelopeOptions {
     /// The format version written: 2 (the default; 1 to 16 key sections) or 1 (exactly one,
     /// for readers that know only version 1). Both are always read.
     pub format_version: u8,
+    /// Reuse a wrapped data key across one-shot encryptions with the same context, within
+    /// these bounds. Off by default; see [`EncryptCacheOptions`] for when it is safe and
+    /// what it trades.
+    pub encrypt_cache: Option<EncryptCacheOptions>,
 }
 
 impl Default for EnvelopeOptions {
@@ -47,6 +52,7 @@ impl Default for EnvelopeOptions {
             store_context: false,
             data_key_cache: None,
             format_version: FORMAT_VERSION,
+            encrypt_cache: None,
         }
     }
 }
@@ -55,6 +61,7 @@ struct Inner<W> {
     wrapper: W,
     options: EnvelopeOptions,
     cache: Option<DataKeyCache>,
+    encrypt_cache: Option<EncryptCache>,
 }
 
 /// Envelope encryption: a fresh AES-256 data key per message, wrapped by a Key Vault key;
@@ -122,12 +129,17 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
         {
             return Err(invalid_argument("envelope: format version must be 1 or 2"));
         }
+        if let Some(c) = &options.encrypt_cache {
+            c.check()?;
+        }
         let cache = options.data_key_cache.clone().map(DataKeyCache::new);
+        let encrypt_cache = options.encrypt_cache.clone().map(EncryptCache::new);
         Ok(Self {
             inner: Arc::new(Inner {
                 wrapper,
                 options,
                 cache,
+                encrypt_cache,
             }),
         })
     }
@@ -170,14 +182,33 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
     /// # Errors
     /// `InvalidArgument` for a stored context over 64 KiB; the wrapper's errors.
     pub async fn encryptor(&self, context: &[u8]) -> Result<Encryptor> {
+        self.start_message(context, None).await
+    }
+
+    /// A message of `bytes` plaintext bytes when known (one-shot: the encrypt cache may
+    /// serve it), of unknown length otherwise (streamed: always a fresh data key).
+    async fn start_message(&self, context: &[u8], bytes: Option<u64>) -> Result<Encryptor> {
         let opts = &self.inner.options;
         if opts.store_context && context.len() > MAX_STORED_CONTEXT {
             return Err(invalid_argument(
                 "envelope: a stored context is at most 64 KiB",
             ));
         }
-        let data_key = DataKey::generate()?;
-        let sections = self.wrap_sections(&self.inner.wrapper, &data_key).await?;
+        let now = Instant::now();
+        let cache = self.inner.encrypt_cache.as_ref().zip(bytes);
+        let Cached { data_key, sections } =
+            match cache.and_then(|(c, bytes)| c.take(context, bytes, now)) {
+                Some(hit) => hit,
+                None => {
+                    let data_key = Box::new(DataKey::generate()?);
+                    let sections = self.wrap_sections(&self.inner.wrapper, &data_key).await?;
+                    let fresh = Cached { data_key, sections };
+                    if let Some((c, bytes)) = cache {
+                        c.insert(context, &fresh, bytes, now);
+                    }
+                    fresh
+                }
+            };
         let mut salt = [0u8; SALT_LEN];
         kv_crypto_local::get_default()
             .map_err(local_crypto)?
@@ -241,7 +272,8 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
         context: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<()> {
-        let Encryptor { header, mut sealer } = self.encryptor(context).await?;
+        let bytes = u64::try_from(plaintext.len()).unwrap_or(u64::MAX);
+        let Encryptor { header, mut sealer } = self.start_message(context, Some(bytes)).await?;
         let header_len = header.len();
         let total = wire_len(plaintext.len(), sealer.segment_size())?
             .checked_add(header_len)
@@ -395,11 +427,13 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
     /// # Errors
     /// As [`rewrap_header_with`](Self::rewrap_header_with).
     pub async fn rewrap_header(&self, header: &EnvelopeHeader) -> Result<Vec<u8>> {
-        self.rewrap_header_with(header, &self.inner.wrapper).await
+        let algorithm = self.inner.options.algorithm.as_ref();
+        self.rewrap_sections(header, &self.inner.wrapper, algorithm)
+            .await
     }
 
     /// A new header for `header` whose data key, unwrapped by this client's wrapper, is
-    /// also wrapped by `kek`. Each new key section replaces the section of the same key
+    /// also wrapped by `kek` (with `kek`'s own default algorithm). Each new key section replaces the section of the same key
     /// (the same identifier but for its last path segment, the version: an older version
     /// of a rotated Key Vault key) and is added otherwise; a version-1 header has its one
     /// section replaced. The payload and the header tag stay as they are: the tag does not
@@ -414,9 +448,18 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
         header: &EnvelopeHeader,
         kek: &K,
     ) -> Result<Vec<u8>> {
+        self.rewrap_sections(header, kek, None).await
+    }
+
+    async fn rewrap_sections<K: KeyEncryptionKey>(
+        &self,
+        header: &EnvelopeHeader,
+        kek: &K,
+        algorithm: Option<&KeyWrapAlgorithm>,
+    ) -> Result<Vec<u8>> {
         let (data_key, _) = self.unwrap(header).await?;
         let fresh = kek
-            .wrap_data_key_sections(self.inner.options.algorithm.as_ref(), data_key.as_bytes())
+            .wrap_data_key_sections(algorithm, data_key.as_bytes())
             .await?;
         let mut new = header.clone();
         if new.version == FORMAT_VERSION_1 {

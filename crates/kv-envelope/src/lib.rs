@@ -60,6 +60,7 @@
 mod async_io;
 mod cache;
 mod client;
+mod encrypt_cache;
 mod error;
 mod format;
 mod io;
@@ -71,6 +72,7 @@ mod segment;
 pub use async_io::{AsyncDecryptingReader, AsyncEncryptingWriter};
 pub use cache::DataKeyCacheOptions;
 pub use client::{DEFAULT_SEGMENT_SIZE, Encryptor, EnvelopeClient, EnvelopeOptions};
+pub use encrypt_cache::{EncryptCacheOptions, MAX_MESSAGES_PER_DATA_KEY};
 pub use error::{Error, ErrorKind, Result};
 pub use format::{
     EnvelopeHeader, FORMAT_VERSION, FORMAT_VERSION_1, FORMAT_VERSION_2, MAGIC, MAX_ALGORITHM_LEN,

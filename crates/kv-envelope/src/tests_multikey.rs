@@ -286,3 +286,104 @@ fn a_ring_holds_one_to_sixteen_keys() {
     );
     assert_eq!(&block_on(c.decrypt(&ct, None)).unwrap()[..], b"x");
 }
+
+/// Counts wraps (the calls an encrypt cache saves).
+struct CountingWraps(Arc<LocalKeyEncryptionKey>, Arc<AtomicUsize>);
+
+impl KeyEncryptionKey for CountingWraps {
+    async fn default_algorithm(&self) -> Result<KeyWrapAlgorithm> {
+        self.0.default_algorithm().await
+    }
+    async fn wrap_data_key(&self, alg: &KeyWrapAlgorithm, dk: &[u8]) -> Result<WrappedDataKey> {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.wrap_data_key(alg, dk).await
+    }
+    async fn unwrap_data_key(
+        &self,
+        key_id: &str,
+        alg: &KeyWrapAlgorithm,
+        wrapped: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        self.0.unwrap_data_key(key_id, alg, wrapped).await
+    }
+}
+
+#[test]
+fn the_encrypt_cache_reuses_a_data_key_within_its_bounds() {
+    let key = Arc::new(aes(256, "k"));
+    let wraps = Arc::new(AtomicUsize::new(0));
+    let with = |cache: Option<EncryptCacheOptions>| {
+        let opts = EnvelopeOptions {
+            encrypt_cache: cache,
+            ..Default::default()
+        };
+        EnvelopeClient::new(
+            CountingWraps(Arc::clone(&key), Arc::clone(&wraps)),
+            Some(opts),
+        )
+        .unwrap()
+    };
+    let bounds = EncryptCacheOptions {
+        max_age: std::time::Duration::from_secs(60),
+        max_messages: 3,
+        max_bytes: 1000,
+        max_entries: 4,
+    };
+    let wrapped = |ct: &[u8]| EnvelopeHeader::parse(ct).unwrap().0.wrapped_key().to_vec();
+    let salt = |ct: &[u8]| ct[12..44].to_vec();
+
+    // Off by default: one wrap per message.
+    let c = with(None);
+    for _ in 0..3 {
+        block_on(c.encrypt(b"m", b"ctx")).unwrap();
+    }
+    assert_eq!(wraps.swap(0, Ordering::SeqCst), 3);
+
+    // Message bound: 3 messages per data key, then a fresh one; salts always fresh.
+    let c = with(Some(bounds.clone()));
+    let cts: Vec<_> = (0..5)
+        .map(|_| block_on(c.encrypt(b"m", b"ctx")).unwrap())
+        .collect();
+    assert_eq!(wraps.swap(0, Ordering::SeqCst), 2);
+    assert_eq!(wrapped(&cts[0]), wrapped(&cts[2]));
+    assert_ne!(wrapped(&cts[2]), wrapped(&cts[3]));
+    assert_ne!(salt(&cts[0]), salt(&cts[1]), "a fresh salt per message");
+    for ct in &cts {
+        assert_eq!(&block_on(c.decrypt(ct, Some(b"ctx"))).unwrap()[..], b"m");
+    }
+    // Per context: another context gets its own data key.
+    let other = block_on(c.encrypt(b"m", b"other")).unwrap();
+    assert_eq!(wraps.swap(0, Ordering::SeqCst), 1);
+    assert_ne!(wrapped(&other), wrapped(&cts[4]));
+
+    // Byte bound: 1000 bytes per data key.
+    let c = with(Some(bounds.clone()));
+    for _ in 0..4 {
+        block_on(c.encrypt(&[0; 400], b"ctx")).unwrap(); // 400, 800, then 1200 > 1000: new key
+    }
+    assert_eq!(wraps.swap(0, Ordering::SeqCst), 2);
+
+    // Streamed messages never use it.
+    let c = with(Some(bounds.clone()));
+    for _ in 0..2 {
+        let enc = block_on(c.encryptor(b"ctx")).unwrap();
+        enc.into_writer(Vec::new()).finish().unwrap();
+    }
+    assert_eq!(wraps.swap(0, Ordering::SeqCst), 2);
+
+    // Bounds are required and checked.
+    let bad = EncryptCacheOptions {
+        max_messages: MAX_MESSAGES_PER_DATA_KEY + 1,
+        ..bounds
+    };
+    assert!(
+        EnvelopeClient::new(
+            aes(256, "k"),
+            Some(EnvelopeOptions {
+                encrypt_cache: Some(bad),
+                ..Default::default()
+            })
+        )
+        .is_err()
+    );
+}
