@@ -29,6 +29,7 @@ pub fn hkdf_sha512(salt: &[u8], ikm: &[u8], outputs: &mut [HkdfOutput<'_, '_>]) 
     }
 }
 
+#[cfg(any(feature = "rustcrypto", feature = "aws-lc"))]
 fn too_long() -> Error {
     Error::InvalidInput("HKDF output longer than 255 hash lengths")
 }
