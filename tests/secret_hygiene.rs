@@ -482,7 +482,7 @@ async fn envelope_workflow(
         ..Default::default()
     };
     let a256kw = EnvelopeOptions {
-        algorithm: KeyWrapAlgorithm::A256Kw,
+        algorithm: Some(KeyWrapAlgorithm::A256Kw),
         ..cache.clone()
     };
     corpus.debug("envelope options", &a256kw);

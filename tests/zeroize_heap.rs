@@ -33,7 +33,7 @@
 mod scanning_alloc;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use kv_client::envelope::{DataKeyCacheOptions, EnvelopeHeader};
+use kv_client::envelope::{DataKeyCacheOptions, EncryptCacheOptions, EnvelopeHeader};
 use kv_client::{CryptographyClient, EnvelopeClient, EnvelopeOptions};
 use kv_crypto_local::{DecryptParameters, EncryptParameters, LocalKey};
 use kv_jwk::{EncryptionAlgorithm, JsonWebKey, KeyCurveName, KeyWrapAlgorithm, SignatureAlgorithm};
@@ -466,6 +466,53 @@ fn cached_data_keys_are_not_left_in_freed_heap_after_growth_and_eviction() {
     drop(caching);
     watch.disarm();
     let needles: Vec<(&str, &[u8])> = keys.iter().map(|k| ("cached data key", &k[..])).collect();
+    let found = watch.search_snapshots(&needles);
+    assert!(
+        found.is_empty(),
+        "{} data-key copies freed unwiped: {found:?}",
+        found.len()
+    );
+}
+
+/// The encrypt-side cache: data keys evicted by the message bound, by the entry bound
+/// (many contexts) and at drop leave no copy in freed heap.
+#[test]
+fn encrypt_cached_data_keys_are_not_left_in_freed_heap() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let rt = runtime();
+    let kid = "https://myvault.vault.azure.net/keys/data/0123456789abcdef";
+    let jwk = kv_crypto_local::generate_rsa(2048, None)
+        .expect("keygen")
+        .with_kid(kid);
+    let private = LocalKey::new(&jwk).expect("local key");
+    let public = CryptographyClient::from_jwk(jwk.to_public()).expect("public client");
+    let options = EnvelopeOptions {
+        encrypt_cache: Some(EncryptCacheOptions {
+            max_age: std::time::Duration::from_secs(600),
+            max_messages: 3,
+            max_bytes: 1 << 20,
+            max_entries: 4,
+        }),
+        ..Default::default()
+    };
+    let watch = Watch::new();
+    watch.arm(SNAPSHOT);
+    let caching = EnvelopeClient::new(public, Some(options)).expect("envelope");
+    let mut envelopes = Vec::new();
+    for i in 0..30u8 {
+        let context = [i % 10]; // ten contexts through four entries
+        envelopes.push(
+            rt.block_on(caching.encrypt(&[i; 64], &context))
+                .expect("encrypt"),
+        );
+    }
+    drop(caching);
+    watch.disarm();
+    let keys: Vec<_> = envelopes.iter().map(|e| data_key_of(e, &private)).collect();
+    let needles: Vec<(&str, &[u8])> = keys
+        .iter()
+        .map(|k| ("encrypt-cached data key", &k[..]))
+        .collect();
     let found = watch.search_snapshots(&needles);
     assert!(
         found.is_empty(),

@@ -204,6 +204,20 @@ pub fn envelope(r: &EnvelopeReport) {
             if ratio >= 0.7 { "met" } else { "NOT met" }
         );
     }
+    for (name, median, min, max) in &r.ratios {
+        let target = if name.starts_with("1 MiB") {
+            if *median >= 0.9 {
+                " (target >= 0.90: met)"
+            } else {
+                " (target >= 0.90: NOT met)"
+            }
+        } else {
+            ""
+        };
+        println!(
+            "{name}: median {median:.2} (range {min:.2}-{max:.2}), A256KW local key, interleaved rounds{target}"
+        );
+    }
     if let Some(peak) = r.streamed_100mib_peak {
         println!(
             "100 MiB streamed, peak heap over encrypt and decrypt: {} (target < 16 MiB: {})",

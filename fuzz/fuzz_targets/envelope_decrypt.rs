@@ -6,7 +6,7 @@
 //! the input's tail as a plaintext).
 #![no_main]
 
-use kv_client::envelope::{DataKeyWrapper, EnvelopeClient, EnvelopeHeader, WrappedDataKey};
+use kv_envelope::{EnvelopeClient, EnvelopeHeader, KeyEncryptionKey, WrappedDataKey};
 use kv_jwk::KeyWrapAlgorithm;
 use libfuzzer_sys::fuzz_target;
 use zeroize::Zeroizing;
@@ -15,12 +15,12 @@ const KID: &str = "https://fuzz.vault.azure.net/keys/k/0123456789abcdef012345678
 
 struct Identity;
 
-impl DataKeyWrapper for Identity {
+impl KeyEncryptionKey for Identity {
     async fn wrap_data_key(
         &self,
         algorithm: &KeyWrapAlgorithm,
         data_key: &[u8],
-    ) -> kv_client::Result<WrappedDataKey> {
+    ) -> kv_envelope::Result<WrappedDataKey> {
         Ok(WrappedDataKey {
             key_id: KID.to_owned(),
             algorithm: algorithm.clone(),
@@ -33,7 +33,7 @@ impl DataKeyWrapper for Identity {
         _key_id: &str,
         _algorithm: &KeyWrapAlgorithm,
         encrypted_key: &[u8],
-    ) -> kv_client::Result<Zeroizing<Vec<u8>>> {
+    ) -> kv_envelope::Result<Zeroizing<Vec<u8>>> {
         Ok(Zeroizing::new(encrypted_key.to_vec()))
     }
 }

@@ -554,7 +554,7 @@ fn envelope_with_an_oct_hsm_key_and_a_local_key() {
     let envelopes = EnvelopeClient::new(
         c.get_cryptography_client(&name, None).unwrap(),
         Some(EnvelopeOptions {
-            algorithm: KeyWrapAlgorithm::A256Kw,
+            algorithm: Some(KeyWrapAlgorithm::A256Kw),
             store_context: true,
             ..Default::default()
         }),
@@ -586,12 +586,24 @@ fn envelope_with_an_oct_hsm_key_and_a_local_key() {
         "{}/keys/local/0123456789abcdef",
         fx.env.emulator.url()
     ));
-    let local = EnvelopeClient::new(CryptographyClient::from_jwk(jwk).unwrap(), None).unwrap();
+    let local_kek = CryptographyClient::from_jwk(jwk).unwrap();
+    let local = EnvelopeClient::new(local_kek.clone(), None).unwrap();
     let opened = single.block_on(async {
         let sealed = local.encrypt(b"local", b"")?;
         local.decrypt(&sealed, Some(b""))
     });
     assert_eq!(&opened.unwrap()[..], b"local");
+
+    // The HSM key's message gains the local key (format version 2): it then opens with the
+    // local key alone, into a reused buffer.
+    let both = envelopes.rewrap_with(&sealed, &local_kek).unwrap();
+    assert_eq!(
+        EnvelopeHeader::parse(&both).unwrap().0.key_sections().len(),
+        2
+    );
+    let mut out = zeroize::Zeroizing::new(Vec::new());
+    local.decrypt_into(&both, None, &mut out).unwrap();
+    assert_eq!(&out[..], b"hsm wrapped");
 }
 
 #[test]

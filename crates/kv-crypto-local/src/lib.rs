@@ -36,6 +36,7 @@
 mod dispatch;
 mod error;
 mod generate;
+pub mod hkdf;
 mod local_key;
 mod params;
 pub mod provider;

@@ -194,6 +194,20 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
             .block_on(self.inner.decrypt(ciphertext, context))
     }
 
+    /// See [`envelope::EnvelopeClient::decrypt_into`](crate::envelope::EnvelopeClient::decrypt_into).
+    ///
+    /// # Errors
+    /// See [`EnvelopeClient`].
+    pub fn decrypt_into(
+        &self,
+        ciphertext: &[u8],
+        context: Option<&[u8]>,
+        out: &mut Zeroizing<Vec<u8>>,
+    ) -> Result<()> {
+        self.executor
+            .block_on(self.inner.decrypt_into(ciphertext, context, out))
+    }
+
     /// Reads the header from `reader`, unwraps the data key and returns a reader of the
     /// plaintext (the blocking form of
     /// [`decrypt_async_reader`](crate::envelope::EnvelopeClient::decrypt_async_reader)).
@@ -226,5 +240,20 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
     /// See [`EnvelopeClient`].
     pub fn rewrap(&self, ciphertext: &[u8]) -> Result<Vec<u8>> {
         self.executor.block_on(self.inner.rewrap(ciphertext))
+    }
+
+    /// Adds `kek`'s key section to `ciphertext` (or replaces the one of the same key); see
+    /// [`envelope::EnvelopeClient::rewrap_with`](crate::envelope::EnvelopeClient::rewrap_with).
+    ///
+    /// # Errors
+    /// See [`EnvelopeClient`].
+    pub fn rewrap_with<K: DataKeyWrapper + Clone>(
+        &self,
+        ciphertext: &[u8],
+        kek: &K,
+    ) -> Result<Vec<u8>> {
+        let (kek, _) = kek.clone().into_parts();
+        self.executor
+            .block_on(self.inner.rewrap_with(ciphertext, &kek))
     }
 }

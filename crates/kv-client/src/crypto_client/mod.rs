@@ -258,6 +258,19 @@ impl CryptographyClient {
         self.inner.mode
     }
 
+    /// The wrap algorithm that suits this client's key
+    /// ([`kv_envelope::default_wrap_algorithm`]), fetching the key when due; `None` when
+    /// the key is not known here (a remote-only client, a refused fetch).
+    pub(crate) async fn wrap_algorithm_for_key(&self) -> Option<kv_jwk::KeyWrapAlgorithm> {
+        if self.inner.cache.fetch_due(Instant::now) {
+            Box::pin(self.fetch_key()).await;
+        }
+        let snapshot = self.inner.cache.snapshot();
+        let jwk = &snapshot.get()?.jwk;
+        let oct_len = jwk.k.as_ref().map(|k| k.expose_secret().len());
+        kv_envelope::default_wrap_algorithm(jwk.kty.as_ref()?, oct_len)
+    }
+
     /// Fetches the key and publishes it (or the failure) for every operation.
     async fn fetch_key(&self) {
         let Some(remote) = &self.inner.remote else {

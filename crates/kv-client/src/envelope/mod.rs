@@ -1,6 +1,7 @@
-//! Envelope encryption under a Key Vault key: a fresh AES-256 data key per message, the
-//! payload in AES-256-GCM segments, the data key wrapped by the Key Vault key (RSA-OAEP-256
-//! locally with the public key, or AES key wrap in the service for oct-HSM keys).
+//! Envelope encryption under a Key Vault key: the [`kv_envelope`] crate, re-exported, with
+//! its [`KeyEncryptionKey`] implemented for [`CryptographyClient`](crate::CryptographyClient)
+//! (one key) and [`KeyVaultWrapper`] (every version of a key, for decrypting across
+//! rotation and for [`EnvelopeClient::rewrap`]).
 //!
 //! ```
 //! # async fn demo() -> kv_client::Result<()> {
@@ -9,7 +10,7 @@
 //! let mut jwk = kv_crypto_local::generate_rsa(2048, None).expect("keygen");
 //! jwk.kid = Some("https://myvault.vault.azure.net/keys/data/0123456789abcdef".into());
 //! let key = CryptographyClient::from_jwk(jwk)?; // in real use: KeyClient::get_cryptography_client
-//! let envelopes = EnvelopeClient::new(key, None)?;
+//! let envelopes = EnvelopeClient::new(key, None)?; // RSA key: RSA-OAEP-256
 //! let sealed = envelopes.encrypt(b"attack at dawn", b"tenant=42").await?;
 //! let opened = envelopes.decrypt(&sealed, Some(b"tenant=42")).await?;
 //! assert_eq!(&opened[..], b"attack at dawn");
@@ -18,94 +19,17 @@
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(demo()).unwrap();
 //! ```
 //!
-//! Streaming: [`EnvelopeClient::encryptor`] then [`Encryptor::into_writer`] (`std::io::Write`)
-//! or [`Encryptor::into_async_writer`] (`tokio::io::AsyncWrite`); to read,
-//! [`EnvelopeHeader::read_from`] + [`EnvelopeClient::opener`] + [`DecryptingReader::new`], or
-//! [`EnvelopeClient::decrypt_async_reader`]. Memory is one segment, whatever the size.
-//! The one-shot functions seal and open each segment out of place, straight between the
-//! caller's input and the output ([`SegmentSealer::seal_to`], [`SegmentOpener::open_to`]);
-//! [`EnvelopeClient::encrypt_into`] reuses one output buffer across messages.
-//! Across key rotation use [`KeyVaultWrapper`]: it unwraps with the version the envelope
-//! names and wraps with the newest, which [`EnvelopeClient::rewrap`] uses to move a
-//! ciphertext to the newest version by rewriting only its header.
-//!
-//! # Format, version 1
-//! All integers are big-endian. An envelope is a header followed by segments.
-//!
-//! | offset | length | field |
-//! |---|---|---|
-//! | 0 | 4 | magic `KVEN` (`4B 56 45 4E`) |
-//! | 4 | 1 | format version, `01` (anything else: `Decode` error, "unknown format version") |
-//! | 5 | 1 | suite, `01`: HKDF-SHA-512, key commitment, AES-256-GCM segments |
-//! | 6 | 2 | reserved, `00 00` |
-//! | 8 | 4 | segment size S: plaintext bytes per segment, 1 to 16 MiB |
-//! | 12 | 32 | salt (random, unique per message) |
-//! | 44 | 32 | key commitment |
-//! | 76 | 4 | C: length of the stored encryption context, 0 to 64 KiB (0: not stored) |
-//! | 80 | C | stored encryption context |
-//! | 80+C | 2 | K: key id length, 1 to 2048 |
-//! | 82+C | K | key id, UTF-8: the full versioned identifier `https://{vault}/keys/{name}/{version}` |
-//! | 82+C+K | 1 | A: wrap algorithm name length, 1 to 32 |
-//! | 83+C+K | A | wrap algorithm, ASCII JWA name (`RSA-OAEP-256`, `RSA-OAEP`, `A256KW`, `A192KW`, `A128KW`, `CKM_AES_KEY_WRAP`, `CKM_AES_KEY_WRAP_PAD`) |
-//! | 83+C+K+A | 2 | W: wrapped data key length, 1 to 1024 |
-//! | 85+C+K+A | W | wrapped data key |
-//! | 85+C+K+A+W | 16 | header tag |
-//!
-//! Then the segments, each the AES-256-GCM ciphertext of its plaintext followed by its
-//! 16-byte tag. Every segment but the last holds exactly S plaintext bytes (S+16 on the
-//! wire); the last one, always present, holds 0 to S-1 bytes (so a reader knows it is the
-//! last by its length). Nothing may follow it.
-//!
-//! **Keys.** The data key DK is 32 random bytes. HKDF-SHA-512 with the salt extracts from
-//! DK; expanding with `info` = `"KVEN content key" || 01 || 01` gives the 32-byte content
-//! key CK, and with `"KVEN key commitment" || 01 || 01` the 32-byte commitment stored at
-//! offset 44. Decrypting derives both from the unwrapped key and compares the commitment in
-//! constant time before anything else, so one ciphertext cannot open under two keys.
-//!
-//! **Nonces.** 12 bytes: `00 00 00`, a 64-bit counter, a kind byte (`00` segment, `01` the
-//! final segment, `02` the header tag). Segment i has counter i. CK is unique per message,
-//! so no nonce repeats under a key; the counter detects reordering, the final kind
-//! truncation and extension.
-//!
-//! **Header tag.** AES-256-GCM under CK with nonce (0, `02`), an empty plaintext and as AAD
-//! bytes 0 to 80+C of the header followed, when C is 0, by the caller's encryption context.
-//! It covers everything but the key section (key id, algorithm, wrapped key): the key
-//! section is what [`EnvelopeClient::rewrap`] replaces, and it needs no tag because any
-//! change to it either fails to unwrap or unwraps to a key whose commitment differs. The
-//! segments' AAD is empty: they are bound to the header through CK, which depends on the
-//! salt.
-//!
-//! # Security
-//! Every length is checked against its bound before anything it announces is read, so a
-//! header costs at most [`MAX_HEADER_LEN`] bytes of memory. Decrypt failures are one opaque
-//! `Crypto` error. [`EnvelopeClient::decrypt`] releases plaintext only after every segment
-//! verified; the streaming readers release each segment after its own tag verified and
-//! report the end only after the final one (see [`DecryptingReader`]). Data keys and
-//! plaintext buffers are zeroized; none appear in `Debug` or errors.
+//! The format, the key schedule, streaming and the data-key cache are documented in
+//! [`kv_envelope`].
 
-mod async_io;
-mod cache;
-mod client;
-mod format;
-mod io;
-mod keys;
-mod segment;
 mod wrapper;
 
-pub use async_io::{AsyncDecryptingReader, AsyncEncryptingWriter};
-pub use cache::DataKeyCacheOptions;
-pub use client::{DEFAULT_SEGMENT_SIZE, Encryptor, EnvelopeClient, EnvelopeOptions};
-pub use format::{
-    EnvelopeHeader, FORMAT_VERSION, MAGIC, MAX_ALGORITHM_LEN, MAX_HEADER_LEN, MAX_KEY_ID_LEN,
-    MAX_SEGMENT_SIZE, MAX_STORED_CONTEXT, MAX_WRAPPED_KEY_LEN,
-};
-pub use io::{DecryptingReader, EncryptingWriter};
-pub use segment::{SegmentOpener, SegmentSealer};
-pub use wrapper::{DataKeyWrapper, KeyVaultWrapper, WrappedDataKey};
+/// The name [`KeyEncryptionKey`] had before envelopes moved into their own crate.
+pub use kv_envelope::KeyEncryptionKey as DataKeyWrapper;
+pub use kv_envelope::*;
+pub use wrapper::KeyVaultWrapper;
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
-mod tests_compat;
+mod tests_client;
 #[cfg(test)]
 mod tests_vault;

@@ -129,10 +129,18 @@ fn decrypt_across_rotation_rewrap_and_cache() {
             assert!(unwraps(&fake, "v2") >= 1);
             // a ciphertext of another key is refused before any request
             let before = fake.count();
-            let mut foreign = EnvelopeHeader::parse(&new).unwrap().0;
-            foreign.key_id = format!("{VAULT}/keys/other/v1");
-            let mut bytes = foreign.to_bytes().unwrap();
-            bytes.extend_from_slice(&new[EnvelopeHeader::parse(&new).unwrap().1..]);
+            // The key section follows the 80 fixed bytes (no stored context) and the
+            // section count (version 2): u16 id length, id.
+            let id_len = usize::from(u16::from_be_bytes([new[81], new[82]]));
+            let foreign_id = format!("{VAULT}/keys/other/v1");
+            let mut bytes = new[..81].to_vec();
+            bytes.extend_from_slice(&u16::try_from(foreign_id.len()).unwrap().to_be_bytes());
+            bytes.extend_from_slice(foreign_id.as_bytes());
+            bytes.extend_from_slice(&new[83 + id_len..]);
+            assert_eq!(
+                EnvelopeHeader::parse(&bytes).unwrap().0.key_id(),
+                foreign_id
+            );
             let e = fresh.decrypt(&bytes, Some(b"ctx")).await.unwrap_err();
             assert_eq!(e.kind(), &crate::ErrorKind::InvalidArgument);
             assert_eq!(fake.count(), before);

@@ -1,11 +1,11 @@
-//! [`DataKeyWrapper`]: who wraps and unwraps data keys. Implemented for
-//! [`CryptographyClient`] (one key) and [`KeyVaultWrapper`] (every version of a key).
+//! [`KeyEncryptionKey`] for [`CryptographyClient`] (one key) and [`KeyVaultWrapper`]
+//! (every version of a key).
 
 use core::fmt;
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 
+use kv_envelope::{KeyEncryptionKey, WrappedDataKey};
 use kv_jwk::KeyWrapAlgorithm;
 use zeroize::Zeroizing;
 
@@ -14,38 +14,6 @@ use crate::error::{Error, ErrorKind, Result, invalid_argument};
 use crate::identifier::KeyVaultKeyIdentifier;
 use crate::key_client::KeyClient;
 use crate::options::GetKeyOptions;
-
-/// A data key wrapped by a Key Vault key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WrappedDataKey {
-    /// The full identifier, with version, of the key that wrapped it.
-    pub key_id: String,
-    /// The wrap algorithm.
-    pub algorithm: KeyWrapAlgorithm,
-    /// The wrapped key.
-    pub encrypted_key: Vec<u8>,
-}
-
-/// Wraps and unwraps data keys with a Key Vault key.
-///
-/// The envelope code only calls these two methods, so any key holder can plug in (the tests
-/// use an in-memory one).
-pub trait DataKeyWrapper: Send + Sync {
-    /// Wraps `data_key` with `algorithm` under the newest key version this wrapper uses.
-    fn wrap_data_key(
-        &self,
-        algorithm: &KeyWrapAlgorithm,
-        data_key: &[u8],
-    ) -> impl Future<Output = Result<WrappedDataKey>> + Send;
-
-    /// Unwraps a data key that the key `key_id` (versioned) wrapped with `algorithm`.
-    fn unwrap_data_key(
-        &self,
-        key_id: &str,
-        algorithm: &KeyWrapAlgorithm,
-        encrypted_key: &[u8],
-    ) -> impl Future<Output = Result<Zeroizing<Vec<u8>>>> + Send;
-}
 
 /// A versioned identifier, or `InvalidArgument`.
 fn versioned(key_id: Option<&str>) -> Result<KeyVaultKeyIdentifier> {
@@ -81,7 +49,26 @@ fn same_key(client: &KeyVaultKeyIdentifier, header: &KeyVaultKeyIdentifier) -> b
 /// One key: the client's. Unwrapping a data key wrapped by another key fails before any
 /// request. A client built on a versionless id unwraps with whatever version it holds (the
 /// newest): use [`KeyVaultWrapper`] to read ciphertexts of older versions.
-impl DataKeyWrapper for CryptographyClient {
+impl KeyEncryptionKey for CryptographyClient {
+    /// The key's own: RSA-OAEP-256 for RSA keys, AES key wrap of the key's size for oct and
+    /// oct-HSM keys; RSA-OAEP-256 when the key is not known here (a remote-only client).
+    /// Only the client's own key: a header id naming the same vault and key (and version,
+    /// when the client's id has one).
+    fn preference(&self, key_id: &str) -> Option<usize> {
+        let header_id = versioned(Some(key_id)).ok()?;
+        match self.key_id() {
+            Some(mine) => same_key(&mine.parse().ok()?, &header_id).then_some(0),
+            None => Some(0),
+        }
+    }
+
+    async fn default_algorithm(&self) -> Result<KeyWrapAlgorithm> {
+        Ok(self
+            .wrap_algorithm_for_key()
+            .await
+            .unwrap_or(KeyWrapAlgorithm::RsaOaep256))
+    }
+
     async fn wrap_data_key(
         &self,
         algorithm: &KeyWrapAlgorithm,
@@ -116,7 +103,7 @@ impl DataKeyWrapper for CryptographyClient {
 /// Every version of one Key Vault key: wraps with the newest version, unwraps with the
 /// version the envelope names (one [`CryptographyClient`] per version, kept for reuse, so a
 /// public key is fetched once per version). This is what makes decrypt work across rotation
-/// and what [`EnvelopeClient::rewrap`](super::EnvelopeClient::rewrap) needs.
+/// and what [`EnvelopeClient::rewrap`](kv_envelope::EnvelopeClient::rewrap) needs.
 #[derive(Clone)]
 pub struct KeyVaultWrapper {
     keys: KeyClient,
@@ -155,7 +142,7 @@ impl KeyVaultWrapper {
 
     /// Starts over with the newest version: the next wrap fetches the key again. Call it
     /// after rotating the key so that encrypt and
-    /// [`rewrap`](super::EnvelopeClient::rewrap) use the new version at once; otherwise it
+    /// [`rewrap`](kv_envelope::EnvelopeClient::rewrap) use the new version at once; otherwise it
     /// is picked up after the client's refresh interval.
     ///
     /// # Errors
@@ -186,7 +173,18 @@ impl KeyVaultWrapper {
     }
 }
 
-impl DataKeyWrapper for KeyVaultWrapper {
+impl KeyEncryptionKey for KeyVaultWrapper {
+    /// Any version of this wrapper's key.
+    fn preference(&self, key_id: &str) -> Option<usize> {
+        let id = versioned(Some(key_id)).ok()?;
+        (id.vault_url() == self.keys.vault_url() && id.name() == self.name).then_some(0)
+    }
+
+    async fn default_algorithm(&self) -> Result<KeyWrapAlgorithm> {
+        let latest = self.latest.lock().map_err(|_| poisoned())?.clone();
+        latest.default_algorithm().await
+    }
+
     async fn wrap_data_key(
         &self,
         algorithm: &KeyWrapAlgorithm,

@@ -1,15 +1,22 @@
 //! The envelope header: parsing with every length bounded, and serialization.
 //!
-//! The byte layout is documented in the [module docs](super).
+//! The byte layout is documented in the [module docs](crate).
 
 use kv_jwk::KeyWrapAlgorithm;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::kek::WrappedDataKey;
 
 /// The four magic bytes that open every envelope: `KVEN`.
 pub const MAGIC: [u8; 4] = *b"KVEN";
-/// The only format version this code reads and writes.
-pub const FORMAT_VERSION: u8 = 1;
+/// Format version 1: exactly one key section.
+pub const FORMAT_VERSION_1: u8 = 1;
+/// Format version 2: a key-section count, then 1 to [`MAX_KEY_SECTIONS`] key sections.
+pub const FORMAT_VERSION_2: u8 = 2;
+/// The format version written by default (the newest); every version here is read.
+pub const FORMAT_VERSION: u8 = FORMAT_VERSION_2;
+/// The most key sections a version-2 header holds.
+pub const MAX_KEY_SECTIONS: usize = 16;
 /// Suite 1: HKDF-SHA-512 key derivation with key commitment, AES-256-GCM segments.
 pub const SUITE_AES256_GCM_HKDF_SHA512_COMMIT: u8 = 1;
 
@@ -44,16 +51,13 @@ const OFF_CONTEXT_LEN: usize = OFF_COMMITMENT + COMMITMENT_LEN;
 /// Length of the fixed part (magic to stored-context length): 80 bytes.
 pub const FIXED_LEN: usize = OFF_CONTEXT_LEN + 4;
 
-/// The largest header there can be; a reader never buffers more than this for a header.
-pub const MAX_HEADER_LEN: usize = FIXED_LEN
-    + MAX_STORED_CONTEXT
-    + 2
-    + MAX_KEY_ID_LEN
-    + 1
-    + MAX_ALGORITHM_LEN
-    + 2
-    + MAX_WRAPPED_KEY_LEN
-    + TAG_LEN;
+/// The largest key section: id, algorithm and wrapped key with their lengths.
+const MAX_SECTION_LEN: usize = 2 + MAX_KEY_ID_LEN + 1 + MAX_ALGORITHM_LEN + 2 + MAX_WRAPPED_KEY_LEN;
+
+/// The largest header there can be (version 2, 16 key sections); a reader never buffers
+/// more than this for a header.
+pub const MAX_HEADER_LEN: usize =
+    FIXED_LEN + MAX_STORED_CONTEXT + 1 + MAX_KEY_SECTIONS * MAX_SECTION_LEN + TAG_LEN;
 
 /// A malformed header: `Decode`, naming only what is wrong.
 pub(crate) fn malformed(what: &str) -> Error {
@@ -77,13 +81,13 @@ pub(crate) fn check_algorithm(alg: &KeyWrapAlgorithm) -> Result<()> {
 /// A parsed envelope header. Nothing in it is secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnvelopeHeader {
+    pub(crate) version: u8,
     pub(crate) segment_size: u32,
     pub(crate) salt: [u8; SALT_LEN],
     pub(crate) commitment: [u8; COMMITMENT_LEN],
     pub(crate) stored_context: Vec<u8>,
-    pub(crate) key_id: String,
-    pub(crate) algorithm: KeyWrapAlgorithm,
-    pub(crate) wrapped_key: Vec<u8>,
+    /// Never empty; exactly one in version 1, at most [`MAX_KEY_SECTIONS`] in version 2.
+    pub(crate) sections: Vec<WrappedDataKey>,
     pub(crate) tag: [u8; TAG_LEN],
 }
 
@@ -118,7 +122,8 @@ fn check_fixed(prefix: &[u8]) -> Result<()> {
         return Err(malformed("not an envelope (bad magic)"));
     }
     if let Some(&v) = prefix.get(OFF_VERSION)
-        && v != FORMAT_VERSION
+        && v != FORMAT_VERSION_1
+        && v != FORMAT_VERSION_2
     {
         return Err(malformed("unknown format version"));
     }
@@ -154,14 +159,26 @@ pub(crate) fn progress(prefix: &[u8]) -> Result<Progress> {
     if context_len > MAX_STORED_CONTEXT {
         return Err(malformed("stored context too long"));
     }
-    // Each step: the next length field's position, then its bounded value.
     let mut pos = FIXED_LEN + context_len;
+    let sections = if prefix.get(OFF_VERSION) == Some(&FORMAT_VERSION_1) {
+        1
+    } else {
+        let Some(&n) = prefix.get(pos) else {
+            return Ok(Progress::Need(pos + 1 - prefix.len()));
+        };
+        if n == 0 || usize::from(n) > MAX_KEY_SECTIONS {
+            return Err(malformed("key section count out of range"));
+        }
+        pos += 1;
+        usize::from(n)
+    };
+    // Each step: the next length field's position, then its bounded value.
     let steps: [(usize, usize, usize); 3] = [
         (2, 1, MAX_KEY_ID_LEN),
         (1, 1, MAX_ALGORITHM_LEN),
         (2, 1, MAX_WRAPPED_KEY_LEN),
     ];
-    for (width, min, max) in steps {
+    for (width, min, max) in steps.into_iter().cycle().take(3 * sections) {
         if prefix.len() < pos + width {
             return Ok(Progress::Need(pos + width - prefix.len()));
         }
@@ -218,29 +235,25 @@ impl EnvelopeHeader {
             .map_err(|_| malformed("stored context too long"))?;
         r.pos += 4;
         let stored_context = r.take(context_len)?.to_vec();
-        let key_id_len = be_u16(b, r.pos)?;
-        r.pos += 2;
-        let key_id = std::str::from_utf8(r.take(key_id_len)?)
-            .map_err(|_| malformed("key id is not UTF-8"))?
-            .to_owned();
-        let alg_len = usize::from(r.take(1)?[0]);
-        let alg_name =
-            std::str::from_utf8(r.take(alg_len)?).map_err(|_| malformed("bad algorithm name"))?;
-        let algorithm = KeyWrapAlgorithm::from(alg_name);
-        check_algorithm(&algorithm)?;
-        let wrapped_len = be_u16(b, r.pos)?;
-        r.pos += 2;
-        let wrapped_key = r.take(wrapped_len)?.to_vec();
+        let version = b[OFF_VERSION];
+        let count = if version == FORMAT_VERSION_1 {
+            1
+        } else {
+            usize::from(r.take(1)?[0])
+        };
+        let mut sections = Vec::with_capacity(count);
+        for _ in 0..count {
+            sections.push(r.section()?);
+        }
         let tag = <[u8; TAG_LEN]>::try_from(r.take(TAG_LEN)?)
             .map_err(|_| malformed("truncated header"))?;
         let header = Self {
+            version,
             segment_size,
             salt,
             commitment,
             stored_context,
-            key_id,
-            algorithm,
-            wrapped_key,
+            sections,
             tag,
         };
         // The parser is strict, so serializing gives back the same bytes; this guards it.
@@ -258,7 +271,7 @@ impl EnvelopeHeader {
             .ok_or_else(|| malformed("stored context too long"))?;
         let mut out = Vec::with_capacity(FIXED_LEN + self.stored_context.len());
         out.extend_from_slice(&MAGIC);
-        out.push(FORMAT_VERSION);
+        out.push(self.version);
         out.push(SUITE_AES256_GCM_HKDF_SHA512_COMMIT);
         out.extend_from_slice(&[0, 0]);
         out.extend_from_slice(&self.segment_size.to_be_bytes());
@@ -270,45 +283,56 @@ impl EnvelopeHeader {
     }
 
     /// The whole header, bytes as documented.
-    pub(crate) fn to_bytes(&self) -> Result<Vec<u8>> {
+    ///
+    /// # Errors
+    /// `Decode` for a field out of its bound, a version-1 header without exactly one key
+    /// section, or a version-2 header with none or more than 16.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let mut out = self.authenticated_bytes()?;
-        self.write_key_section(&mut out)?;
+        let n = self.sections.len();
+        match self.version {
+            FORMAT_VERSION_1 if n == 1 => {}
+            FORMAT_VERSION_2 if (1..=MAX_KEY_SECTIONS).contains(&n) => {
+                out.push(u8::try_from(n).map_err(|_| malformed("too many key sections"))?);
+            }
+            _ => return Err(malformed("key section count out of range")),
+        }
+        for section in &self.sections {
+            write_key_section(section, &mut out)?;
+        }
         out.extend_from_slice(&self.tag);
         Ok(out)
     }
 
-    fn write_key_section(&self, out: &mut Vec<u8>) -> Result<()> {
-        let id = self.key_id.as_bytes();
-        let alg = self.algorithm.as_str().as_bytes();
-        let id_len = u16::try_from(id.len())
-            .ok()
-            .filter(|&n| n >= 1 && usize::from(n) <= MAX_KEY_ID_LEN)
-            .ok_or_else(|| malformed("key id length out of range"))?;
-        let alg_len = u8::try_from(alg.len())
-            .ok()
-            .filter(|&n| n >= 1 && usize::from(n) <= MAX_ALGORITHM_LEN)
-            .ok_or_else(|| malformed("algorithm name length out of range"))?;
-        let wrapped_len = u16::try_from(self.wrapped_key.len())
-            .ok()
-            .filter(|&n| n >= 1 && usize::from(n) <= MAX_WRAPPED_KEY_LEN)
-            .ok_or_else(|| malformed("wrapped key length out of range"))?;
-        out.extend_from_slice(&id_len.to_be_bytes());
-        out.extend_from_slice(id);
-        out.push(alg_len);
-        out.extend_from_slice(alg);
-        out.extend_from_slice(&wrapped_len.to_be_bytes());
-        out.extend_from_slice(&self.wrapped_key);
-        Ok(())
+    /// The format version (1 or 2).
+    pub fn version(&self) -> u8 {
+        self.version
     }
 
-    /// The versioned identifier of the Key Vault key that wrapped the data key.
+    /// The key sections: which keys wrapped the data key, how, and the wrapped keys, in
+    /// header order.
+    pub fn key_sections(&self) -> &[WrappedDataKey] {
+        &self.sections
+    }
+
+    /// The first key section (there is always one).
+    fn first(&self) -> &WrappedDataKey {
+        // `parse` and the encryptor never build a header without a section; `to_bytes`
+        // refuses one. The expect guards that invariant.
+        self.sections
+            .first()
+            .expect("an envelope header always holds a key section")
+    }
+
+    /// The versioned identifier of the key that wrapped the data key (of the first key
+    /// section; see [`key_sections`](Self::key_sections)).
     pub fn key_id(&self) -> &str {
-        &self.key_id
+        &self.first().key_id
     }
 
-    /// The algorithm that wrapped the data key.
+    /// The algorithm that wrapped the data key (of the first key section).
     pub fn algorithm(&self) -> &KeyWrapAlgorithm {
-        &self.algorithm
+        &self.first().algorithm
     }
 
     /// Plaintext bytes per segment.
@@ -324,9 +348,9 @@ impl EnvelopeHeader {
         (!self.stored_context.is_empty()).then_some(self.stored_context.as_slice())
     }
 
-    /// The wrapped data key (opaque; only the Key Vault key can unwrap it).
+    /// The wrapped data key of the first key section (opaque; only its key can unwrap it).
     pub fn wrapped_key(&self) -> &[u8] {
-        &self.wrapped_key
+        &self.first().encrypted_key
     }
 }
 
@@ -337,6 +361,28 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    /// One key section; `progress` checked its lengths already.
+    fn section(&mut self) -> Result<WrappedDataKey> {
+        let key_id_len = be_u16(self.b, self.pos)?;
+        self.pos += 2;
+        let key_id = std::str::from_utf8(self.take(key_id_len)?)
+            .map_err(|_| malformed("key id is not UTF-8"))?
+            .to_owned();
+        let alg_len = usize::from(self.take(1)?[0]);
+        let alg_name = std::str::from_utf8(self.take(alg_len)?)
+            .map_err(|_| malformed("bad algorithm name"))?;
+        let algorithm = KeyWrapAlgorithm::from(alg_name);
+        check_algorithm(&algorithm)?;
+        let wrapped_len = be_u16(self.b, self.pos)?;
+        self.pos += 2;
+        let encrypted_key = self.take(wrapped_len)?.to_vec();
+        Ok(WrappedDataKey {
+            key_id,
+            algorithm,
+            encrypted_key,
+        })
+    }
+
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         let s = self
             .b
@@ -345,4 +391,29 @@ impl<'a> Fields<'a> {
         self.pos += n;
         Ok(s)
     }
+}
+
+/// One key section, bytes as documented.
+fn write_key_section(section: &WrappedDataKey, out: &mut Vec<u8>) -> Result<()> {
+    let id = section.key_id.as_bytes();
+    let alg = section.algorithm.as_str().as_bytes();
+    let id_len = u16::try_from(id.len())
+        .ok()
+        .filter(|&n| n >= 1 && usize::from(n) <= MAX_KEY_ID_LEN)
+        .ok_or_else(|| malformed("key id length out of range"))?;
+    let alg_len = u8::try_from(alg.len())
+        .ok()
+        .filter(|&n| n >= 1 && usize::from(n) <= MAX_ALGORITHM_LEN)
+        .ok_or_else(|| malformed("algorithm name length out of range"))?;
+    let wrapped_len = u16::try_from(section.encrypted_key.len())
+        .ok()
+        .filter(|&n| n >= 1 && usize::from(n) <= MAX_WRAPPED_KEY_LEN)
+        .ok_or_else(|| malformed("wrapped key length out of range"))?;
+    out.extend_from_slice(&id_len.to_be_bytes());
+    out.extend_from_slice(id);
+    out.push(alg_len);
+    out.extend_from_slice(alg);
+    out.extend_from_slice(&wrapped_len.to_be_bytes());
+    out.extend_from_slice(&section.encrypted_key);
+    Ok(())
 }

@@ -5,14 +5,14 @@
 
 use core::fmt;
 
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
-use super::format::{EnvelopeHeader, TAG_LEN};
-use super::keys::{
+use crate::error::{Error, ErrorKind, Result};
+use crate::format::{EnvelopeHeader, TAG_LEN};
+use crate::keys::{
     DataKey, MessageKeys, NONCE_FINAL, NONCE_HEADER, NONCE_SEGMENT, auth_failed, local_crypto,
     nonce,
 };
-use crate::error::{Error, ErrorKind, Result};
 
 /// The header tag: AES-256-GCM of nothing, under the content key, with the header nonce and
 /// as AAD the authenticated header bytes followed by the context when it is not stored.
@@ -35,7 +35,7 @@ fn counter_exhausted() -> Error {
     Error::new(ErrorKind::InvalidArgument, "envelope: too many segments")
 }
 
-/// Encrypts segments in order; made by [`EnvelopeClient::encryptor`](super::EnvelopeClient::encryptor).
+/// Encrypts segments in order; made by [`EnvelopeClient::encryptor`](crate::EnvelopeClient::encryptor).
 pub struct SegmentSealer {
     keys: MessageKeys,
     segment_size: usize,
@@ -60,7 +60,7 @@ impl SegmentSealer {
         header: &mut EnvelopeHeader,
         context: &[u8],
     ) -> Result<Self> {
-        let keys = MessageKeys::derive(data_key, &header.salt)?;
+        let keys = MessageKeys::derive(data_key, header.version, &header.salt)?;
         header.commitment = keys.commitment;
         let aad = header_aad(header, context)?;
         header.tag = keys
@@ -170,7 +170,7 @@ impl SegmentOpener {
     /// Derives the keys from the unwrapped data key, checks the commitment in constant time,
     /// then the header tag. Nothing is decrypted unless both hold.
     pub(crate) fn new(data_key: &DataKey, header: &EnvelopeHeader, context: &[u8]) -> Result<Self> {
-        let keys = MessageKeys::derive(data_key, &header.salt)?;
+        let keys = MessageKeys::derive(data_key, header.version, &header.salt)?;
         keys.check_commitment(&header.commitment)?;
         let aad = header_aad(header, context)?;
         keys.content
@@ -300,6 +300,32 @@ fn seal_segments(sealer: &mut SegmentSealer, plaintext: &[u8], wire: &mut [u8]) 
 /// returned only when all of it, final segment included and nothing after it,
 /// authenticated.
 pub(crate) fn open_all(opener: &mut SegmentOpener, body: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    let mut out = Zeroizing::new(Vec::new());
+    open_all_into(opener, body, &mut out)?;
+    Ok(out)
+}
+
+/// As [`open_all`], into `out`, reusing its allocation when it is large enough (so a hot
+/// path neither allocates nor page-faults per message). `out` never reallocates while it
+/// holds plaintext: a buffer too small is wiped and replaced first. On error `out` is wiped
+/// and empty.
+pub(crate) fn open_all_into(
+    opener: &mut SegmentOpener,
+    body: &[u8],
+    out: &mut Zeroizing<Vec<u8>>,
+) -> Result<()> {
+    let r = open_segments(opener, body, out);
+    if r.is_err() {
+        out.zeroize();
+    }
+    r
+}
+
+fn open_segments(
+    opener: &mut SegmentOpener,
+    body: &[u8],
+    out: &mut Zeroizing<Vec<u8>>,
+) -> Result<()> {
     let wire = opener.wire_segment_len();
     // The final segment is the one shorter than a whole segment, so the remainder after
     // the whole ones must hold at least its tag: a body of whole segments lacks its
@@ -310,9 +336,13 @@ pub(crate) fn open_all(opener: &mut SegmentOpener, body: &[u8]) -> Result<Zeroiz
         return Err(auth_failed());
     }
     let len = full * opener.segment_size() + (last - TAG_LEN);
-    // Sized once, so it never reallocates (which would leave a copy of plaintext behind
-    // in freed memory); wiped on drop, so a failure releases nothing.
-    let mut out = Zeroizing::new(vec![0u8; len]);
+    if out.capacity() < len {
+        // Wiped (whole capacity) before the old allocation is freed.
+        out.zeroize();
+        **out = Vec::with_capacity(len);
+    }
+    // Within capacity: no reallocation, so no copy of plaintext is left behind.
+    out.resize(len, 0);
     let mut at = 0;
     for chunk in body.chunks(wire) {
         let rest = out.get_mut(at..).ok_or_else(auth_failed)?;
@@ -321,5 +351,5 @@ pub(crate) fn open_all(opener: &mut SegmentOpener, body: &[u8]) -> Result<Zeroiz
     if !opener.is_finished() || at != len {
         return Err(auth_failed());
     }
-    Ok(out)
+    Ok(())
 }

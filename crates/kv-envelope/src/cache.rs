@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use kv_jwk::KeyWrapAlgorithm;
 
-use super::keys::DataKey;
+use crate::keys::DataKey;
 
 /// Limits of the data-key cache. An entry is dropped when any limit is reached.
 #[derive(Clone, Debug, PartialEq, Eq)]

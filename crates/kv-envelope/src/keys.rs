@@ -3,16 +3,13 @@
 
 use core::fmt;
 
-use hkdf::Hkdf;
+use kv_crypto_local::hkdf::hkdf_sha512;
 use kv_crypto_local::provider::AesGcmKey;
-use sha2::Sha512;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use super::format::{
-    COMMITMENT_LEN, DATA_KEY_LEN, FORMAT_VERSION, SALT_LEN, SUITE_AES256_GCM_HKDF_SHA512_COMMIT,
-};
 use crate::error::{Error, ErrorKind, Result};
+use crate::format::{COMMITMENT_LEN, DATA_KEY_LEN, SALT_LEN, SUITE_AES256_GCM_HKDF_SHA512_COMMIT};
 
 /// HKDF `info` for the content-encryption key.
 const INFO_CONTENT: &[u8] = b"KVEN content key";
@@ -79,17 +76,21 @@ pub(crate) struct MessageKeys {
 
 impl MessageKeys {
     /// HKDF-SHA-512(salt, data key) expanded twice: the AES-256-GCM content key and the
-    /// commitment, each `info` ending with the format version and suite.
-    pub(crate) fn derive(data_key: &DataKey, salt: &[u8; SALT_LEN]) -> Result<Self> {
-        let hk = Hkdf::<Sha512>::new(Some(salt), data_key.as_bytes());
-        let suffix = [FORMAT_VERSION, SUITE_AES256_GCM_HKDF_SHA512_COMMIT];
+    /// commitment, each `info` ending with the format version and suite (so a version-1
+    /// header cannot be relabelled version 2, or back).
+    pub(crate) fn derive(data_key: &DataKey, version: u8, salt: &[u8; SALT_LEN]) -> Result<Self> {
+        let suffix = [version, SUITE_AES256_GCM_HKDF_SHA512_COMMIT];
         let mut content = Zeroizing::new([0u8; DATA_KEY_LEN]);
         let mut commitment = [0u8; COMMITMENT_LEN];
-        let expand_err = |_| Error::new(ErrorKind::Crypto, "envelope: key derivation failed");
-        hk.expand_multi_info(&[INFO_CONTENT, &suffix], content.as_mut_slice())
-            .map_err(expand_err)?;
-        hk.expand_multi_info(&[INFO_COMMIT, &suffix], &mut commitment)
-            .map_err(expand_err)?;
+        hkdf_sha512(
+            salt,
+            data_key.as_bytes(),
+            &mut [
+                (&[INFO_CONTENT, &suffix], content.as_mut_slice()),
+                (&[INFO_COMMIT, &suffix], &mut commitment),
+            ],
+        )
+        .map_err(|e| Error::with_source(ErrorKind::Crypto, "envelope: key derivation failed", e))?;
         let content = kv_crypto_local::get_default()
             .map_err(local_crypto)?
             .aes_gcm
@@ -127,15 +128,15 @@ mod tests {
     #[test]
     fn derivation_is_deterministic_and_salted() {
         let key = DataKey::generate().unwrap();
-        let a = MessageKeys::derive(&key, &[1; 32]).unwrap();
-        let b = MessageKeys::derive(&key, &[1; 32]).unwrap();
-        let c = MessageKeys::derive(&key, &[2; 32]).unwrap();
+        let a = MessageKeys::derive(&key, 2, &[1; 32]).unwrap();
+        let b = MessageKeys::derive(&key, 2, &[1; 32]).unwrap();
+        let c = MessageKeys::derive(&key, 2, &[2; 32]).unwrap();
         assert_eq!(a.commitment, b.commitment);
         assert_ne!(a.commitment, c.commitment);
         assert!(a.check_commitment(&b.commitment).is_ok());
         assert!(a.check_commitment(&c.commitment).is_err());
         let other = DataKey::generate().unwrap();
-        let d = MessageKeys::derive(&other, &[1; 32]).unwrap();
+        let d = MessageKeys::derive(&other, 2, &[1; 32]).unwrap();
         assert_ne!(a.commitment, d.commitment);
     }
 

@@ -6,10 +6,10 @@ use std::io::{self, Read, Write};
 
 use zeroize::Zeroizing;
 
-use super::client::Encryptor;
-use super::format::{EnvelopeHeader, MAX_HEADER_LEN, Progress, TAG_LEN, malformed, progress};
-use super::segment::{SegmentOpener, SegmentSealer};
+use crate::client::Encryptor;
 use crate::error::{Error, ErrorKind, Result};
+use crate::format::{EnvelopeHeader, MAX_HEADER_LEN, Progress, TAG_LEN, malformed, progress};
+use crate::segment::{SegmentOpener, SegmentSealer};
 
 /// An envelope error as an `io::Error` (`InvalidData`), for the adapters.
 pub(crate) fn invalid_data(e: Error) -> io::Error {
@@ -165,7 +165,7 @@ impl<W: Write> Write for EncryptingWriter<W> {
 /// # Security
 /// Streaming releases the verified segments before later ones are read: a consumer that
 /// must not act on a truncated or tampered message should buffer until the read returns 0,
-/// or use [`EnvelopeClient::decrypt`](super::EnvelopeClient::decrypt).
+/// or use [`EnvelopeClient::decrypt`](crate::EnvelopeClient::decrypt).
 pub struct DecryptingReader<R> {
     inner: R,
     state: ReadState,
@@ -267,7 +267,7 @@ impl<R> fmt::Debug for DecryptingReader<R> {
 
 impl<R: Read> DecryptingReader<R> {
     /// A reader of the segments that follow the header in `inner`; `opener` comes from
-    /// [`EnvelopeClient::opener`](super::EnvelopeClient::opener).
+    /// [`EnvelopeClient::opener`](crate::EnvelopeClient::opener).
     pub fn new(opener: SegmentOpener, inner: R) -> Self {
         Self {
             inner,

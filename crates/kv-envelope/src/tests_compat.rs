@@ -8,18 +8,18 @@ use kv_jwk::KeyWrapAlgorithm;
 use proptest::prelude::*;
 use zeroize::Zeroizing;
 
-use super::format::{COMMITMENT_LEN, SALT_LEN, TAG_LEN};
-use super::keys::DataKey;
-use super::segment::{open_all, seal_all, wire_len};
-use super::*;
 use crate::error::{ErrorKind, Result};
+use crate::format::{COMMITMENT_LEN, SALT_LEN, TAG_LEN};
+use crate::keys::DataKey;
+use crate::segment::{open_all, seal_all, wire_len};
+use crate::*;
 
 const KID: &str = "https://compat.vault.azure.net/keys/k/0123456789abcdef";
 
 /// The wrapped key is the data key itself, so a stored envelope needs no key to open.
 struct Identity;
 
-impl DataKeyWrapper for Identity {
+impl KeyEncryptionKey for Identity {
     async fn wrap_data_key(
         &self,
         algorithm: &KeyWrapAlgorithm,
@@ -44,7 +44,7 @@ impl DataKeyWrapper for Identity {
 
 fn client(segment_size: u32) -> EnvelopeClient<Identity> {
     let opts = EnvelopeOptions {
-        algorithm: KeyWrapAlgorithm::A256Kw,
+        algorithm: Some(KeyWrapAlgorithm::A256Kw),
         segment_size,
         ..Default::default()
     };
@@ -94,13 +94,16 @@ fn an_envelope_from_the_in_place_path_still_opens() {
 fn twin_sealers(segment_size: u32) -> (SegmentSealer, SegmentSealer, Vec<u8>) {
     let key = DataKey::from_unwrapped(&[0x42; 32]).unwrap();
     let mut header = EnvelopeHeader {
+        version: FORMAT_VERSION_1,
         segment_size,
         salt: [7; SALT_LEN],
         commitment: [0; COMMITMENT_LEN],
         stored_context: Vec::new(),
-        key_id: KID.to_owned(),
-        algorithm: KeyWrapAlgorithm::A256Kw,
-        wrapped_key: vec![0x42; 32],
+        sections: vec![WrappedDataKey {
+            key_id: KID.to_owned(),
+            algorithm: KeyWrapAlgorithm::A256Kw,
+            encrypted_key: vec![0x42; 32],
+        }],
         tag: [0; TAG_LEN],
     };
     let a = SegmentSealer::new(&key, &mut header, b"ctx").unwrap();
@@ -273,4 +276,44 @@ fn open_all_needs_a_final_segment() {
     }
     let mut o = SegmentOpener::new(&key, &parsed, b"ctx").unwrap();
     assert_eq!(&open_all(&mut o, &wire).unwrap()[..], &[3; 16]);
+}
+
+/// Envelopes written by `kv_client::envelope` before it moved into this crate, under a
+/// local `oct` key through `CryptographyClient::from_jwk` with `A256KW`
+/// (tests/vectors/v1_before_split.json): they open here under the same key as a
+/// [`LocalKeyEncryptionKey`], one-shot and streamed.
+#[test]
+fn envelopes_written_before_the_split_still_open() {
+    let vectors: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(include_str!("../tests/vectors/v1_before_split.json")).unwrap();
+    let jwk: kv_jwk::JsonWebKey = serde_json::from_str(
+        r#"{"kty":"oct","k":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8","key_ops":["wrapKey","unwrapKey"]}"#,
+    )
+    .unwrap();
+    let kek = LocalKeyEncryptionKey::new(
+        kv_crypto_local::LocalKey::new(&jwk).unwrap(),
+        "https://split.vault.azure.net/keys/kek/00112233445566778899aabbccddeeff",
+    )
+    .unwrap();
+    let c = EnvelopeClient::new(kek, None).unwrap();
+    for (name, len, context) in [
+        ("one_segment", 100usize, Some(&b"tenant=42"[..])),
+        ("three_segments_stored_context", 70, None),
+    ] {
+        let ct = unhex(&vectors[name]);
+        let want: Vec<u8> = (0..len).map(|i| i as u8).collect();
+        let opened = block_on(c.decrypt(&ct, context)).unwrap();
+        assert_eq!(&opened[..], &want[..], "{name}");
+        let mut src = &ct[..];
+        let header = EnvelopeHeader::read_from(&mut src).unwrap();
+        assert_eq!(header.algorithm(), &KeyWrapAlgorithm::A256Kw);
+        let opener = block_on(c.opener(&header, context, 0)).unwrap();
+        let mut streamed = Vec::new();
+        DecryptingReader::new(opener, src)
+            .read_to_end(&mut streamed)
+            .unwrap();
+        assert_eq!(streamed, want, "{name}");
+        // another context, or another key, does not open it
+        assert!(block_on(c.decrypt(&ct, Some(b"tenant=43"))).is_err());
+    }
 }

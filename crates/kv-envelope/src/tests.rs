@@ -1,5 +1,5 @@
 //! Envelope tests: round trips, tampering, truncation, reordering, rotation, cache, adapters,
-//! with an in-memory wrapper and with `CryptographyClient::from_jwk`.
+//! with an in-memory key-encryption key.
 
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,8 +10,8 @@ use kv_jwk::KeyWrapAlgorithm;
 use proptest::prelude::*;
 use zeroize::Zeroizing;
 
-use super::*;
 use crate::error::{ErrorKind, Result, invalid_argument};
+use crate::*;
 
 const VAULT: &str = "https://unit.vault.azure.net/keys/data";
 
@@ -50,7 +50,7 @@ impl MemoryWrapper {
     }
 }
 
-impl DataKeyWrapper for MemoryWrapper {
+impl KeyEncryptionKey for MemoryWrapper {
     async fn wrap_data_key(
         &self,
         algorithm: &KeyWrapAlgorithm,
@@ -89,7 +89,7 @@ impl DataKeyWrapper for MemoryWrapper {
 
 fn opts(segment_size: u32) -> EnvelopeOptions {
     EnvelopeOptions {
-        algorithm: KeyWrapAlgorithm::A256Kw,
+        algorithm: Some(KeyWrapAlgorithm::A256Kw),
         segment_size,
         ..Default::default()
     }
@@ -190,7 +190,7 @@ fn malformed_headers_fail_with_decode() {
             }
         };
         let mut v = ct.clone();
-        v[4] = 2;
+        v[4] = 3;
         assert!(decode(v).await.contains("unknown format version"));
         let mut v = ct.clone();
         v[5] = 9;
@@ -204,11 +204,17 @@ fn malformed_headers_fail_with_decode() {
         let mut v = ct.clone();
         v[76..80].copy_from_slice(&u32::MAX.to_be_bytes()); // oversized stored context
         decode(v).await;
+        // version 2: the key-section count at 80, then the first key id's length
+        for count in [0u8, 17] {
+            let mut v = ct.clone();
+            v[80] = count;
+            assert!(decode(v).await.contains("key section count"));
+        }
         let mut v = ct.clone();
-        v[80..82].copy_from_slice(&u16::MAX.to_be_bytes()); // oversized key id
+        v[81..83].copy_from_slice(&u16::MAX.to_be_bytes()); // oversized key id
         decode(v).await;
         let mut v = ct.clone();
-        v[80..82].copy_from_slice(&0u16.to_be_bytes()); // empty key id
+        v[81..83].copy_from_slice(&0u16.to_be_bytes()); // empty key id
         decode(v).await;
         decode(ct[..50].to_vec()).await;
         decode(Vec::new()).await;
@@ -262,7 +268,7 @@ fn rewrap_cannot_graft_a_foreign_key_section() {
         let (hb, _) = EnvelopeHeader::parse(&b).unwrap();
         // a's header with b's wrapped key: the commitment no longer matches
         let grafted = EnvelopeHeader {
-            wrapped_key: hb.wrapped_key.clone(),
+            sections: hb.sections.clone(),
             ..ha
         };
         let mut forged = grafted.to_bytes().unwrap();
@@ -389,47 +395,6 @@ fn async_adapters_round_trip() {
 }
 
 #[test]
-fn cryptography_client_from_jwk_rsa_oaep_256() {
-    block_on(async {
-        let kid = |v: &str| format!("https://unit.vault.azure.net/keys/rsa/{v}");
-        let mut jwk = kv_crypto_local::generate_rsa(2048, None).unwrap();
-        jwk.kid = Some(kid("1"));
-        let key = crate::CryptographyClient::from_jwk(jwk).unwrap();
-        let c = EnvelopeClient::new(key, None).unwrap();
-        let ct = c.encrypt(b"hello rsa", b"ctx").await.unwrap();
-        let (h, _) = EnvelopeHeader::parse(&ct).unwrap();
-        assert_eq!(h.algorithm(), &KeyWrapAlgorithm::RsaOaep256);
-        assert_eq!(h.key_id(), kid("1"));
-        assert_eq!(
-            &c.decrypt(&ct, Some(b"ctx")).await.unwrap()[..],
-            b"hello rsa"
-        );
-
-        // another version's client refuses before any unwrap
-        let mut other = kv_crypto_local::generate_rsa(2048, None).unwrap();
-        other.kid = Some(kid("2"));
-        let c2 =
-            EnvelopeClient::new(crate::CryptographyClient::from_jwk(other).unwrap(), None).unwrap();
-        let e = c2.decrypt(&ct, Some(b"ctx")).await.unwrap_err();
-        assert_eq!(e.kind(), &ErrorKind::InvalidArgument);
-        // same id, other material: the unwrap or the commitment fails
-        let mut impostor = kv_crypto_local::generate_rsa(2048, None).unwrap();
-        impostor.kid = Some(kid("1"));
-        let c3 = EnvelopeClient::new(crate::CryptographyClient::from_jwk(impostor).unwrap(), None)
-            .unwrap();
-        assert!(c3.decrypt(&ct, Some(b"ctx")).await.is_err());
-        // a key without a versioned id cannot name itself in the header
-        let anonymous = kv_crypto_local::generate_rsa(2048, None).unwrap();
-        let c4 = EnvelopeClient::new(
-            crate::CryptographyClient::from_jwk(anonymous).unwrap(),
-            None,
-        )
-        .unwrap();
-        assert!(c4.encrypt(b"x", b"").await.is_err());
-    });
-}
-
-#[test]
 fn debug_output_holds_no_secrets() {
     let c = client(64);
     let pt = b"SECRETPLAINTEXT!".repeat(2);
@@ -454,7 +419,7 @@ fn options_are_checked() {
     assert!(EnvelopeClient::new(MemoryWrapper::new(), Some(opts(0))).is_err());
     assert!(EnvelopeClient::new(MemoryWrapper::new(), Some(opts(MAX_SEGMENT_SIZE + 1))).is_err());
     let rsa15 = EnvelopeOptions {
-        algorithm: KeyWrapAlgorithm::Rsa1_5,
+        algorithm: Some(KeyWrapAlgorithm::Rsa1_5),
         ..Default::default()
     };
     assert!(EnvelopeClient::new(MemoryWrapper::new(), Some(rsa15)).is_err());
@@ -582,5 +547,35 @@ fn encrypt_into_reuses_the_buffer_and_matches_the_format() {
             let fresh = c.encrypt(&plaintext, b"ctx").await.unwrap();
             assert_eq!(out.len(), fresh.len());
         }
+    });
+}
+
+#[test]
+fn decrypt_into_reuses_the_buffer_and_wipes_it_on_failure() {
+    let c = client(1024);
+    block_on(async {
+        let mut out = Zeroizing::new(b"stale plaintext of a previous message".to_vec());
+        for len in [5000usize, 0, 1, 1023, 1024, 3000] {
+            let plaintext: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
+            let ct = c.encrypt(&plaintext, b"ctx").await.unwrap();
+            let cap = out.capacity();
+            c.decrypt_into(&ct, Some(b"ctx"), &mut out).await.unwrap();
+            assert_eq!(&out[..], &plaintext[..]);
+            if len <= cap {
+                assert_eq!(out.capacity(), cap, "no reallocation within capacity");
+            }
+        }
+        let ct = c.encrypt(&[9u8; 2000], b"ctx").await.unwrap();
+        let mut tampered = ct.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        assert!(
+            c.decrypt_into(&tampered, Some(b"ctx"), &mut out)
+                .await
+                .is_err()
+        );
+        assert!(out.is_empty(), "nothing released on failure");
+        assert!(c.decrypt_into(&ct, Some(b"other"), &mut out).await.is_err());
+        assert!(out.is_empty());
     });
 }

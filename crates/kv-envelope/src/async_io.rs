@@ -8,12 +8,12 @@ use std::task::{Context, Poll, ready};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 use zeroize::Zeroizing;
 
-use super::client::{Encryptor, EnvelopeClient};
-use super::format::{EnvelopeHeader, MAX_HEADER_LEN, Progress, TAG_LEN, malformed, progress};
-use super::io::{ReadState, invalid_data, seal_buffer};
-use super::segment::{SegmentOpener, SegmentSealer};
-use super::wrapper::DataKeyWrapper;
+use crate::client::{Encryptor, EnvelopeClient};
 use crate::error::{Error, ErrorKind, Result};
+use crate::format::{EnvelopeHeader, MAX_HEADER_LEN, Progress, TAG_LEN, malformed, progress};
+use crate::io::{ReadState, invalid_data, seal_buffer};
+use crate::kek::KeyEncryptionKey;
+use crate::segment::{SegmentOpener, SegmentSealer};
 
 impl EnvelopeHeader {
     /// Reads exactly one header from an async reader (never more than [`MAX_HEADER_LEN`] bytes).
@@ -44,7 +44,7 @@ impl EnvelopeHeader {
     }
 }
 
-impl<W: DataKeyWrapper> EnvelopeClient<W> {
+impl<W: KeyEncryptionKey> EnvelopeClient<W> {
     /// Reads the header from `reader`, unwraps the data key and returns a reader of the
     /// plaintext.
     ///
@@ -167,7 +167,7 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for AsyncEncryptingWriter<W> {
 }
 
 /// Decrypts an envelope's segments while reading asynchronously; the same guarantees as
-/// [`DecryptingReader`](super::DecryptingReader).
+/// [`DecryptingReader`](crate::DecryptingReader).
 pub struct AsyncDecryptingReader<R> {
     inner: R,
     state: ReadState,
