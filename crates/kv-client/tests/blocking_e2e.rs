@@ -671,7 +671,7 @@ fn ekm_connection_and_external_key_at_2026_04_01() {
     use kv_client::blocking::KeyVaultEkmClient;
     use kv_core::ApiVersion;
 
-    let fx = Fixture::start();
+    let fx = Fixture::managed_hsm(); // EKM is a Managed HSM API
     let mut client_options = fx.env.client_options();
     client_options.api_version = ApiVersion::NEWEST_STABLE;
     let ekm = KeyVaultEkmClient::new(
