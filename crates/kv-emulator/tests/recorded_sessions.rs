@@ -278,7 +278,11 @@ async fn run_step(
         let want: BTreeSet<&str> = names.iter().map(String::as_str).collect();
         match body.pointer(pointer).and_then(Value::as_object) {
             Some(object) => {
-                let found: BTreeSet<&str> = object.keys().map(String::as_str).collect();
+                let found: BTreeSet<&str> = object
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|member| !added_since_recorded(pointer, member, &want))
+                    .collect();
                 if found != want {
                     problems.push(format!(
                         "members of {pointer:?}: {found:?}, recorded {want:?}"
@@ -400,4 +404,14 @@ async fn recorded_sessions() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Members the live service began sending after the older recordings were made, at every
+/// api-version: `attributes.key_size` on RSA and oct keys (vault RSA keys recorded in April
+/// 2026 at 2025-07-01 carry it, as do the Go azkeys external-key recordings listed in
+/// crates/kv-protocol/spec/README.md). An older recording without it is no reason to drop
+/// it; a recording that has it still requires it.
+fn added_since_recorded(pointer: &str, member: &str, recorded: &BTreeSet<&str>) -> bool {
+    const ADDED: &[(&str, &str)] = &[("/attributes", "key_size")];
+    !recorded.contains(member) && ADDED.contains(&(pointer, member))
 }
