@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+pub mod digest;
 #[cfg(any(feature = "rustcrypto", feature = "aws-lc"))]
 mod dispatch;
 mod error;
