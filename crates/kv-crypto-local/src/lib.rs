@@ -38,6 +38,7 @@ mod dispatch;
 mod error;
 mod generate;
 pub mod hkdf;
+pub mod hmac;
 mod local_key;
 mod params;
 pub mod provider;
