@@ -30,7 +30,7 @@ fn attestation_token(signer: &kv_jwk::JsonWebKey, claims: &Value) -> String {
     let enc = |v: &Value| b64(&serde_json::to_vec(v).expect("JSON"));
     let input = format!("{}.{}", enc(&json!({"alg": "ES256"})), enc(claims));
     let alg = kv_jwk::SignatureAlgorithm::Es256;
-    let digest = kv_emulator::release::token::digest_for(&alg, input.as_bytes()).expect("hash");
+    let digest = kv_crypto_local::digest::sha256(input.as_bytes());
     let signature = kv_crypto_local::LocalKey::new(signer)
         .and_then(|k| k.sign(&alg, &digest))
         .expect("signature");

@@ -1,25 +1,23 @@
-//! Hashing a message with a signature algorithm's SHA-2 function, for `sign_data` and
-//! `verify_data`.
+//! Hashing a message with a signature algorithm's hash function, for `sign_data` and
+//! `verify_data`. The hashing and the algorithm-to-hash mapping live in
+//! [`kv_crypto_local::digest`]; this adapter only turns its errors into this crate's.
 
-use kv_jwk::{HashAlgorithm, SignatureAlgorithm};
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use kv_jwk::SignatureAlgorithm;
 
-use crate::error::{Result, invalid_argument};
+use crate::error::{Error, ErrorKind, Result, invalid_argument};
 
 /// The digest of `data` under the hash function `algorithm` signs.
 ///
 /// # Errors
-/// `InvalidArgument` for `RSNULL` and algorithms this library does not know, which have no
-/// hash function to apply.
+/// `InvalidArgument` for `RSNULL`, ML-DSA and algorithms this library does not know, which
+/// have no hash function to apply; `NotSupported` never in practice (SHA-2 is in every build).
 pub fn digest_for(algorithm: &SignatureAlgorithm, data: &[u8]) -> Result<Vec<u8>> {
-    match algorithm.hash() {
-        Some(HashAlgorithm::Sha256) => Ok(Sha256::digest(data).to_vec()),
-        Some(HashAlgorithm::Sha384) => Ok(Sha384::digest(data).to_vec()),
-        Some(HashAlgorithm::Sha512) => Ok(Sha512::digest(data).to_vec()),
-        Some(HashAlgorithm::Sha1) | None => Err(invalid_argument(format!(
+    kv_crypto_local::digest::digest_for(algorithm, data).map_err(|e| match e {
+        kv_crypto_local::Error::NoProvider => Error::new(ErrorKind::NotSupported, e.to_string()),
+        _ => invalid_argument(format!(
             "{algorithm} has no SHA-2 hash function to hash data with; sign a digest instead"
-        ))),
-    }
+        )),
+    })
 }
 
 #[cfg(test)]
@@ -49,7 +47,9 @@ mod tests {
 
     #[test]
     fn rsnull_and_unknown_are_rejected() {
-        assert!(digest_for(&SignatureAlgorithm::RsNull, b"x").is_err());
-        assert!(digest_for(&SignatureAlgorithm::from("NEW"), b"x").is_err());
+        for alg in [SignatureAlgorithm::RsNull, SignatureAlgorithm::from("NEW")] {
+            let e = digest_for(&alg, b"x").unwrap_err();
+            assert_eq!(e.kind(), &ErrorKind::InvalidArgument);
+        }
     }
 }

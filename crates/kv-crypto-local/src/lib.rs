@@ -32,11 +32,13 @@
 #![warn(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+pub mod digest;
 #[cfg(any(feature = "rustcrypto", feature = "aws-lc"))]
 mod dispatch;
 mod error;
 mod generate;
 pub mod hkdf;
+pub mod hmac;
 mod local_key;
 mod params;
 pub mod provider;

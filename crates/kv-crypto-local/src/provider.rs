@@ -65,6 +65,25 @@ impl EcCurve {
         }
     }
 
+    /// The uncompressed SEC1 encoding of the point (`0x04 || x || y`), as the backends and
+    /// DER encoders take public keys. The one place that builds it.
+    ///
+    /// # Errors
+    /// [`InvalidKey`](crate::Error::InvalidKey) when a coordinate is not one field length.
+    pub fn sec1_uncompressed(self, x: &[u8], y: &[u8]) -> Result<Vec<u8>> {
+        let n = self.field_len();
+        if x.len() != n || y.len() != n {
+            return Err(crate::Error::InvalidKey(
+                "EC coordinate of the wrong length for the curve",
+            ));
+        }
+        let mut out = Vec::with_capacity(1 + 2 * n);
+        out.push(0x04);
+        out.extend_from_slice(x);
+        out.extend_from_slice(y);
+        Ok(out)
+    }
+
     /// The hash whose digest Key Vault's ECDSA algorithm on this curve signs.
     pub fn hash(self) -> HashAlgorithm {
         match self {
@@ -489,6 +508,23 @@ pub fn get_default() -> Result<&'static CryptoProvider> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sec1_uncompressed_is_04_x_y_and_checks_lengths() {
+        for curve in [EcCurve::P256, EcCurve::P256K, EcCurve::P384, EcCurve::P521] {
+            let n = curve.field_len();
+            let (x, y) = (vec![0x11; n], vec![0x22; n]);
+            let p = curve.sec1_uncompressed(&x, &y).unwrap();
+            assert_eq!(p.len(), 1 + 2 * n);
+            assert_eq!((p[0], &p[1..=n], &p[n + 1..]), (0x04, &x[..], &y[..]));
+            assert!(curve.sec1_uncompressed(&x[1..], &y).is_err());
+            assert!(
+                curve
+                    .sec1_uncompressed(&x, &[y.clone(), vec![0]].concat())
+                    .is_err()
+            );
+        }
+    }
 
     #[test]
     fn components_debug_hides_private_parts() {

@@ -43,20 +43,6 @@ fn algorithms(
     }
 }
 
-fn point(curve: EcCurve, x: &[u8], y: &[u8]) -> Result<Vec<u8>> {
-    let n = curve.field_len();
-    if x.len() != n || y.len() != n {
-        return Err(Error::InvalidKey(
-            "EC coordinate of the wrong length for the curve",
-        ));
-    }
-    let mut out = Vec::with_capacity(1 + 2 * n);
-    out.push(0x04);
-    out.extend_from_slice(x);
-    out.extend_from_slice(y);
-    Ok(out)
-}
-
 fn import(curve: EcCurve, digest: &[u8]) -> Result<Digest> {
     Digest::import_less_safe(digest, digest_alg(curve.hash()))
         .map_err(|_| Error::InvalidInput("digest length does not match the curve's algorithm"))
@@ -137,11 +123,14 @@ impl EcProvider for AwsLcEc {
     }
 
     fn public_key(&self, curve: EcCurve, x: &[u8], y: &[u8]) -> Result<Box<dyn EcPublicKey>> {
-        Ok(Box::new(Public::new(curve, &point(curve, x, y)?)?))
+        Ok(Box::new(Public::new(
+            curve,
+            &curve.sec1_uncompressed(x, y)?,
+        )?))
     }
 
     fn private_key(&self, key: &EcKeyComponents) -> Result<Box<dyn EcPrivateKey>> {
-        let sec1 = point(key.curve, &key.x, &key.y)?;
+        let sec1 = key.curve.sec1_uncompressed(&key.x, &key.y)?;
         if key.d.len() != key.curve.field_len() {
             return Err(Error::InvalidKey("EC private scalar of the wrong length"));
         }

@@ -12,20 +12,6 @@ use crate::{Error, Result};
 #[derive(Debug)]
 pub struct RustCryptoEc;
 
-fn sec1_uncompressed(curve: EcCurve, x: &[u8], y: &[u8]) -> Result<Vec<u8>> {
-    let n = curve.field_len();
-    if x.len() != n || y.len() != n {
-        return Err(Error::InvalidKey(
-            "EC coordinate of the wrong length for the curve",
-        ));
-    }
-    let mut out = Vec::with_capacity(1 + 2 * n);
-    out.push(0x04);
-    out.extend_from_slice(x);
-    out.extend_from_slice(y);
-    Ok(out)
-}
-
 fn check_shapes(curve: EcCurve, digest: &[u8], signature: &[u8]) -> Result<()> {
     if digest.len() != curve.hash().output_len() {
         return Err(Error::InvalidInput(
@@ -58,14 +44,14 @@ macro_rules! curve_keys {
             }
 
             pub(super) fn public(x: &[u8], y: &[u8]) -> Result<Public> {
-                let point = sec1_uncompressed($curve, x, y)?;
+                let point = $curve.sec1_uncompressed(x, y)?;
                 VerifyingKey::from_sec1_bytes(&point)
                     .map(Public)
                     .map_err(|_| Error::InvalidKey("EC point is not on the curve"))
             }
 
             pub(super) fn private(key: &EcKeyComponents) -> Result<Private> {
-                let point = sec1_uncompressed($curve, &key.x, &key.y)?;
+                let point = $curve.sec1_uncompressed(&key.x, &key.y)?;
                 if key.d.len() != $curve.field_len() {
                     return Err(Error::InvalidKey("EC private scalar of the wrong length"));
                 }

@@ -1,11 +1,10 @@
 //! Shared access signatures (SAS) signed with a storage account key: an account SAS
 //! (to create containers) and a container SAS (what a backup or restore is given).
 //!
-//! The signature is HMAC-SHA256 (aws-lc-rs) over the string-to-sign the Blob service
+//! The signature is HMAC-SHA256 (`kv_crypto_local::hmac`) over the string-to-sign the Blob service
 //! defines for `sv` = [`SAS_VERSION`], keyed with the base64-decoded account key.
 //! Tests use it with Azurite's well-known development account.
 
-use aws_lc_rs::hmac;
 use base64ct::{Base64, Encoding};
 use zeroize::Zeroizing;
 
@@ -26,9 +25,10 @@ pub struct InvalidAccountKey;
 
 fn sign(account_key: &str, string_to_sign: &str) -> Result<String, InvalidAccountKey> {
     let key = Zeroizing::new(Base64::decode_vec(account_key).map_err(|_| InvalidAccountKey)?);
-    let key = hmac::Key::new(hmac::HMAC_SHA256, &key);
-    let tag = hmac::sign(&key, string_to_sign.as_bytes());
-    Ok(Base64::encode_string(tag.as_ref()))
+    // The emulator builds kv-crypto-local with its backends, so HMAC is always available.
+    let tag = kv_crypto_local::hmac::hmac_sha256(&key, string_to_sign.as_bytes())
+        .expect("kv-crypto-local is built with a backend");
+    Ok(Base64::encode_string(&tag))
 }
 
 fn query(pairs: &[(&str, &str)]) -> String {

@@ -48,8 +48,7 @@ fn sign_jws(payload: &serde_json::Value) -> Result<String, ApiError> {
     };
     let input = format!("{}.{}", encode(&header)?, encode(payload)?);
     let alg = SignatureAlgorithm::Es256;
-    let digest = token::digest_for(&alg, input.as_bytes())
-        .ok_or_else(|| ApiError::internal("ES256 has a hash"))?;
+    let digest = kv_crypto_local::digest::sha256(input.as_bytes());
     let signature = LocalKey::new(key)
         .map_err(crypto_error)?
         .sign(&alg, &digest)

@@ -10,7 +10,8 @@
 //! attestation service by signing tokens with a key they registered.
 
 use kv_crypto_local::LocalKey;
-use kv_jwk::{HashAlgorithm, JsonWebKey, SignatureAlgorithm};
+use kv_crypto_local::digest::digest_for;
+use kv_jwk::{JsonWebKey, SignatureAlgorithm};
 use serde::Deserialize;
 
 use crate::error::ApiError;
@@ -26,22 +27,6 @@ fn refuse(why: &str) -> ApiError {
     ApiError::Forbidden(format!(
         "Target environment attestation statement cannot be verified: {why}."
     ))
-}
-
-fn digest(hash: HashAlgorithm, data: &[u8]) -> Vec<u8> {
-    use aws_lc_rs::digest;
-    let alg = match hash {
-        HashAlgorithm::Sha1 => &digest::SHA1_FOR_LEGACY_USE_ONLY,
-        HashAlgorithm::Sha256 => &digest::SHA256,
-        HashAlgorithm::Sha384 => &digest::SHA384,
-        HashAlgorithm::Sha512 => &digest::SHA512,
-    };
-    digest::digest(alg, data).as_ref().to_vec()
-}
-
-/// SHA-2 digest of `data` for a signature algorithm (used to sign release results too).
-pub fn digest_for(alg: &SignatureAlgorithm, data: &[u8]) -> Option<Vec<u8>> {
-    alg.hash().map(|h| digest(h, data))
 }
 
 /// Verifies `token` against `signers` at time `now` and returns its claims.
@@ -78,7 +63,7 @@ pub fn verify(
         return Err(refuse("unsupported token algorithm"));
     }
     let signing_input = format!("{h}.{p}");
-    let digest = digest_for(&alg, signing_input.as_bytes()).ok_or_else(|| refuse("no hash"))?;
+    let digest = digest_for(&alg, signing_input.as_bytes()).map_err(|_| refuse("no hash"))?;
     let verified = signers
         .iter()
         .filter(|k| match (&header.kid, &k.kid) {

@@ -74,16 +74,19 @@ pub fn key_bytes(private: &JsonWebKey) -> Result<Zeroizing<Vec<u8>>, ApiError> {
         }
         Some(KeyFamily::Ec) => {
             use aws_lc_rs::signature as sig;
-            let alg = match private.crv.as_ref() {
-                Some(KeyCurveName::P256) => &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
-                Some(KeyCurveName::P256K) => &sig::ECDSA_P256K1_SHA256_FIXED_SIGNING,
-                Some(KeyCurveName::P384) => &sig::ECDSA_P384_SHA384_FIXED_SIGNING,
-                Some(KeyCurveName::P521) => &sig::ECDSA_P521_SHA512_FIXED_SIGNING,
+            use kv_crypto_local::provider::EcCurve;
+            let (curve, alg) = match private.crv.as_ref() {
+                Some(KeyCurveName::P256) => (EcCurve::P256, &sig::ECDSA_P256_SHA256_FIXED_SIGNING),
+                Some(KeyCurveName::P256K) => {
+                    (EcCurve::P256K, &sig::ECDSA_P256K1_SHA256_FIXED_SIGNING)
+                }
+                Some(KeyCurveName::P384) => (EcCurve::P384, &sig::ECDSA_P384_SHA384_FIXED_SIGNING),
+                Some(KeyCurveName::P521) => (EcCurve::P521, &sig::ECDSA_P521_SHA512_FIXED_SIGNING),
                 _ => return Err(ApiError::internal("stored EC key has an unknown curve")),
             };
-            let mut point = vec![0x04];
-            point.extend_from_slice(public(&private.x)?);
-            point.extend_from_slice(public(&private.y)?);
+            let point = curve
+                .sec1_uncompressed(public(&private.x)?, public(&private.y)?)
+                .map_err(|_| ApiError::internal("stored EC key has malformed coordinates"))?;
             let pair = sig::EcdsaKeyPair::from_private_key_and_public_key(
                 alg,
                 secret(&private.d)?,

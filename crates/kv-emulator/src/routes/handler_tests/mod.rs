@@ -169,7 +169,7 @@ pub(super) fn attestation_token(signer: &kv_jwk::JsonWebKey, claims: &Value) -> 
         enc(claims)
     );
     let alg = kv_jwk::SignatureAlgorithm::Es256;
-    let digest = crate::release::token::digest_for(&alg, input.as_bytes()).unwrap();
+    let digest = kv_crypto_local::digest::sha256(input.as_bytes());
     let sig = kv_crypto_local::LocalKey::new(signer)
         .unwrap()
         .sign(&alg, &digest)
