@@ -17,7 +17,9 @@
 //! them. Then the logs and the corpus are scanned for every secret in hex, base64url,
 //! base64, decimal byte lists and decimal integers, whole and in part (see
 //! `common/secret_scan.rs`). The test also proves the capture is not vacuous: the logs hold
-//! TRACE events, request spans with the key names, and the emulator's request lines.
+//! TRACE events, request spans with the key names, the operation spans of `KeyClient` and
+//! of every `CryptographyClient` operation (local and remote), and the emulator's request
+//! lines.
 
 #[path = "common/capture.rs"]
 mod capture;
@@ -270,6 +272,17 @@ async fn no_secret_in_logs_debug_or_errors() {
         // One span per client operation, with the Azure SDKs' tracing attributes; its
         // fields are scanned like every other line.
         "KeyClient::import_key{",
+        // And one per CryptographyClient operation, saying where it ran.
+        "CryptographyClient::encrypt{",
+        "CryptographyClient::decrypt{",
+        "CryptographyClient::sign{",
+        "CryptographyClient::verify{",
+        "CryptographyClient::sign_data{",
+        "CryptographyClient::verify_data{",
+        "CryptographyClient::wrap_key{",
+        "CryptographyClient::unwrap_key{",
+        "keyvault.location=\"local\"",
+        "keyvault.location=\"remote\"",
         "az.namespace=\"Microsoft.KeyVault\"",
         "server.address=",
         "/keys/hyg-imp-rsa",

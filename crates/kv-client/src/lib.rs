@@ -37,6 +37,8 @@ mod key_client;
 pub mod models;
 pub mod options;
 pub mod routing;
+#[path = "crypto_client/signature_traits.rs"]
+pub mod signature;
 #[cfg(test)]
 mod test_vault;
 

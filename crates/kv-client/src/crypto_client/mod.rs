@@ -34,6 +34,10 @@ struct Inner {
     /// The key material: read without the async lock (a brief read lock while the key may
     /// still be refreshed, nothing once settled); the async lock only when a fetch is due.
     cache: SharedKeyCache<CachedKey>,
+    /// The vault's host and the key's name, for the operations' spans (empty for a
+    /// `from_jwk` client); kept here so a span costs no URL formatting.
+    server_address: Box<str>,
+    key_name: Box<str>,
 }
 
 /// Awaits `fut` through a poll call that is never inlined. Every operation first tries
@@ -213,6 +217,11 @@ impl CryptographyClient {
                 remote,
                 mode,
                 cache: SharedKeyCache::new(cache, may_fetch),
+                server_address: id
+                    .and_then(|id| id.vault_url().host_str())
+                    .unwrap_or_default()
+                    .into(),
+                key_name: id.map(|id| id.name()).unwrap_or_default().into(),
             }),
         }
     }

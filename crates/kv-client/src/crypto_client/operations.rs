@@ -4,6 +4,7 @@
 use kv_crypto_local::{DecryptParameters, EncryptParameters};
 use kv_crypto_remote::{CipherParameters, RemoteOutput};
 use kv_jwk::{EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm};
+use tracing::{Instrument, Span};
 use zeroize::Zeroizing;
 
 use super::{CryptographyClient, Outcome, outlined};
@@ -28,14 +29,60 @@ fn secret(r: RemoteOutput) -> (Zeroizing<Vec<u8>>, Option<String>) {
 /// Ciphertext, IV, tag and AAD of an encryption.
 type Sealed = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
 
+/// The span of one operation: the attributes of [`KeyClient`](crate::KeyClient)'s spans
+/// (the Azure SDKs' distributed-tracing names; the pipeline records the request ids and
+/// api-version when a request goes out) and `keyvault.location`, recorded once the
+/// operation has run. Never a key, plaintext or signature.
+///
+/// When no subscriber wants INFO it is [`Span::none`] after one atomic load: a disabled
+/// span from `info_span!` still carries its metadata, and creating and dropping it (with
+/// the `log` fallback checks) cost a sub-microsecond local operation several percent
+/// (`benches/performance.rs`, A256KW wrap).
+macro_rules! op_span {
+    ($client:ident, $name:literal) => {
+        if tracing::Level::INFO <= tracing::level_filters::STATIC_MAX_LEVEL
+            && tracing::Level::INFO <= tracing::level_filters::LevelFilter::current()
+        {
+            tracing::info_span!(
+                $name,
+                az.namespace = "Microsoft.KeyVault",
+                server.address = &*$client.inner.server_address,
+                key.name = &*$client.inner.key_name,
+                api_version = tracing::field::Empty,
+                az.client_request_id = tracing::field::Empty,
+                az.service_request_id = tracing::field::Empty,
+                keyvault.location = tracing::field::Empty,
+            )
+        } else {
+            Span::none()
+        }
+    };
+}
+
+/// Records where the operation ran on its span; nothing (not even the field lookup) when
+/// the span is disabled, so the local fast path stays as it was.
+#[inline]
+fn record_location(span: &Span, location: OperationLocation) {
+    if !span.is_disabled() {
+        let location = match location {
+            OperationLocation::Local => "local",
+            OperationLocation::Remote => "remote",
+        };
+        span.record("keyvault.location", location);
+    }
+}
+
 /// Returns early with the result of [`CryptographyClient::settled_local`]'s fast path when it
 /// ran the operation: for a sub-microsecond operation (AES key wrap, small AES-GCM) the
 /// routed path's nested future costs several percent, so the common case skips it.
 macro_rules! settled_fast_path {
-    ($client:ident, $op:ident, |$l:ident, $p:ident| $run:expr, |$value:ident, $key_id:ident| $result:expr) => {
+    ($client:ident, $span:expr, $op:ident, |$l:ident, $p:ident| $run:expr, |$value:ident, $key_id:ident| $result:expr) => {
         if let Some(($value, $key_id)) =
             $client.settled_local(CryptoOperation::$op, |$l, $p| $run)?
         {
+            // The span of a local operation is made once it has run: a span held across
+            // the fast path costs a sub-microsecond operation several percent.
+            record_location(&$span(), OperationLocation::Local);
             return Ok($result);
         }
     };
@@ -53,6 +100,7 @@ impl CryptographyClient {
         plaintext: &[u8],
         options: Option<EncryptOptions>,
     ) -> Result<EncryptResult> {
+        let mk = || op_span!(self, "CryptographyClient::encrypt");
         let EncryptOptions { iv, aad } = options.unwrap_or_default();
         // Local encryption always draws its own IV, so a caller-chosen one goes remote.
         let local_ok = iv.is_none();
@@ -64,6 +112,7 @@ impl CryptographyClient {
         if local_ok {
             settled_fast_path!(
                 self,
+                mk,
                 Encrypt,
                 |l, p| match p.encrypt(alg) {
                     Some(prepared) => l.encrypt_prepared(prepared, plaintext, &params),
@@ -82,6 +131,7 @@ impl CryptographyClient {
                 }
             );
         }
+        let span = mk();
         let out: Outcome<Sealed> = outlined(self.run(
             CryptoOperation::Encrypt,
             local_ok,
@@ -105,7 +155,9 @@ impl CryptographyClient {
                 Ok(((r.value.to_vec(), r.iv, r.tag, r.aad), r.kid))
             },
         ))
+        .instrument(span.clone())
         .await?;
+        record_location(&span, out.location);
         let (ciphertext, iv, tag, aad) = out.value;
         Ok(EncryptResult {
             key_id: out.key_id,
@@ -128,6 +180,7 @@ impl CryptographyClient {
         ciphertext: &[u8],
         options: Option<DecryptOptions>,
     ) -> Result<DecryptResult> {
+        let mk = || op_span!(self, "CryptographyClient::decrypt");
         let DecryptOptions { iv, tag, aad } = options.unwrap_or_default();
         let params = DecryptParameters {
             iv,
@@ -137,6 +190,7 @@ impl CryptographyClient {
         let alg = &algorithm;
         settled_fast_path!(
             self,
+            mk,
             Decrypt,
             |l, p| match p.decrypt(alg) {
                 Some(prepared) => l.decrypt_prepared(prepared, ciphertext, &params),
@@ -151,6 +205,7 @@ impl CryptographyClient {
                 }
             }
         );
+        let span = mk();
         let out = outlined(self.run(
             CryptoOperation::Decrypt,
             true,
@@ -165,7 +220,9 @@ impl CryptographyClient {
                 remote.decrypt(alg, ciphertext, params).await.map(secret)
             },
         ))
+        .instrument(span.clone())
         .await?;
+        record_location(&span, out.location);
         Ok(DecryptResult {
             key_id: out.key_id,
             algorithm,
@@ -180,9 +237,21 @@ impl CryptographyClient {
     /// # Errors
     /// `InvalidArgument` outside the validity window; local or service errors.
     pub async fn sign(&self, algorithm: SignatureAlgorithm, digest: &[u8]) -> Result<SignResult> {
+        let mk = || op_span!(self, "CryptographyClient::sign");
+        self.sign_in(mk, algorithm, digest).await
+    }
+
+    /// [`CryptographyClient::sign`], its span made by `mk` (its own, or `sign_data`'s).
+    async fn sign_in(
+        &self,
+        mk: impl Fn() -> Span,
+        algorithm: SignatureAlgorithm,
+        digest: &[u8],
+    ) -> Result<SignResult> {
         let alg = &algorithm;
         settled_fast_path!(
             self,
+            mk,
             Sign,
             |l, p| match p.sign(alg) {
                 Some(prepared) => l.sign_prepared(prepared, digest),
@@ -197,6 +266,7 @@ impl CryptographyClient {
                 }
             }
         );
+        let span = mk();
         let out = outlined(self.run(
             CryptoOperation::Sign,
             true,
@@ -204,7 +274,9 @@ impl CryptographyClient {
             |key, ()| key.sign(alg, digest),
             |remote, ()| async move { remote.sign(alg, digest).await.map(bytes) },
         ))
+        .instrument(span.clone())
         .await?;
+        record_location(&span, out.location);
         Ok(SignResult {
             key_id: out.key_id,
             algorithm,
@@ -223,9 +295,22 @@ impl CryptographyClient {
         digest: &[u8],
         signature: &[u8],
     ) -> Result<VerifyResult> {
+        let mk = || op_span!(self, "CryptographyClient::verify");
+        self.verify_in(mk, algorithm, digest, signature).await
+    }
+
+    /// [`CryptographyClient::verify`], its span made by `mk` (its own, or `verify_data`'s).
+    async fn verify_in(
+        &self,
+        mk: impl Fn() -> Span,
+        algorithm: SignatureAlgorithm,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<VerifyResult> {
         let alg = &algorithm;
         settled_fast_path!(
             self,
+            mk,
             Verify,
             |l, p| match p.verify(alg) {
                 Some(prepared) => l.verify_prepared(prepared, digest, signature),
@@ -240,6 +325,7 @@ impl CryptographyClient {
                 }
             }
         );
+        let span = mk();
         let out = outlined(self.run(
             CryptoOperation::Verify,
             true,
@@ -251,7 +337,9 @@ impl CryptographyClient {
                 Ok((is_valid, None))
             },
         ))
+        .instrument(span.clone())
         .await?;
+        record_location(&span, out.location);
         Ok(VerifyResult {
             key_id: out.key_id,
             algorithm,
@@ -271,11 +359,12 @@ impl CryptographyClient {
         algorithm: SignatureAlgorithm,
         data: &[u8],
     ) -> Result<SignResult> {
+        let mk = || op_span!(self, "CryptographyClient::sign_data");
         if algorithm.is_ml_dsa() {
-            return self.sign(algorithm, data).await;
+            return self.sign_in(mk, algorithm, data).await;
         }
         let digest = digest_for(&algorithm, data)?;
-        self.sign(algorithm, &digest).await
+        self.sign_in(mk, algorithm, &digest).await
     }
 
     /// Hashes `data` locally, then verifies `signature` over the digest (locally whenever
@@ -289,11 +378,12 @@ impl CryptographyClient {
         data: &[u8],
         signature: &[u8],
     ) -> Result<VerifyResult> {
+        let mk = || op_span!(self, "CryptographyClient::verify_data");
         if algorithm.is_ml_dsa() {
-            return self.verify(algorithm, data, signature).await;
+            return self.verify_in(mk, algorithm, data, signature).await;
         }
         let digest = digest_for(&algorithm, data)?;
-        self.verify(algorithm, &digest, signature).await
+        self.verify_in(mk, algorithm, &digest, signature).await
     }
 
     /// Wraps `key` (a data key) with `algorithm`.
@@ -301,9 +391,11 @@ impl CryptographyClient {
     /// # Errors
     /// `InvalidArgument` outside the validity window; local or service errors.
     pub async fn wrap_key(&self, algorithm: KeyWrapAlgorithm, key: &[u8]) -> Result<WrapResult> {
+        let mk = || op_span!(self, "CryptographyClient::wrap_key");
         let alg = &algorithm;
         settled_fast_path!(
             self,
+            mk,
             WrapKey,
             |l, p| match p.wrap(alg) {
                 Some(prepared) => l.wrap_key_prepared(prepared, key),
@@ -318,6 +410,7 @@ impl CryptographyClient {
                 }
             }
         );
+        let span = mk();
         let out = outlined(self.run(
             CryptoOperation::WrapKey,
             true,
@@ -325,7 +418,9 @@ impl CryptographyClient {
             |local, ()| local.wrap_key(alg, key),
             |remote, ()| async move { remote.wrap_key(alg, key).await.map(bytes) },
         ))
+        .instrument(span.clone())
         .await?;
+        record_location(&span, out.location);
         Ok(WrapResult {
             key_id: out.key_id,
             algorithm,
@@ -343,9 +438,11 @@ impl CryptographyClient {
         algorithm: KeyWrapAlgorithm,
         encrypted_key: &[u8],
     ) -> Result<UnwrapResult> {
+        let mk = || op_span!(self, "CryptographyClient::unwrap_key");
         let alg = &algorithm;
         settled_fast_path!(
             self,
+            mk,
             UnwrapKey,
             |l, p| match p.unwrap(alg) {
                 Some(prepared) => l.unwrap_key_prepared(prepared, encrypted_key),
@@ -360,6 +457,7 @@ impl CryptographyClient {
                 }
             }
         );
+        let span = mk();
         let out = outlined(self.run(
             CryptoOperation::UnwrapKey,
             true,
@@ -367,7 +465,9 @@ impl CryptographyClient {
             |local, ()| local.unwrap_key(alg, encrypted_key),
             |remote, ()| async move { remote.unwrap_key(alg, encrypted_key).await.map(secret) },
         ))
+        .instrument(span.clone())
         .await?;
+        record_location(&span, out.location);
         Ok(UnwrapResult {
             key_id: out.key_id,
             algorithm,

@@ -608,3 +608,91 @@ fn vault_url_and_raw_requests() {
         assert_eq!(none.kind(), &ErrorKind::NotSupported);
     });
 }
+
+/// Captured `fmt` output of the spans closed while `f` runs on this thread.
+fn spans_of(f: impl FnOnce()) -> String {
+    #[derive(Clone, Default)]
+    struct Buf(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, f);
+    String::from_utf8(buf.0.lock().unwrap().clone()).unwrap()
+}
+
+#[test]
+fn each_operation_has_a_span_saying_where_it_ran() {
+    let ec = generate_ec(&KeyCurveName::P256).unwrap();
+    let fake = vault(&ec, 200, serde_json::json!({}));
+    let logs = spans_of(|| {
+        rt().block_on(async {
+            let remote = client(
+                &fake,
+                KID,
+                CryptographyClientOptions {
+                    mode: RoutingMode::RemoteOnly,
+                    ..Default::default()
+                },
+            );
+            remote
+                .sign(SignatureAlgorithm::Es256, &[7; 32])
+                .await
+                .unwrap();
+            let local = CryptographyClient::from_jwk(ec.clone_secret()).unwrap();
+            let signed = local
+                .sign_data(SignatureAlgorithm::Es256, b"m")
+                .await
+                .unwrap();
+            local
+                .verify_data(SignatureAlgorithm::Es256, b"m", &signed.signature)
+                .await
+                .unwrap();
+        });
+    });
+    let line = |name: &str| {
+        logs.lines()
+            .find(|l| l.contains(&format!("{name}{{")))
+            .unwrap_or_else(|| panic!("no span {name} in {logs}"))
+            .to_owned()
+    };
+    let sign = line("CryptographyClient::sign");
+    for field in [
+        "az.namespace=\"Microsoft.KeyVault\"",
+        "key.name=\"k1\"",
+        "api_version=\"",
+        "az.client_request_id=\"",
+        "keyvault.location=\"remote\"",
+    ] {
+        assert!(sign.contains(field), "{field} missing in {sign}");
+    }
+    let host = url::Url::parse(KID).unwrap().host_str().unwrap().to_owned();
+    assert!(
+        sign.contains(&format!("server.address=\"{host}\"")),
+        "{sign}"
+    );
+    for name in [
+        "CryptographyClient::sign_data",
+        "CryptographyClient::verify_data",
+    ] {
+        assert!(line(name).contains("keyvault.location=\"local\""), "{logs}");
+    }
+    // sign_data is one span, not one wrapping another.
+    assert!(
+        !logs.contains("sign_data}:CryptographyClient::sign{"),
+        "{logs}"
+    );
+}
