@@ -42,9 +42,16 @@ impl Vault {
             });
         }
         let dir = tempfile::tempdir()?;
+        // The administration APIs are a Managed HSM's: a vault refuses them, as Azure does.
+        let kind = if var == "AZURE_MANAGEDHSM_URL" {
+            kv_emulator::vaults::VaultKind::ManagedHsm
+        } else {
+            kv_emulator::vaults::VaultKind::Vault
+        };
         let emulator = kv_emulator::Emulator::builder()
             .listen("127.0.0.1:0".parse()?)
             .data_dir(dir.path())
+            .kind(kind)
             .start()
             .await?;
         let url = emulator.url().to_owned();
