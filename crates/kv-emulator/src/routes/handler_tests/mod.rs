@@ -101,8 +101,20 @@ impl TestApp {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
+        self.call_version_at(host, "7.6", method, path, body).await
+    }
+
+    /// [`Self::call_at`] at api-version `version`.
+    pub(super) async fn call_version_at(
+        &self,
+        host: &str,
+        version: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let sep = if path.contains('?') { '&' } else { '?' };
-        let path = format!("{path}{sep}api-version=7.6");
+        let path = format!("{path}{sep}api-version={version}");
         let resp = self
             .raw_at(
                 host,

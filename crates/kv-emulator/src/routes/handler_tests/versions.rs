@@ -19,36 +19,6 @@ impl TestApp {
             .await
     }
 
-    /// `call` at a given api-version and host.
-    async fn call_version_at(
-        &self,
-        host: &str,
-        version: &str,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let resp = self
-            .raw_at(
-                host,
-                method,
-                &format!("{path}?api-version={version}"),
-                body.map(|b| serde_json::to_vec(&b).unwrap()),
-                true,
-            )
-            .await;
-        let status = resp.status();
-        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        let value = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        (status, value)
-    }
-
     async fn ok_at(&self, version: &str, method: &str, path: &str, body: Option<Value>) -> Value {
         self.ok_on(HOST, version, method, path, body).await
     }
