@@ -2,8 +2,8 @@
 //! against the emulator started in-process on 127.0.0.1:0. An ML-DSA-65 key is created in
 //! the emulator, signs there, and its signature verifies locally with the public key and
 //! zero requests, on the façade's backend and on each backend on its own; a tampered
-//! signature is refused. The wire forms the façade does not send (context, external mu)
-//! are driven over raw HTTPS.
+//! signature is refused. The context and external-mu forms go through the façade
+//! (`sign_ml_dsa` / `verify_ml_dsa`) and over raw HTTPS, for the spec's wire rules.
 
 #[path = "../crates/kv-client/tests/support/mod.rs"]
 mod support;
@@ -220,4 +220,103 @@ async fn ml_dsa_context_and_external_mu_over_the_wire() {
         let (status, body) = post("sign", bad.clone()).await;
         assert_eq!(status, 400, "{bad} -> {body}");
     }
+}
+
+/// The façade's context and external-mu forms: the vault signs (`context` / `external_mu`
+/// on the wire), the client verifies locally with the public key and zero requests.
+#[tokio::test]
+async fn ml_dsa_context_and_external_mu_through_the_facade() {
+    let env = support::Env::start().await;
+    let keys = key_client(&env);
+    let name = support::unique("mldsa-facade");
+    let key = keys
+        .create_ml_dsa_key(&name, ML_DSA_65, None)
+        .await
+        .expect("create ML-DSA-65 key");
+    let crypto = keys
+        .get_cryptography_client(&name, None)
+        .expect("cryptography client");
+    let message = b"release 1.2.3".as_slice();
+    let with_context = MlDsaInput::Message {
+        message,
+        context: b"builds-v1",
+    };
+    let signed = crypto
+        .sign_ml_dsa(ML_DSA_65, &with_context)
+        .await
+        .expect("remote sign with a context");
+    assert_eq!(signed.location, OperationLocation::Remote);
+    // The first verify may fetch the key; the ones counted after it are local.
+    crypto
+        .verify_ml_dsa(ML_DSA_65, &with_context, &signed.signature)
+        .await
+        .expect("verify");
+
+    let before = env.requests();
+    let same = crypto
+        .verify_ml_dsa(ML_DSA_65, &with_context, &signed.signature)
+        .await
+        .expect("verify, same context");
+    assert_eq!(
+        (same.location, same.is_valid),
+        (OperationLocation::Local, true)
+    );
+    let other_context = MlDsaInput::Message {
+        message,
+        context: b"builds-v2",
+    };
+    let other = crypto
+        .verify_ml_dsa(ML_DSA_65, &other_context, &signed.signature)
+        .await
+        .expect("verify, other context");
+    assert_eq!(
+        (other.location, other.is_valid),
+        (OperationLocation::Local, false)
+    );
+    let no_context = crypto
+        .verify(ML_DSA_65, message, &signed.signature)
+        .await
+        .expect("verify, empty context");
+    assert!(
+        !no_context.is_valid,
+        "the context is bound to the signature"
+    );
+    assert_eq!(env.requests(), before, "local verify sends no request");
+
+    // External mu: hashed here, signed in the vault, verified here in both forms.
+    let public = LocalKey::new(&key.key).expect("public key");
+    let mu = public
+        .ml_dsa_external_mu(message, b"builds-v1")
+        .expect("external mu");
+    let over_mu = crypto
+        .sign_ml_dsa(ML_DSA_65, &MlDsaInput::ExternalMu(&mu))
+        .await
+        .expect("remote sign over external mu");
+    assert_eq!(over_mu.location, OperationLocation::Remote);
+    let before = env.requests();
+    for input in [MlDsaInput::ExternalMu(&mu), with_context] {
+        let verified = crypto
+            .verify_ml_dsa(ML_DSA_65, &input, &over_mu.signature)
+            .await
+            .expect("verify over mu");
+        assert_eq!(
+            (verified.location, verified.is_valid),
+            (OperationLocation::Local, true)
+        );
+    }
+    let mut tampered = over_mu.signature.clone();
+    tampered[7] ^= 0x01;
+    let refused = crypto
+        .verify_ml_dsa(ML_DSA_65, &MlDsaInput::ExternalMu(&mu), &tampered)
+        .await
+        .expect("verify tampered");
+    assert!(!refused.is_valid);
+    assert_eq!(env.requests(), before, "local verify sends no request");
+
+    // Context and external mu are ML-DSA's alone.
+    let err = crypto
+        .sign_ml_dsa(SignatureAlgorithm::Es256, &with_context)
+        .await
+        .expect_err("not ML-DSA");
+    assert_eq!(err.kind(), &kv_client::ErrorKind::InvalidArgument);
 }

@@ -267,6 +267,7 @@ async fn secure_wrap_round_trip_with_accepted_and_refused_targets() {
         .await
         .expect_err("no secureWrapKey");
     assert_eq!(err.kind(), &ErrorKind::Forbidden);
+    assert_eq!(err.error_code(), Some("KeyOperationForbidden"), "{err}");
 
     // At 2025-07-01 the operation does not exist: refused before any request.
     let err = hsm

@@ -54,6 +54,9 @@ pub use kv_core::{
     ContinuationToken, Pager, PollStep, Poller, PollerOptions, PollerStatus, StaticTokenCredential,
     TokenCredential,
 };
+/// What an ML-DSA signature covers: a message with a context string, or an external mu
+/// (see [`CryptographyClient::sign_ml_dsa`]).
+pub use kv_crypto_local::MlDsaInput;
 pub use models::*;
 pub use options::*;
 pub use routing::{CryptoOperation, OperationLocation, Route, RoutingMode, route};

@@ -277,7 +277,16 @@ impl RemoteCryptographyClient {
             // The preview specs' ML-DSA examples send no `alg`: the key's `alg` decides.
             body.alg = None;
         }
-        let result: KeyOperationResult = self.post("sign", &body).await?;
+        self.sign_with(&body).await
+    }
+
+    /// Signs with a body built by the caller: for ML-DSA, a message with a `context`, or
+    /// an `external_mu` (2026-05-01-preview), which [`sign`](Self::sign) does not send.
+    ///
+    /// # Errors
+    /// As [`sign`](Self::sign).
+    pub async fn sign_with(&self, body: &KeySignParameters) -> Result<RemoteOutput> {
+        let result: KeyOperationResult = self.post("sign", body).await?;
         RemoteOutput::from_wire(result, "sign")
     }
 
@@ -296,7 +305,15 @@ impl RemoteCryptographyClient {
         if algorithm.is_ml_dsa() {
             body.alg = None;
         }
-        let result: KeyVerifyResult = self.post("verify", &body).await?;
+        self.verify_with(&body).await
+    }
+
+    /// Verifies with a body built by the caller (see [`sign_with`](Self::sign_with)).
+    ///
+    /// # Errors
+    /// As [`verify`](Self::verify).
+    pub async fn verify_with(&self, body: &KeyVerifyParameters) -> Result<bool> {
+        let result: KeyVerifyResult = self.post("verify", body).await?;
         result.value.ok_or_else(|| {
             Error::new(
                 ErrorKind::Decode,

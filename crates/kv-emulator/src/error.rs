@@ -21,9 +21,14 @@ pub enum ApiError {
     #[error("{0}")]
     Unauthorized(String),
     /// 403 `Forbidden`: the key may not be used this way now (disabled, outside its
-    /// validity window, operation not in `key_ops`, not exportable...).
+    /// validity window, not exportable...).
     #[error("{0}")]
     Forbidden(String),
+    /// 403 `KeyOperationForbidden`: the operation is not in the key's `key_ops` (as the
+    /// service answers, recorded for a secure wrap without `secureWrapKey`). RBAC refusals
+    /// are [`ApiError::ForbiddenByRbac`].
+    #[error("{0}")]
+    KeyOperationForbidden(String),
     /// 404 `KeyNotFound`: no such key (or version). The wording is the vault's; a Managed
     /// HSM words it differently (see [`crate::personality::key_not_found_message`]).
     #[error(
@@ -76,6 +81,11 @@ impl ApiError {
         Self::BadParameter(message.into())
     }
 
+    /// [`ApiError::KeyOperationForbidden`] for `op`, worded as the service's recorded answer.
+    pub fn key_operation_forbidden(op: impl std::fmt::Display) -> Self {
+        Self::KeyOperationForbidden(format!("Operation {op} is not permitted on the given key"))
+    }
+
     /// Shorthand for [`ApiError::Internal`]; `detail` goes to the log only.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         Self::Internal(detail.to_string())
@@ -86,7 +96,9 @@ impl ApiError {
         match self {
             Self::BadParameter(_) | Self::BadRequestCode { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::ForbiddenByRbac(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::KeyOperationForbidden(_) | Self::ForbiddenByRbac(_) => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFoundCode { .. } => StatusCode::NOT_FOUND,
             Self::KeyNotFound(_) | Self::DeletedKeyNotFound(_) | Self::NotFound(_) => {
                 StatusCode::NOT_FOUND
@@ -103,6 +115,7 @@ impl ApiError {
             Self::BadParameter(_) => "BadParameter",
             Self::Unauthorized(_) => "Unauthorized",
             Self::Forbidden(_) => "Forbidden",
+            Self::KeyOperationForbidden(_) => "KeyOperationForbidden",
             Self::ForbiddenByRbac(_) => "ForbiddenByRbac",
             Self::NotFoundCode { code, .. } | Self::BadRequestCode { code, .. } => code,
             Self::KeyNotFound(_) | Self::DeletedKeyNotFound(_) => "KeyNotFound",

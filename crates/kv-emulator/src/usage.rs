@@ -34,9 +34,7 @@ pub fn check_usable(meta: &KeyMeta, op: &KeyOperation, now: i64) -> Result<(), A
         )));
     }
     if !meta.public.permits(op) {
-        return Err(ApiError::Forbidden(format!(
-            "Operation {op} is not permitted on this key: it is not in the key's key_ops."
-        )));
+        return Err(ApiError::key_operation_forbidden(op));
     }
     Ok(())
 }
@@ -100,6 +98,6 @@ mod tests {
             &sign,
             100,
         );
-        assert!(matches!(err, Err(ApiError::Forbidden(_))));
+        assert!(matches!(err, Err(ApiError::KeyOperationForbidden(_))));
     }
 }

@@ -147,10 +147,10 @@ def test_import_rsa(key_client, crypto_client, unique, hsm):
     private.public_key().verify(signed.signature, digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
     ct = private.public_key().encrypt(b"secret", padding.OAEP(padding.MGF1(hashes.SHA256()), hashes.SHA256(), None))
     assert client.decrypt(EncryptionAlgorithm.rsa_oaep_256, ct).plaintext == b"secret"
-    # encrypt is not in key_ops: the service refuses it.
+    # encrypt is not in key_ops: the service refuses it (403 KeyOperationForbidden).
     status, body = raw(key_client, "POST", f"/keys/{name}/encrypt", {"alg": "RSA-OAEP", "value": b64url(b"x")})
     assert status == 403, body
-    assert body["error"]["code"] == "Forbidden"
+    assert body["error"]["code"] == "KeyOperationForbidden"
 
 
 @pytest.mark.parametrize("crv", list(CURVES))

@@ -82,9 +82,7 @@ pub(crate) fn crypto_error(e: kv_crypto_local::Error) -> ApiError {
         E::UnsupportedAlgorithm { algorithm, reason } => ApiError::bad(format!(
             "The algorithm {algorithm} is not supported for this key: {reason}."
         )),
-        E::OperationNotPermitted(op) => {
-            ApiError::Forbidden(format!("Operation {op} is not permitted on this key."))
-        }
+        E::OperationNotPermitted(op) => ApiError::key_operation_forbidden(op),
         E::InvalidInput(what) => ApiError::bad(format!("Invalid input: {what}.")),
         E::CryptoFailure => ApiError::bad("The cryptographic operation failed."),
         other => ApiError::internal(other),

@@ -206,7 +206,10 @@ async fn attributes_and_key_ops_are_enforced() {
             Some(json!({"alg": "ES256", "value": digest})),
         )
         .await;
-    assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, "Forbidden"));
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::FORBIDDEN, "KeyOperationForbidden")
+    );
     app.ok(
         "PATCH",
         "/keys/limited/",
@@ -226,14 +229,15 @@ async fn attributes_and_key_ops_are_enforced() {
         Some(json!({"attributes": {"enabled": false}})),
     )
     .await;
-    let (status, _) = app
+    let (status, body) = app
         .call(
             "POST",
             "/keys/limited/sign",
             Some(json!({"alg": "ES256", "value": digest})),
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A disabled key is not a key_ops refusal: the plain `Forbidden` code.
+    assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, "Forbidden"));
     app.ok(
         "PATCH",
         "/keys/limited/",
