@@ -94,7 +94,7 @@ pub(crate) async fn load_for(
     state: &AppState,
     name: String,
     version: Option<String>,
-    op: CryptoOp,
+    op: KeyOperation,
 ) -> Result<(VersionRow, JsonWebKey), ApiError> {
     validate_key_name(&name)?;
     let now = state.clock().now();
@@ -102,9 +102,10 @@ pub(crate) async fn load_for(
         .store()
         .run(move |tx| {
             let row = find(tx, &name, version.as_deref())?;
-            check_usable(&row.meta, &op.key_operation(), now)?;
+            check_usable(&row.meta, &op, now)?;
             let mut private = tx.private(&row.name, &row.version)?;
-            // `key_ops` is enforced above from the current (updatable) attributes.
+            // `key_ops` is enforced above from the current (updatable) attributes; the local
+            // key then runs the plain operation (a secure wrap is a plain wrap here).
             private.key_ops = None;
             Ok((row, private))
         })
@@ -133,7 +134,7 @@ pub async fn operate(
         CryptoOp::Verify => Input::Verify(parse_json(body)?),
         _ => Input::Ops(parse_json(body)?),
     };
-    let (row, private) = load_for(&state, name, version, op).await?;
+    let (row, private) = load_for(&state, name, version, op.key_operation()).await?;
     let kid = view::kid(&ctx.base_url, &row.name, &row.version);
     let kind = state.kind();
     let response = tokio::task::spawn_blocking(move || -> Result<Response, ApiError> {

@@ -14,21 +14,17 @@
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use kv_crypto_local::LocalKey;
-use kv_jwk::{JsonWebKey, KeyOperation, SecretBytes};
+use kv_jwk::{KeyOperation, SecretBytes};
 use kv_protocol::{
     SecureKeyOperationResult, SecureKeyUnwrapOperationParameters, SecureKeyWrapOperationParameters,
 };
 
 use crate::error::ApiError;
-use crate::names::validate_key_name;
 use crate::release::{parse_policy, token};
 use crate::request::{RequestCtx, parse_json};
-use crate::routes::crypto::crypto_error;
-use crate::routes::keys::find;
+use crate::routes::crypto::{crypto_error, load_for};
 use crate::routes::view;
 use crate::state::AppState;
-use crate::store::VersionRow;
-use crate::usage::check_usable;
 
 /// Size of the key secure wrap generates (the spec: "a new 256 bit AES key").
 const GENERATED_KEY_BYTES: usize = 32;
@@ -71,28 +67,6 @@ pub fn check_new_key(
     Ok(true)
 }
 
-async fn load(
-    state: &AppState,
-    name: String,
-    version: Option<String>,
-    op: KeyOperation,
-) -> Result<(VersionRow, JsonWebKey), ApiError> {
-    validate_key_name(&name)?;
-    let now = state.clock().now();
-    state
-        .store()
-        .run(move |tx| {
-            let row = find(tx, &name, version.as_deref())?;
-            check_usable(&row.meta, &op, now)?;
-            let mut private = tx.private(&row.name, &row.version)?;
-            // `key_ops` was enforced above for the secure operation; the local key then
-            // runs a plain wrap or unwrap.
-            private.key_ops = None;
-            Ok((row, private))
-        })
-        .await
-}
-
 /// `POST /keys/{name}/{version}/securewrapkey`.
 pub async fn secure_wrap_key(
     state: AppState,
@@ -102,7 +76,7 @@ pub async fn secure_wrap_key(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let params: SecureKeyWrapOperationParameters = parse_json(body)?;
-    let (row, private) = load(&state, name, version, KeyOperation::SecureWrapKey).await?;
+    let (row, private) = load_for(&state, name, version, KeyOperation::SecureWrapKey).await?;
     let kid = view::kid(&ctx.base_url, &row.name, &row.version);
     let alg = params.alg.clone();
     let wrapped = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
@@ -132,7 +106,7 @@ pub async fn secure_unwrap_key(
     if params.target.trim().is_empty() {
         return Err(ApiError::bad("target (an attestation token) is required."));
     }
-    let (row, private) = load(&state, name, version, KeyOperation::SecureUnwrapKey).await?;
+    let (row, private) = load_for(&state, name, version, KeyOperation::SecureUnwrapKey).await?;
     let policy = row.meta.release_policy.as_ref().ok_or_else(|| {
         ApiError::Forbidden("The key has no release policy; secure unwrap is not possible.".into())
     })?;
