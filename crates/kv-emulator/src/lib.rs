@@ -70,9 +70,11 @@
 //! ([`routes::secure_wrap`]) generates an AES-256 key and wraps it; secure unwrap answers
 //! it only for an attestation token trusted and allowed by the key's release policy, the
 //! same checks as key release. The External Key Manager connection (`/ekm...`,
-//! [`routes::admin::ekm`]) is recorded, not contacted: `check` answers as a documented test
-//! double, and external key references ([`routes::external`]) are backed by an AES-256 key
-//! the emulator holds in place of the external HSM.
+//! [`routes::admin::ekm`]) is recorded in each Managed HSM's own database, not contacted:
+//! `check` answers as a documented test double, and external key references
+//! ([`routes::external`]) are backed by an AES-256 key the emulator holds in place of the
+//! external HSM. With `--rbac` the EKM operations need the `ekm/read`, `ekm/write` and
+//! `ekm/delete` data actions, which the Administrator role grants.
 //!
 //! # Managed HSM administration
 //!
@@ -121,6 +123,7 @@ pub mod request;
 pub mod routes;
 pub mod scheduler;
 mod server;
+pub(crate) mod service;
 pub mod state;
 pub mod store;
 pub mod throttle;

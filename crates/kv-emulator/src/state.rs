@@ -86,7 +86,6 @@ struct Inner {
     settings: VaultSettings,
     scheduler: tokio::sync::Mutex<()>,
     jobs: Jobs,
-    ekm: crate::routes::admin::ekm::EkmState,
 }
 
 #[derive(Debug)]
@@ -113,7 +112,6 @@ impl AppState {
                 settings,
                 scheduler: tokio::sync::Mutex::new(()),
                 jobs: Jobs::new(),
-                ekm: Default::default(),
             }),
             bound,
         }
@@ -184,11 +182,6 @@ impl AppState {
     /// Backup and restore jobs.
     pub fn jobs(&self) -> &Jobs {
         &self.inner.jobs
-    }
-
-    /// The Managed HSM External Key Manager connection.
-    pub fn ekm(&self) -> &crate::routes::admin::ekm::EkmState {
-        &self.inner.ekm
     }
 }
 

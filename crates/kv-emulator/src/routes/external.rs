@@ -9,7 +9,7 @@
 //! Test double: the emulator reaches no proxy. It stands in for the external HSM by
 //! generating an AES-256 key per external key version, so wrap and unwrap on the reference
 //! work end to end (the only operations the service supports on external keys). Creating a
-//! reference needs an EKM connection (see [`crate::routes::admin::ekm`]).
+//! reference needs an EKM connection (see [`crate::service::ekm`]).
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
@@ -78,7 +78,7 @@ pub async fn create_external_key(
             ExternalKey::MAX_ID_LEN
         )));
     }
-    if state.ekm().get().is_none() {
+    if crate::service::ekm::connection(&state).await?.is_none() {
         return Err(ApiError::bad(
             "No EKM connection is configured; create one with POST /ekm/create first.",
         ));

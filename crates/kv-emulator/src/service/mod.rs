@@ -1,0 +1,7 @@
+//! The service layer: what the emulator does, apart from how it is asked over HTTP.
+//!
+//! Route modules ([`crate::routes`]) parse a request, call one function here and write
+//! its answer; the scheduler ([`crate::scheduler`]) calls the same functions. Nothing
+//! here depends on a route module.
+
+pub(crate) mod ekm;
