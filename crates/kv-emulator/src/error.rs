@@ -190,6 +190,21 @@ impl StartError {
     }
 }
 
+/// Maps a local crypto failure to the service's answer. Decrypt, unwrap and verify
+/// failures stay opaque.
+pub(crate) fn crypto_error(e: kv_crypto_local::Error) -> ApiError {
+    use kv_crypto_local::Error as E;
+    match e {
+        E::UnsupportedAlgorithm { algorithm, reason } => ApiError::bad(format!(
+            "The algorithm {algorithm} is not supported for this key: {reason}."
+        )),
+        E::OperationNotPermitted(op) => ApiError::key_operation_forbidden(op),
+        E::InvalidInput(what) => ApiError::bad(format!("Invalid input: {what}.")),
+        E::CryptoFailure => ApiError::bad("The cryptographic operation failed."),
+        other => ApiError::internal(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,10 +7,10 @@ use kv_protocol::DeletedKeyListResult;
 
 use crate::error::ApiError;
 use crate::names::validate_key_name;
-use crate::paging::{Cursor, PageRequest};
+use crate::paging::{Cursor, PageRequest, paged};
 use crate::request::RequestCtx;
-use crate::routes::keys::{find, paged};
 use crate::routes::view;
+use crate::service::keys::find;
 use crate::state::AppState;
 use crate::store::DeletedInfo;
 

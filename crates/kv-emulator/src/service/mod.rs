@@ -5,3 +5,9 @@
 //! here depends on a route module.
 
 pub(crate) mod ekm;
+pub(crate) mod external;
+pub(crate) mod key_backup;
+pub(crate) mod keys;
+pub(crate) mod release;
+pub(crate) mod rotation;
+pub(crate) mod secure_wrap;

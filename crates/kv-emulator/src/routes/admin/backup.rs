@@ -28,7 +28,7 @@ use crate::error::ApiError;
 use crate::jobs::JobStatus;
 use crate::names::validate_key_name;
 use crate::request::{RequestCtx, parse_json};
-use crate::routes::keys::{backup_content, insert_backup, open_backup, seal_backup};
+use crate::service::key_backup::{backup_content, insert_backup, open_backup, seal_backup};
 use crate::state::AppState;
 use crate::store::BackupContent;
 
