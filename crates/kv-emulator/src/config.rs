@@ -19,12 +19,8 @@ use std::time::Duration;
 
 use crate::error::StartError;
 
-/// The smallest soft-delete retention the service allows, in days.
-pub const MIN_RETENTION_DAYS: u32 = 7;
-/// The largest (and default) soft-delete retention, in days.
-pub const MAX_RETENTION_DAYS: u32 = 90;
-/// The tenant named in the authentication challenge unless configured otherwise.
-pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-000000000000";
+// Defined beside the settings they are defaults of.
+pub use crate::state::{DEFAULT_TENANT, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS};
 
 /// Settings of one emulator instance. Public fields with [`Default`]; checked by
 /// [`Emulator::start`](crate::Emulator::start).

@@ -10,6 +10,13 @@ use crate::jobs::Jobs;
 use crate::store::Store;
 use crate::vaults::{VaultId, VaultKind, Vaults};
 
+/// The smallest soft-delete retention the service allows, in days.
+pub const MIN_RETENTION_DAYS: u32 = 7;
+/// The largest (and default) soft-delete retention, in days.
+pub const MAX_RETENTION_DAYS: u32 = 90;
+/// The tenant named in the authentication challenge unless configured otherwise.
+pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-000000000000";
+
 /// Vault-wide settings the handlers need.
 #[derive(Clone, Debug)]
 pub struct VaultSettings {
@@ -42,9 +49,9 @@ impl Default for VaultSettings {
     /// attestation signers, no RBAC.
     fn default() -> Self {
         Self {
-            retention_days: crate::config::MAX_RETENTION_DAYS,
+            retention_days: MAX_RETENTION_DAYS,
             challenge_resource: None,
-            tenant_id: crate::config::DEFAULT_TENANT.to_owned(),
+            tenant_id: DEFAULT_TENANT.to_owned(),
             attestation_signers: Vec::new(),
             rbac: false,
             rbac_admins: Vec::new(),
@@ -59,7 +66,7 @@ impl VaultSettings {
     /// The recovery level reported on keys: `Recoverable+Purgeable` at the default
     /// retention of 90 days, `CustomizedRecoverable+Purgeable` below it (as the service).
     pub fn recovery_level(&self) -> DeletionRecoveryLevel {
-        if self.retention_days >= crate::config::MAX_RETENTION_DAYS {
+        if self.retention_days >= MAX_RETENTION_DAYS {
             DeletionRecoveryLevel::RecoverablePurgeable
         } else {
             DeletionRecoveryLevel::CustomizedRecoverablePurgeable
