@@ -4,6 +4,7 @@
 //! its answer; the scheduler ([`crate::scheduler`]) calls the same functions. Nothing
 //! here depends on a route module.
 
+pub(crate) mod backup;
 pub(crate) mod ekm;
 pub(crate) mod external;
 pub(crate) mod key_backup;
