@@ -61,6 +61,8 @@ pub struct EmulatorConfig {
     pub rbac_admins: Vec<String>,
     /// Fault injection (`--faults`); `None` (the default) injects nothing. See
     /// [`crate::faults`].
+    #[cfg(feature = "faults")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
     pub faults: Option<crate::faults::FaultSpec>,
     /// Throttling (`--throttle`); `None` (the default) never throttles. See
     /// [`crate::throttle`].
@@ -90,6 +92,7 @@ impl Default for EmulatorConfig {
             scheduler_interval: Duration::from_secs(10),
             rbac: false,
             rbac_admins: Vec::new(),
+            #[cfg(feature = "faults")]
             faults: None,
             throttle: None,
             auth: crate::oauth::AuthMode::Any,
@@ -126,6 +129,7 @@ impl EmulatorConfig {
                 ));
             }
         }
+        #[cfg(feature = "faults")]
         if let Some(faults) = &self.faults {
             faults
                 .validate()

@@ -82,16 +82,17 @@
 //! ([`routes::admin`]): the nine built-in roles and custom role definitions, role
 //! assignments, full backup / full restore / selective key restore to Azure Blob Storage
 //! (written with the Blob REST API and a SAS token, see [`blob`]; Azurite works, and
-//! [`azurite`] starts one for tests), and settings. Role-based access control is enforced
-//! only with `--rbac` ([`EmulatorBuilder::rbac`]); the principal is the `oid` claim of the
-//! bearer token, read without verifying it ([`rbac`] says how tests mint one).
+//! the `azurite` module, feature `azurite`, starts one for tests), and settings.
+//! Role-based access control is enforced only with `--rbac` ([`EmulatorBuilder::rbac`]);
+//! the principal is the `oid` claim of the bearer token, read without verifying it
+//! ([`rbac`] says how tests mint one).
 //!
-//! # Fault injection
+//! # Fault injection (feature `faults`)
 //!
-//! `--faults SPEC` ([`EmulatorBuilder::faults`]) answers a deterministic, seeded share of
+//! `--faults SPEC` (`EmulatorBuilder::faults`) answers a deterministic, seeded share of
 //! requests with 429 (with `Retry-After`), 503, a dropped connection before or after the
-//! operation ran, or added latency; see [`faults`] for the syntax and
-//! [`EmulatorHandle::faults`] for the log of what was injected.
+//! operation ran, or added latency; see the `faults` module for the syntax and
+//! `EmulatorHandle::faults` for the log of what was injected.
 //!
 //! # Storage
 //!
@@ -103,11 +104,15 @@
 
 pub mod app;
 pub mod auth;
+#[cfg(feature = "azurite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "azurite")))]
 pub mod azurite;
 pub mod blob;
 pub mod clock;
 pub mod config;
 pub mod error;
+#[cfg(feature = "faults")]
+#[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
 pub mod faults;
 pub mod jobs;
 pub mod keymat;
