@@ -30,7 +30,7 @@ pub enum ApiError {
     #[error("{0}")]
     KeyOperationForbidden(String),
     /// 404 `KeyNotFound`: no such key (or version). The wording is the vault's; a Managed
-    /// HSM words it differently (see [`key_not_found_message`]).
+    /// HSM words it differently (`Key not found: Key not found: {kid} (Activity ID: ...)`).
     #[error(
         "A key with (name/id) {0} was not found in this key vault. If you recently deleted \
          this key you may be able to recover it using the correct recovery command. For help \

@@ -78,7 +78,7 @@ impl VaultSettings {
 /// clone.
 ///
 /// The router's state is bound to the default instance; the `bind_vault` middleware
-/// ([`crate::app`]) binds each request to the instance its host names and hands that to
+/// (in `app.rs`) binds each request to the instance its host names and hands that to
 /// the handlers (`AppState` is an extractor that reads it).
 #[derive(Clone, Debug)]
 pub struct AppState {

@@ -46,7 +46,7 @@ use crate::error::{ApiError, StartError};
 
 mod endpoints;
 
-pub use endpoints::router;
+pub(crate) use endpoints::router;
 
 /// The lifetime of an issued token, in seconds.
 pub const TOKEN_LIFETIME_SECS: i64 = 3_600;

@@ -6,4 +6,4 @@ pub mod policy;
 pub mod token;
 pub mod wrap;
 
-pub use policy::{PolicyDocument, parse_policy, validate_policy};
+pub use policy::{parse_policy, validate_policy};
