@@ -81,10 +81,7 @@ pub async fn list_keys(state: AppState, ctx: RequestCtx) -> Result<Response, Api
     let page = PageRequest::from_ctx(&ctx)?;
     let after = page.after_name()?.map(str::to_owned);
     let limit = page.max_results;
-    let rows = state
-        .store()
-        .run(move |tx| tx.list_keys(after.as_deref(), limit + 1))
-        .await?;
+    let rows = keys::list(&state, after, limit + 1).await?;
     let result: KeyListResult = paged(
         rows,
         limit,
@@ -108,16 +105,7 @@ pub async fn list_versions(
     let page = PageRequest::from_ctx(&ctx)?;
     let after = page.after_seq()?;
     let limit = page.max_results;
-    let lookup = name.clone();
-    // As the service: the versions of a name that holds no (active) key are an empty
-    // list, not a 404.
-    let rows = state
-        .store()
-        .run(move |tx| match tx.latest(&lookup)? {
-            Some(latest) => tx.list_versions(&latest.name, after, limit + 1),
-            None => Ok(Vec::new()),
-        })
-        .await?;
+    let rows = keys::list_versions(&state, name.clone(), after, limit + 1).await?;
     let path = format!("/keys/{name}/versions");
     let result: KeyListResult = paged(
         rows,

@@ -268,6 +268,37 @@ pub(crate) async fn update(
         .await
 }
 
+/// Up to `limit` active keys (their latest versions) after the name `after`, by name.
+pub(crate) async fn list(
+    state: &AppState,
+    after: Option<String>,
+    limit: usize,
+) -> Result<Vec<VersionRow>, ApiError> {
+    state
+        .store()
+        .run(move |tx| tx.list_keys(after.as_deref(), limit))
+        .await
+}
+
+/// Up to `limit` versions of key `name` after sequence number `after`, oldest first. As
+/// the service: the versions of a name that holds no (active) key are an empty list, not
+/// a 404.
+pub(crate) async fn list_versions(
+    state: &AppState,
+    name: String,
+    after: Option<i64>,
+    limit: usize,
+) -> Result<Vec<VersionRow>, ApiError> {
+    validate_key_name(&name)?;
+    state
+        .store()
+        .run(move |tx| match tx.latest(&name)? {
+            Some(latest) => tx.list_versions(&latest.name, after, limit),
+            None => Ok(Vec::new()),
+        })
+        .await
+}
+
 fn apply_update(meta: &mut KeyMeta, params: KeyUpdateParameters, now: i64) -> Result<(), ApiError> {
     if let Some(ops) = params.key_ops {
         if let Some(unknown) = ops.iter().find(|op| !op.is_known()) {

@@ -5,10 +5,13 @@
 //! here depends on a route module.
 
 pub(crate) mod backup;
+pub(crate) mod deleted;
 pub(crate) mod ekm;
 pub(crate) mod external;
 pub(crate) mod key_backup;
 pub(crate) mod keys;
 pub(crate) mod release;
+pub(crate) mod roles;
 pub(crate) mod rotation;
 pub(crate) mod secure_wrap;
+pub(crate) mod settings;
