@@ -62,19 +62,7 @@ pub(crate) async fn create(
     state: &AppState,
     connection: EkmConnection,
 ) -> Result<EkmConnection, ApiError> {
-    validate(&connection)?;
-    state
-        .store()
-        .run(move |tx| {
-            if tx.ekm_connection()?.is_some() {
-                return Err(ApiError::Conflict(
-                    "An EKM connection already exists; update or delete it instead.".into(),
-                ));
-            }
-            tx.put_ekm_connection(&connection)?;
-            Ok(connection)
-        })
-        .await
+    record(state, connection, false).await
 }
 
 /// Replaces the connection; 404 when there is none.
@@ -82,11 +70,28 @@ pub(crate) async fn update(
     state: &AppState,
     connection: EkmConnection,
 ) -> Result<EkmConnection, ApiError> {
+    record(state, connection, true).await
+}
+
+/// Stores a checked `connection`, which must replace one (`replace`) or be the first.
+async fn record(
+    state: &AppState,
+    connection: EkmConnection,
+    replace: bool,
+) -> Result<EkmConnection, ApiError> {
     validate(&connection)?;
     state
         .store()
         .run(move |tx| {
-            tx.ekm_connection()?.ok_or_else(not_found)?;
+            match (tx.ekm_connection()?.is_some(), replace) {
+                (true, false) => {
+                    return Err(ApiError::Conflict(
+                        "An EKM connection already exists; update or delete it instead.".into(),
+                    ));
+                }
+                (false, true) => return Err(not_found()),
+                _ => {}
+            }
             tx.put_ekm_connection(&connection)?;
             Ok(connection)
         })

@@ -534,34 +534,40 @@ async fn ekm_routes_are_checked_with_the_ekm_data_actions() {
             }
         };
     let connection = || Some(ekm_connection("ekm.contoso.com"));
-    // A principal with no role may not read, create or delete the connection.
-    assert_eq!(
-        send("nobody", "GET", "/ekm", None).await,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        send("nobody", "GET", "/ekm/certificate", None).await,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        send("nobody", "POST", "/ekm/create", connection()).await,
-        StatusCode::FORBIDDEN
-    );
-    // The Administrator role grants every EKM action.
-    assert_eq!(
-        send("admin-app", "POST", "/ekm/create", connection()).await,
-        StatusCode::OK
-    );
-    assert_eq!(
-        send("admin-app", "POST", "/ekm/check", None).await,
-        StatusCode::OK
-    );
-    assert_eq!(
-        send("nobody", "DELETE", "/ekm", None).await,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        send("admin-app", "DELETE", "/ekm", None).await,
-        StatusCode::OK
-    );
+    // In order: a principal with no role is refused every EKM action; the Administrator
+    // role grants them all.
+    let steps = [
+        ("nobody", "GET", "/ekm", None, StatusCode::FORBIDDEN),
+        (
+            "nobody",
+            "GET",
+            "/ekm/certificate",
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "nobody",
+            "POST",
+            "/ekm/create",
+            connection(),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "admin-app",
+            "POST",
+            "/ekm/create",
+            connection(),
+            StatusCode::OK,
+        ),
+        ("admin-app", "POST", "/ekm/check", None, StatusCode::OK),
+        ("nobody", "DELETE", "/ekm", None, StatusCode::FORBIDDEN),
+        ("admin-app", "DELETE", "/ekm", None, StatusCode::OK),
+    ];
+    for (oid, method, path, body, expected) in steps {
+        assert_eq!(
+            send(oid, method, path, body).await,
+            expected,
+            "{oid} {method} {path}"
+        );
+    }
 }
