@@ -125,7 +125,7 @@ impl AppState {
     }
 
     /// This state bound to `id` (opening its store on first use).
-    pub async fn bind(&self, id: VaultId) -> Result<Self, ApiError> {
+    pub(crate) async fn bind(&self, id: VaultId) -> Result<Self, ApiError> {
         if id == self.bound.id {
             return Ok(self.clone());
         }
@@ -141,7 +141,7 @@ impl AppState {
     }
 
     /// This state bound to every open instance (for the scheduler).
-    pub fn every_vault(&self) -> Vec<Self> {
+    pub(crate) fn every_vault(&self) -> Vec<Self> {
         self.inner
             .vaults
             .all()
@@ -177,7 +177,7 @@ impl AppState {
 
     /// Held for the length of one scheduler pass, so passes never overlap (a pass started
     /// by a test and one started by the background task would otherwise both rotate).
-    pub async fn scheduler_guard(&self) -> tokio::sync::MutexGuard<'_, ()> {
+    pub(crate) async fn scheduler_guard(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.inner.scheduler.lock().await
     }
 
@@ -187,7 +187,7 @@ impl AppState {
     }
 
     /// Backup and restore jobs.
-    pub fn jobs(&self) -> &Jobs {
+    pub(crate) fn jobs(&self) -> &Jobs {
         &self.inner.jobs
     }
 }
