@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{Request, header};
-use kv_emulator::{AppState, Clock, VaultSettings, store::Store};
+use kv_emulator::{AppState, Clock, Store, VaultSettings};
 use libfuzzer_sys::fuzz_target;
 use tower::ServiceExt;
 

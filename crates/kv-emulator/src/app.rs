@@ -59,7 +59,7 @@ async fn bind_vault(State(state): State<AppState>, mut request: Request, next: N
         Ok(bound) => {
             request.extensions_mut().insert(bound);
             let base = format!("https://{}", host.unwrap_or_default());
-            crate::personality::scope(kind, base, next.run(request)).await
+            crate::vaults::scope(kind, base, next.run(request)).await
         }
         Err(e) => e.into_response(),
     }

@@ -27,9 +27,6 @@ use crate::request::request_host;
 use crate::state::AppState;
 use crate::vaults::VaultKind;
 
-/// The resource named when the host gives none.
-pub const DEFAULT_RESOURCE: &str = "https://vault.azure.net";
-
 /// Middleware: refuses requests without a bearer token with the challenge.
 pub async fn challenge_auth(
     State(state): State<AppState>,
@@ -149,17 +146,20 @@ mod tests {
         );
         assert_eq!(
             derived_resource(Some("127.0.0.1:8443"), v),
-            DEFAULT_RESOURCE
+            VaultKind::Vault.azure_resource()
         );
         assert_eq!(
             derived_resource(Some("127.0.0.1:8443"), VaultKind::ManagedHsm),
             "https://managedhsm.azure.net"
         );
-        assert_eq!(derived_resource(Some("[::1]:8443"), v), DEFAULT_RESOURCE);
+        assert_eq!(
+            derived_resource(Some("[::1]:8443"), v),
+            VaultKind::Vault.azure_resource()
+        );
         assert_eq!(
             derived_resource(Some("localhost:8443"), v),
-            DEFAULT_RESOURCE
+            VaultKind::Vault.azure_resource()
         );
-        assert_eq!(derived_resource(None, v), DEFAULT_RESOURCE);
+        assert_eq!(derived_resource(None, v), VaultKind::Vault.azure_resource());
     }
 }

@@ -19,12 +19,8 @@ use std::time::Duration;
 
 use crate::error::StartError;
 
-/// The smallest soft-delete retention the service allows, in days.
-pub const MIN_RETENTION_DAYS: u32 = 7;
-/// The largest (and default) soft-delete retention, in days.
-pub const MAX_RETENTION_DAYS: u32 = 90;
-/// The tenant named in the authentication challenge unless configured otherwise.
-pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-000000000000";
+// Defined beside the settings they are defaults of.
+pub use crate::state::{DEFAULT_TENANT, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS};
 
 /// Settings of one emulator instance. Public fields with [`Default`]; checked by
 /// [`Emulator::start`](crate::Emulator::start).
@@ -65,6 +61,8 @@ pub struct EmulatorConfig {
     pub rbac_admins: Vec<String>,
     /// Fault injection (`--faults`); `None` (the default) injects nothing. See
     /// [`crate::faults`].
+    #[cfg(feature = "faults")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
     pub faults: Option<crate::faults::FaultSpec>,
     /// Throttling (`--throttle`); `None` (the default) never throttles. See
     /// [`crate::throttle`].
@@ -94,6 +92,7 @@ impl Default for EmulatorConfig {
             scheduler_interval: Duration::from_secs(10),
             rbac: false,
             rbac_admins: Vec::new(),
+            #[cfg(feature = "faults")]
             faults: None,
             throttle: None,
             auth: crate::oauth::AuthMode::Any,
@@ -130,6 +129,7 @@ impl EmulatorConfig {
                 ));
             }
         }
+        #[cfg(feature = "faults")]
         if let Some(faults) = &self.faults {
             faults
                 .validate()

@@ -30,7 +30,7 @@ pub enum ApiError {
     #[error("{0}")]
     KeyOperationForbidden(String),
     /// 404 `KeyNotFound`: no such key (or version). The wording is the vault's; a Managed
-    /// HSM words it differently (see [`crate::personality::key_not_found_message`]).
+    /// HSM words it differently (`Key not found: Key not found: {kid} (Activity ID: ...)`).
     #[error(
         "A key with (name/id) {0} was not found in this key vault. If you recently deleted \
          this key you may be able to recover it using the correct recovery command. For help \
@@ -131,7 +131,7 @@ impl ApiError {
         let message = match self {
             Self::Internal(_) => "The server encountered an internal error.".to_owned(),
             Self::KeyNotFound(name) => {
-                crate::personality::key_not_found_message(name).unwrap_or_else(|| self.to_string())
+                key_not_found_message(name).unwrap_or_else(|| self.to_string())
             }
             other => other.to_string(),
         };
@@ -187,6 +187,34 @@ impl StartError {
             path: path.to_owned(),
             source,
         }
+    }
+}
+
+/// A Managed HSM's message for a missing key, `None` on a vault (or outside a request):
+/// `Key not found: Key not found: {base}/keys/{name} (Activity ID: {uuid})` (Go
+/// `TestRotateKey/MHSM.json`).
+fn key_not_found_message(name: &str) -> Option<String> {
+    let (kind, base) = crate::vaults::current()?;
+    kind.is_hsm().then(|| {
+        format!(
+            "Key not found: Key not found: {base}/keys/{name} (Activity ID: {})",
+            uuid::Uuid::new_v4()
+        )
+    })
+}
+
+/// Maps a local crypto failure to the service's answer. Decrypt, unwrap and verify
+/// failures stay opaque.
+pub(crate) fn crypto_error(e: kv_crypto_local::Error) -> ApiError {
+    use kv_crypto_local::Error as E;
+    match e {
+        E::UnsupportedAlgorithm { algorithm, reason } => ApiError::bad(format!(
+            "The algorithm {algorithm} is not supported for this key: {reason}."
+        )),
+        E::OperationNotPermitted(op) => ApiError::key_operation_forbidden(op),
+        E::InvalidInput(what) => ApiError::bad(format!("Invalid input: {what}.")),
+        E::CryptoFailure => ApiError::bad("The cryptographic operation failed."),
+        other => ApiError::internal(other),
     }
 }
 

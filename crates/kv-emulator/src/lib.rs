@@ -23,7 +23,8 @@
 //! in a hosts file); plain addresses answer as `--kind vault|managedhsm`
 //! ([`EmulatorBuilder::kind`], default vault). Each has its own keys, deleted keys,
 //! rotation policies, roles and settings, and answers as that service does
-//! ([`vaults`], [`personality`]); a vault answers the administration APIs 404.
+//! ([`vaults`]; the crate's README lists how the two differ as recorded); a vault answers
+//! the administration APIs 404.
 //!
 //! # Connecting
 //!
@@ -49,7 +50,7 @@
 //!   `--challenge-resource URL` fixes the resource instead.
 //! - **Time.** The emulator's clock can be moved ([`EmulatorHandle::travel`],
 //!   `POST /_emulator/clock` while it runs, or `--clock-offset SECONDS` at start) so
-//!   rotation policies and purge dates can be tested without sleeping; see [`management`].
+//!   rotation policies and purge dates can be tested without sleeping.
 //! - **Configuration.** Every flag of the binary also reads `KV_EMULATOR_<FLAG>` and an
 //!   optional TOML `--config` file ([`config`]); `GET /healthz` serves container health
 //!   checks; `--throttle` answers 429 like the service ([`throttle`]).
@@ -59,7 +60,7 @@
 //! Exportable keys with a release policy are released only for an attestation token (a
 //! JWT) signed by a key the emulator was told to trust (`--attestation-jwks FILE` or
 //! [`EmulatorBuilder::trust_attestation_signer`]) whose claims satisfy the policy; see
-//! [`release::token`] for the exact rules. The key comes back wrapped to the token's
+//! `src/release/token.rs` for the exact rules. The key comes back wrapped to the token's
 //! runtime RSA key (`x-ms-runtime.keys`) as the service does (`key_hsm`).
 //!
 //! # The 2026 api-versions
@@ -67,29 +68,31 @@
 //! Requests at 2026-01-01-preview, 2026-03-01-preview, 2026-04-01, 2026-05-01-preview and
 //! 2026-07-01-preview are served as well as 7.0 to 2025-07-01. Keys report
 //! `attributes.key_size` at every version, as the live service does. Secure key wrap
-//! ([`routes::secure_wrap`]) generates an AES-256 key and wraps it; secure unwrap answers
+//! (`securewrapkey`) generates an AES-256 key and wraps it; secure unwrap answers
 //! it only for an attestation token trusted and allowed by the key's release policy, the
-//! same checks as key release. The External Key Manager connection (`/ekm...`,
-//! [`routes::admin::ekm`]) is recorded, not contacted: `check` answers as a documented test
-//! double, and external key references ([`routes::external`]) are backed by an AES-256 key
-//! the emulator holds in place of the external HSM.
+//! same checks as key release. The External Key Manager connection (`/ekm...`) is
+//! recorded in each Managed HSM's own database, not contacted: `check` answers as a
+//! documented test double, and external key references (`attributes.external_key`) are
+//! backed by an AES-256 key the emulator holds in place of the external HSM. With `--rbac` the EKM operations need the `ekm/read`, `ekm/write` and
+//! `ekm/delete` data actions, which the Administrator role grants.
 //!
 //! # Managed HSM administration
 //!
 //! The emulator also serves the Managed HSM administration APIs
-//! ([`routes::admin`]): the nine built-in roles and custom role definitions, role
-//! assignments, full backup / full restore / selective key restore to Azure Blob Storage
+//! (`/providers/Microsoft.Authorization/...`, `/backup`, `/restore`, `/settings`, `/ekm`):
+//! the nine built-in roles and custom role definitions, role assignments, full backup / full restore / selective key restore to Azure Blob Storage
 //! (written with the Blob REST API and a SAS token, see [`blob`]; Azurite works, and
-//! [`azurite`] starts one for tests), and settings. Role-based access control is enforced
-//! only with `--rbac` ([`EmulatorBuilder::rbac`]); the principal is the `oid` claim of the
-//! bearer token, read without verifying it ([`rbac`] says how tests mint one).
+//! the `azurite` module, feature `azurite`, starts one for tests), and settings.
+//! Role-based access control is enforced only with `--rbac` ([`EmulatorBuilder::rbac`]);
+//! the principal is the `oid` claim of the bearer token, read without verifying it
+//! ([`rbac`] says how tests mint one).
 //!
-//! # Fault injection
+//! # Fault injection (feature `faults`)
 //!
-//! `--faults SPEC` ([`EmulatorBuilder::faults`]) answers a deterministic, seeded share of
+//! `--faults SPEC` (`EmulatorBuilder::faults`) answers a deterministic, seeded share of
 //! requests with 429 (with `Retry-After`), 503, a dropped connection before or after the
-//! operation ran, or added latency; see [`faults`] for the syntax and
-//! [`EmulatorHandle::faults`] for the log of what was injected.
+//! operation ran, or added latency; see the `faults` module for the syntax and
+//! `EmulatorHandle::faults` for the log of what was injected.
 //!
 //! # Storage
 //!
@@ -99,38 +102,45 @@
 #![warn(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
-pub mod app;
-pub mod auth;
+pub(crate) mod app;
+pub(crate) mod auth;
+#[cfg(feature = "azurite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "azurite")))]
 pub mod azurite;
 pub mod blob;
-pub mod clock;
+pub(crate) mod clock;
 pub mod config;
-pub mod error;
+pub(crate) mod error;
+#[cfg(feature = "faults")]
+#[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
 pub mod faults;
-pub mod jobs;
-pub mod keymat;
-pub mod logging;
-pub mod management;
-pub mod names;
+pub(crate) mod jobs;
+pub(crate) mod keymat;
+pub(crate) mod logging;
+pub(crate) mod management;
+pub(crate) mod names;
 pub mod oauth;
-pub mod paging;
-pub mod personality;
+pub(crate) mod paging;
+pub(crate) mod personality;
 pub mod rbac;
-pub mod release;
-pub mod request;
-pub mod routes;
-pub mod scheduler;
+pub(crate) mod release;
+pub(crate) mod request;
+pub(crate) mod routes;
+pub(crate) mod scheduler;
 mod server;
-pub mod state;
-pub mod store;
+pub(crate) mod service;
+pub(crate) mod state;
+pub(crate) mod store;
 pub mod throttle;
 pub mod tls;
-pub mod usage;
+pub(crate) mod usage;
 pub mod vaults;
 
 pub use app::router;
 pub use clock::Clock;
 pub use config::EmulatorConfig;
 pub use error::{ApiError, StartError};
+pub use request::MAX_BODY_BYTES;
 pub use server::{Emulator, EmulatorBuilder, EmulatorHandle};
 pub use state::{AppState, VaultSettings};
+pub use store::Store;

@@ -103,6 +103,7 @@ struct Args {
     /// `reset-before` (connection dropped before the handler runs), `reset-after`
     /// (dropped after the operation took effect), `latency` (delayed by `latency-ms`,
     /// default 100). The same seed gives the same faults for the same request order.
+    #[cfg(feature = "faults")]
     #[arg(long, value_name = "SPEC")]
     faults: Option<kv_emulator::faults::FaultSpec>,
 
@@ -189,6 +190,7 @@ async fn main() -> ExitCode {
         scheduler_interval: Duration::from_secs(args.scheduler_interval.max(1)),
         rbac: args.rbac,
         rbac_admins: args.rbac_admin,
+        #[cfg(feature = "faults")]
         faults: args.faults,
         throttle: args.throttle,
         auth: args.auth,

@@ -5,6 +5,7 @@
 //! by keys created or deleted meanwhile.
 
 use kv_jwk::base64url;
+use kv_protocol::Page;
 
 use crate::error::ApiError;
 use crate::request::RequestCtx;
@@ -106,6 +107,19 @@ impl PageRequest {
             self.max_results
         )
     }
+}
+
+/// Cuts `rows` (fetched with one extra) to a page and adds `nextLink` when more follow.
+pub(crate) fn paged<R, T>(
+    mut rows: Vec<R>,
+    limit: usize,
+    items: impl FnOnce(&[R]) -> Vec<T>,
+    next: impl FnOnce(&R) -> String,
+) -> Page<T> {
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_link = if more { rows.last().map(next) } else { None };
+    Page::new(items(&rows), next_link)
 }
 
 #[cfg(test)]

@@ -13,35 +13,6 @@
 
 use kv_jwk::{JsonWebKey, KeyFamily, KeyOperation, KeyType};
 
-tokio::task_local! {
-    /// The instance the current request addresses: its kind and base URL. Set by the
-    /// `bind_vault` middleware around the handler, so error bodies can be worded as that
-    /// instance words them.
-    static CURRENT: (VaultKind, String);
-}
-
-/// Runs `f` with `kind` and `base_url` as the current request's instance.
-pub async fn scope<F: std::future::Future>(kind: VaultKind, base_url: String, f: F) -> F::Output {
-    CURRENT.scope((kind, base_url), f).await
-}
-
-/// A Managed HSM's message for a missing key, `None` on a vault (or outside a request):
-/// `Key not found: Key not found: {base}/keys/{name} (Activity ID: {uuid})` (Go
-/// `TestRotateKey/MHSM.json`).
-pub fn key_not_found_message(name: &str) -> Option<String> {
-    CURRENT
-        .try_with(|(kind, base)| {
-            kind.is_hsm().then(|| {
-                format!(
-                    "Key not found: Key not found: {base}/keys/{name} (Activity ID: {})",
-                    uuid::Uuid::new_v4()
-                )
-            })
-        })
-        .ok()
-        .flatten()
-}
-
 use crate::vaults::{VaultId, VaultKind};
 
 /// The key type `kind` stores for a requested `kty`.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use kv_protocol::{Iso8601Duration, KeyRotationPolicy};
 
 use crate::error::ApiError;
-use crate::routes::rotation;
+use crate::service::rotation;
 use crate::state::AppState;
 use crate::store::VersionRow;
 

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::middleware::from_fn_with_state;
-use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
@@ -15,12 +14,12 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
 
 use crate::app::router;
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
 use crate::error::{ApiError, StartError};
+#[cfg(feature = "faults")]
 use crate::faults::{ConnectionKill, FaultSpec, Faults, inject};
 use crate::scheduler;
 use crate::state::{AppState, VaultSettings};
@@ -105,10 +104,13 @@ impl Emulator {
             source,
         })?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let app = router(state.clone());
+        #[cfg(feature = "faults")]
         let faults = config.faults.clone().map(Faults::new);
+        #[cfg(feature = "faults")]
         let app = match &faults {
-            Some(faults) => router(state.clone()).layer(from_fn_with_state(faults.clone(), inject)),
-            None => router(state.clone()),
+            Some(faults) => app.layer(from_fn_with_state(faults.clone(), inject)),
+            None => app,
         };
         let throttle = config.throttle.clone().map(Throttle::new);
         let app = match &throttle {
@@ -131,6 +133,7 @@ impl Emulator {
             ca_pem: tls.trust_pem.clone(),
             data_dir,
             state,
+            #[cfg(feature = "faults")]
             faults,
             throttle,
             shutdown_tx,
@@ -169,22 +172,33 @@ async fn serve(
                         Err(_) => return,
                     };
                     // Fault injection drops the connection through this switch.
-                    let kill = ConnectionKill::default();
-                    let switch = kill.clone();
-                    let app = app.map_request(move |mut request: axum::extract::Request<Incoming>| {
-                        request.extensions_mut().insert(switch.clone());
-                        request
-                    });
+                    #[cfg(feature = "faults")]
+                    let (app, kill) = {
+                        let kill = ConnectionKill::default();
+                        let switch = kill.clone();
+                        let app = tower::ServiceExt::map_request(
+                            app,
+                            move |mut request: axum::extract::Request<hyper::body::Incoming>| {
+                                request.extensions_mut().insert(switch.clone());
+                                request
+                            },
+                        );
+                        (app, kill)
+                    };
                     let service = TowerToHyperService::new(app);
                     let builder = auto::Builder::new(TokioExecutor::new());
                     let connection = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
+                    #[cfg(not(feature = "faults"))]
+                    let dropped = std::future::pending::<()>();
+                    #[cfg(feature = "faults")]
+                    let dropped = kill.0.notified();
                     tokio::select! {
                         result = connection => {
                             if let Err(e) = result {
                                 tracing::debug!(%peer, error = %e, "connection ended with an error");
                             }
                         }
-                        () = kill.0.notified() => {
+                        () = dropped => {
                             tracing::debug!(%peer, "connection dropped by fault injection");
                         }
                     }
@@ -296,6 +310,8 @@ impl EmulatorBuilder {
     }
 
     /// Inject faults (see [`crate::faults`]); the spec is checked by `start`.
+    #[cfg(feature = "faults")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
     pub fn faults(mut self, spec: FaultSpec) -> Self {
         self.config.faults = Some(spec);
         self
@@ -337,6 +353,7 @@ pub struct EmulatorHandle {
     ca_pem: String,
     data_dir: PathBuf,
     state: AppState,
+    #[cfg(feature = "faults")]
     faults: Option<Arc<Faults>>,
     throttle: Option<Throttle>,
     shutdown_tx: watch::Sender<bool>,
@@ -373,6 +390,8 @@ impl EmulatorHandle {
     }
 
     /// The fault injector, when started with faults: its log says what was injected.
+    #[cfg(feature = "faults")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
     pub fn faults(&self) -> Option<&Faults> {
         self.faults.as_deref()
     }

@@ -10,6 +10,13 @@ use crate::jobs::Jobs;
 use crate::store::Store;
 use crate::vaults::{VaultId, VaultKind, Vaults};
 
+/// The smallest soft-delete retention the service allows, in days.
+pub const MIN_RETENTION_DAYS: u32 = 7;
+/// The largest (and default) soft-delete retention, in days.
+pub const MAX_RETENTION_DAYS: u32 = 90;
+/// The tenant named in the authentication challenge unless configured otherwise.
+pub const DEFAULT_TENANT: &str = "00000000-0000-0000-0000-000000000000";
+
 /// Vault-wide settings the handlers need.
 #[derive(Clone, Debug)]
 pub struct VaultSettings {
@@ -42,9 +49,9 @@ impl Default for VaultSettings {
     /// attestation signers, no RBAC.
     fn default() -> Self {
         Self {
-            retention_days: crate::config::MAX_RETENTION_DAYS,
+            retention_days: MAX_RETENTION_DAYS,
             challenge_resource: None,
-            tenant_id: crate::config::DEFAULT_TENANT.to_owned(),
+            tenant_id: DEFAULT_TENANT.to_owned(),
             attestation_signers: Vec::new(),
             rbac: false,
             rbac_admins: Vec::new(),
@@ -59,7 +66,7 @@ impl VaultSettings {
     /// The recovery level reported on keys: `Recoverable+Purgeable` at the default
     /// retention of 90 days, `CustomizedRecoverable+Purgeable` below it (as the service).
     pub fn recovery_level(&self) -> DeletionRecoveryLevel {
-        if self.retention_days >= crate::config::MAX_RETENTION_DAYS {
+        if self.retention_days >= MAX_RETENTION_DAYS {
             DeletionRecoveryLevel::RecoverablePurgeable
         } else {
             DeletionRecoveryLevel::CustomizedRecoverablePurgeable
@@ -71,7 +78,7 @@ impl VaultSettings {
 /// clone.
 ///
 /// The router's state is bound to the default instance; the `bind_vault` middleware
-/// ([`crate::app`]) binds each request to the instance its host names and hands that to
+/// (in `app.rs`) binds each request to the instance its host names and hands that to
 /// the handlers (`AppState` is an extractor that reads it).
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -86,7 +93,6 @@ struct Inner {
     settings: VaultSettings,
     scheduler: tokio::sync::Mutex<()>,
     jobs: Jobs,
-    ekm: crate::routes::admin::ekm::EkmState,
 }
 
 #[derive(Debug)]
@@ -113,14 +119,13 @@ impl AppState {
                 settings,
                 scheduler: tokio::sync::Mutex::new(()),
                 jobs: Jobs::new(),
-                ekm: Default::default(),
             }),
             bound,
         }
     }
 
     /// This state bound to `id` (opening its store on first use).
-    pub async fn bind(&self, id: VaultId) -> Result<Self, ApiError> {
+    pub(crate) async fn bind(&self, id: VaultId) -> Result<Self, ApiError> {
         if id == self.bound.id {
             return Ok(self.clone());
         }
@@ -136,7 +141,7 @@ impl AppState {
     }
 
     /// This state bound to every open instance (for the scheduler).
-    pub fn every_vault(&self) -> Vec<Self> {
+    pub(crate) fn every_vault(&self) -> Vec<Self> {
         self.inner
             .vaults
             .all()
@@ -172,7 +177,7 @@ impl AppState {
 
     /// Held for the length of one scheduler pass, so passes never overlap (a pass started
     /// by a test and one started by the background task would otherwise both rotate).
-    pub async fn scheduler_guard(&self) -> tokio::sync::MutexGuard<'_, ()> {
+    pub(crate) async fn scheduler_guard(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.inner.scheduler.lock().await
     }
 
@@ -182,13 +187,8 @@ impl AppState {
     }
 
     /// Backup and restore jobs.
-    pub fn jobs(&self) -> &Jobs {
+    pub(crate) fn jobs(&self) -> &Jobs {
         &self.inner.jobs
-    }
-
-    /// The Managed HSM External Key Manager connection.
-    pub fn ekm(&self) -> &crate::routes::admin::ekm::EkmState {
-        &self.inner.ekm
     }
 }
 

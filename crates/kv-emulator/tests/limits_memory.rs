@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use bytes::Bytes;
-use kv_emulator::request::MAX_BODY_BYTES;
-use kv_emulator::{AppState, Clock, VaultSettings, store::Store};
+use kv_emulator::MAX_BODY_BYTES;
+use kv_emulator::{AppState, Clock, Store, VaultSettings};
 use serde_json::Value;
 use tower::ServiceExt;
 

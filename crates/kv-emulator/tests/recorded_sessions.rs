@@ -20,7 +20,7 @@ use std::path::Path;
 
 use axum::body::Body;
 use axum::http::{Request, header};
-use kv_emulator::{AppState, Clock, VaultSettings, store::Store};
+use kv_emulator::{AppState, Clock, Store, VaultSettings};
 use serde::Deserialize;
 use serde_json::Value;
 use tower::ServiceExt;

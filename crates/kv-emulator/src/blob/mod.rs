@@ -6,6 +6,8 @@
 //! Plain `http` is allowed because Azurite speaks it. Error text names the operation and
 //! the blob path, never the SAS token (URLs are reported without their query).
 
+// Shared-key SAS signing: only the Azurite launcher mints tokens; the server takes them.
+#[cfg(feature = "azurite")]
 pub mod sas;
 
 use std::time::Duration;

@@ -28,6 +28,16 @@ pub struct BuiltInRole {
 
 /// Managed HSM Administrator.
 pub const ADMINISTRATOR: &str = "a290e904-7015-4bba-90c8-60543313cdb4";
+/// The External Key Manager data actions. The 2026 specs say the `/ekm` operations need
+/// "ekm/read", "ekm/write" and "ekm/delete" permission, but their `DataAction` enum lists
+/// no EKM value and no public document spells the full strings or names the id of a
+/// built-in EKM role; these follow the pattern of the other Managed HSM actions, and the
+/// Administrator role grants them.
+pub const EKM_READ: &str = "Microsoft.KeyVault/managedHsm/ekm/read/action";
+/// Create or update the EKM connection (see [`EKM_READ`]).
+pub const EKM_WRITE: &str = "Microsoft.KeyVault/managedHsm/ekm/write/action";
+/// Delete the EKM connection (see [`EKM_READ`]).
+pub const EKM_DELETE: &str = "Microsoft.KeyVault/managedHsm/ekm/delete/action";
 /// Managed HSM Crypto Officer.
 pub const CRYPTO_OFFICER: &str = "515eb02d-2335-4d2d-92f2-b1cbdf9c3778";
 /// Managed HSM Crypto User.
@@ -77,7 +87,7 @@ pub static BUILT_IN_ROLES: [BuiltInRole; 9] = [
             A::StartHsmRestore,
             A::ReadHsmRestoreStatus,
         ],
-        extra_data_actions: &[],
+        extra_data_actions: &[EKM_READ, EKM_WRITE, EKM_DELETE],
     },
     BuiltInRole {
         id: CRYPTO_OFFICER,

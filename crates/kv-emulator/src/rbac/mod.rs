@@ -25,9 +25,9 @@
 //! The settings API has no data action in the spec and is not checked.
 
 pub mod builtin;
-pub mod decision;
+pub(crate) mod decision;
 
-pub use decision::{Decision, decide};
+pub(crate) use decision::{Decision, decide};
 
 use kv_jwk::base64url;
 

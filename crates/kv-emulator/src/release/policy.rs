@@ -9,9 +9,7 @@ use crate::error::ApiError;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyDocument {
-    /// Policy format version (`1.0.0`).
-    #[serde(default)]
-    pub version: Option<String>,
+    // The document's `version` (`1.0.0`) is not checked: serde skips it.
     /// Alternatives: the release is allowed if any one is satisfied.
     #[serde(default)]
     pub any_of: Vec<AuthorityRule>,

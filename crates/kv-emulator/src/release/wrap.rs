@@ -12,7 +12,7 @@ use pkcs8::{AlgorithmIdentifierRef, EncodePrivateKey, PrivateKeyInfoRef};
 use zeroize::Zeroizing;
 
 use crate::error::ApiError;
-use crate::routes::crypto::crypto_error;
+use crate::error::crypto_error;
 
 fn der_failed<E>(_: E) -> ApiError {
     ApiError::internal("PKCS#8 encoding of the released key failed")

@@ -1,8 +1,9 @@
 //! Cryptographic operations on stored keys, performed by `kv-crypto-local`: encrypt,
-//! decrypt, sign, verify, wrapkey, unwrapkey (and release, see [`crate::release`]).
+//! decrypt, sign, verify, wrapkey, unwrapkey (release is [`super::release`]).
 //!
-//! Each operation first checks that the version may be used now for it (enabled,
-//! `nbf`/`exp`, `key_ops`; see [`crate::usage`]), then runs on a blocking thread.
+//! Each operation first loads the version through [`crate::service::keys::load_usable`],
+//! which checks that it may be used now for it (enabled, `nbf`/`exp`, `key_ops`), then
+//! runs on a blocking thread.
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
@@ -16,15 +17,12 @@ use kv_protocol::{
     KeyVerifyResult,
 };
 
-use crate::error::ApiError;
-use crate::names::validate_key_name;
+use crate::error::{ApiError, crypto_error};
 use crate::personality;
 use crate::request::{RequestCtx, parse_json};
-use crate::routes::keys::find;
 use crate::routes::view;
+use crate::service::keys;
 use crate::state::AppState;
-use crate::store::VersionRow;
-use crate::usage::check_usable;
 
 /// A POST operation on a key version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,44 +72,6 @@ impl CryptoOp {
     }
 }
 
-/// Maps a local crypto failure to the service's answer. Decrypt, unwrap and verify
-/// failures stay opaque.
-pub(crate) fn crypto_error(e: kv_crypto_local::Error) -> ApiError {
-    use kv_crypto_local::Error as E;
-    match e {
-        E::UnsupportedAlgorithm { algorithm, reason } => ApiError::bad(format!(
-            "The algorithm {algorithm} is not supported for this key: {reason}."
-        )),
-        E::OperationNotPermitted(op) => ApiError::key_operation_forbidden(op),
-        E::InvalidInput(what) => ApiError::bad(format!("Invalid input: {what}.")),
-        E::CryptoFailure => ApiError::bad("The cryptographic operation failed."),
-        other => ApiError::internal(other),
-    }
-}
-
-/// Loads the version and its private key after checking it may perform `op` now.
-pub(crate) async fn load_for(
-    state: &AppState,
-    name: String,
-    version: Option<String>,
-    op: KeyOperation,
-) -> Result<(VersionRow, JsonWebKey), ApiError> {
-    validate_key_name(&name)?;
-    let now = state.clock().now();
-    state
-        .store()
-        .run(move |tx| {
-            let row = find(tx, &name, version.as_deref())?;
-            check_usable(&row.meta, &op, now)?;
-            let mut private = tx.private(&row.name, &row.version)?;
-            // `key_ops` is enforced above from the current (updatable) attributes; the local
-            // key then runs the plain operation (a secure wrap is a plain wrap here).
-            private.key_ops = None;
-            Ok((row, private))
-        })
-        .await
-}
-
 /// `POST /keys/{name}/{version}/{op}`.
 pub async fn operate(
     state: AppState,
@@ -122,7 +82,8 @@ pub async fn operate(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     if op == CryptoOp::Release {
-        return crate::release::release(state, ctx, name, version, body).await;
+        // Dispatched to `routes::release` before it gets here.
+        return Err(ApiError::internal("release routed to the wrong handler"));
     }
     enum Input {
         Ops(KeyOperationsParameters),
@@ -134,7 +95,7 @@ pub async fn operate(
         CryptoOp::Verify => Input::Verify(parse_json(body)?),
         _ => Input::Ops(parse_json(body)?),
     };
-    let (row, private) = load_for(&state, name, version, op.key_operation()).await?;
+    let (row, private) = keys::load_usable(&state, name, version, op.key_operation()).await?;
     let kid = view::kid(&ctx.base_url, &row.name, &row.version);
     let kind = state.kind();
     let response = tokio::task::spawn_blocking(move || -> Result<Response, ApiError> {
@@ -388,11 +349,7 @@ pub async fn key_attestation(
     name: String,
     version: Option<String>,
 ) -> Result<Response, ApiError> {
-    validate_key_name(&name)?;
-    let row = state
-        .store()
-        .run(move |tx| find(tx, &name, version.as_deref()))
-        .await?;
+    let row = keys::get(&state, name, version).await?;
     let mut bundle = view::bundle(&ctx.base_url, &row, state.settings());
     if let Some(attributes) = bundle.attributes.as_mut() {
         attributes.attestation = Some(emulator_attestation(

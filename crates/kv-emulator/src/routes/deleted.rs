@@ -1,4 +1,5 @@
-//! Soft delete: delete, deleted get/list, recover, purge.
+//! Soft delete routes: delete, deleted get/list, recover, purge, over
+//! [`crate::service::deleted`].
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -6,15 +7,11 @@ use axum::response::{IntoResponse, Response};
 use kv_protocol::DeletedKeyListResult;
 
 use crate::error::ApiError;
-use crate::names::validate_key_name;
-use crate::paging::{Cursor, PageRequest};
+use crate::paging::{Cursor, PageRequest, paged};
 use crate::request::RequestCtx;
-use crate::routes::keys::{find, paged};
 use crate::routes::view;
+use crate::service::deleted;
 use crate::state::AppState;
-use crate::store::DeletedInfo;
-
-const SECONDS_PER_DAY: i64 = 86_400;
 
 /// `DELETE /keys/{name}`: moves the key and all its versions to the deleted state.
 pub async fn delete_key(
@@ -22,22 +19,7 @@ pub async fn delete_key(
     ctx: RequestCtx,
     name: String,
 ) -> Result<Response, ApiError> {
-    validate_key_name(&name)?;
-    let now = state.clock().now();
-    let retention = i64::from(state.settings().retention_days);
-    let info = DeletedInfo {
-        deleted_date: now,
-        scheduled_purge_date: now.saturating_add(retention.saturating_mul(SECONDS_PER_DAY)),
-    };
-    let row = state
-        .store()
-        .run(move |tx| {
-            let latest = find(tx, &name, None)?;
-            tx.mark_deleted(&latest.name, &info)?;
-            tx.deleted(&latest.name)?
-                .ok_or_else(|| ApiError::internal("deleted key vanished"))
-        })
-        .await?;
+    let row = deleted::delete(&state, name).await?;
     Ok(Json(view::deleted_bundle(&ctx.base_url, &row, state.settings())).into_response())
 }
 
@@ -47,11 +29,7 @@ pub async fn get_deleted_key(
     ctx: RequestCtx,
     name: String,
 ) -> Result<Response, ApiError> {
-    validate_key_name(&name)?;
-    let row = state
-        .store()
-        .run(move |tx| tx.deleted(&name)?.ok_or(ApiError::DeletedKeyNotFound(name)))
-        .await?;
+    let row = deleted::get(&state, name).await?;
     Ok(Json(view::deleted_bundle(&ctx.base_url, &row, state.settings())).into_response())
 }
 
@@ -60,10 +38,7 @@ pub async fn list_deleted_keys(state: AppState, ctx: RequestCtx) -> Result<Respo
     let page = PageRequest::from_ctx(&ctx)?;
     let after = page.after_name()?.map(str::to_owned);
     let limit = page.max_results;
-    let rows = state
-        .store()
-        .run(move |tx| tx.list_deleted(after.as_deref(), limit + 1))
-        .await?;
+    let rows = deleted::list(&state, after, limit + 1).await?;
     let result: DeletedKeyListResult = paged(
         rows,
         limit,
@@ -89,37 +64,12 @@ pub async fn recover_deleted_key(
     ctx: RequestCtx,
     name: String,
 ) -> Result<Response, ApiError> {
-    validate_key_name(&name)?;
-    let row = state
-        .store()
-        .run(move |tx| {
-            let Some((canonical, Some(_))) = tx.name_state(&name)? else {
-                return Err(ApiError::DeletedKeyNotFound(name));
-            };
-            tx.recover(&canonical)?;
-            find(tx, &canonical, None)
-        })
-        .await?;
-    Ok(Json(view::bundle(&ctx.base_url, &row, state.settings())).into_response())
+    let row = deleted::recover(&state, name).await?;
+    Ok(super::keys::answer(&state, &ctx, &row))
 }
 
 /// `DELETE /deletedkeys/{name}`: removes the key for good (204).
 pub async fn purge_deleted_key(state: AppState, name: String) -> Result<Response, ApiError> {
-    validate_key_name(&name)?;
-    if !state.settings().recovery_level().allows_purge() {
-        return Err(ApiError::Forbidden(
-            "Purge is not allowed: the vault has purge protection.".into(),
-        ));
-    }
-    state
-        .store()
-        .run(move |tx| {
-            if tx.purge(&name)? {
-                Ok(())
-            } else {
-                Err(ApiError::DeletedKeyNotFound(name))
-            }
-        })
-        .await?;
+    deleted::purge(&state, name).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

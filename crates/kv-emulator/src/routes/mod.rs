@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod deleted;
 pub mod external;
 pub mod keys;
+pub mod release;
 pub mod rotation;
 pub mod secure_wrap;
 pub mod view;
@@ -198,6 +199,9 @@ pub async fn dispatch(
         Operation::GetRotationPolicy(name) => rotation::get_rotation_policy(state, ctx, name).await,
         Operation::PutRotationPolicy(name) => {
             rotation::put_rotation_policy(state, ctx, name, body).await
+        }
+        Operation::Crypto(CryptoOp::Release, name, v) => {
+            release::release_key(state, ctx, name, v, body).await
         }
         Operation::Crypto(op, name, v) => crypto::operate(state, ctx, op, name, v, body).await,
         Operation::Attestation(name, v) => crypto::key_attestation(state, ctx, name, v).await,

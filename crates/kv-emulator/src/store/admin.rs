@@ -1,7 +1,7 @@
-//! Administration state in the database: custom role definitions, role assignments and
-//! account settings. Built-in role definitions are not stored (see [`crate::rbac`]).
+//! Administration state in the database: custom role definitions, role assignments,
+//! account settings and the External Key Manager connection. Built-in role definitions are not stored (see [`crate::rbac`]).
 
-use kv_protocol::{RoleAssignment, RoleDefinition};
+use kv_protocol::{EkmConnection, RoleAssignment, RoleDefinition};
 use rusqlite::{OptionalExtension, params};
 
 use super::sqlite::{Tx, db_err, json_err};
@@ -151,6 +151,41 @@ impl Tx<'_> {
             )
             .map_err(db_err)?;
         Ok(())
+    }
+
+    /// The External Key Manager connection, if one is recorded.
+    pub fn ekm_connection(&self) -> Result<Option<EkmConnection>, ApiError> {
+        let body: Option<String> = self
+            .tx
+            .query_row("SELECT body FROM ekm_connection WHERE id = 1", [], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(db_err)?;
+        body.map(|b| serde_json::from_str(&b).map_err(json_err))
+            .transpose()
+    }
+
+    /// Records (or replaces) the External Key Manager connection.
+    pub fn put_ekm_connection(&self, connection: &EkmConnection) -> Result<(), ApiError> {
+        let body = serde_json::to_string(connection).map_err(json_err)?;
+        self.tx
+            .execute(
+                "INSERT INTO ekm_connection (id, body) VALUES (1, ?1) \
+                 ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+                [body],
+            )
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Removes the External Key Manager connection; `false` if there was none.
+    pub fn delete_ekm_connection(&self) -> Result<bool, ApiError> {
+        let n = self
+            .tx
+            .execute("DELETE FROM ekm_connection WHERE id = 1", [])
+            .map_err(db_err)?;
+        Ok(n == 1)
     }
 
     /// Removes key `name` (active or deleted) with every version; `false` if absent.

@@ -7,5 +7,5 @@ pub mod seal;
 pub mod sqlite;
 
 pub use record::{BackupContent, BackupVersion, DeletedInfo, DeletedRow, KeyMeta, VersionRow};
-pub use seal::{Purpose, Sealer};
+pub use seal::Purpose;
 pub use sqlite::{Store, Tx};

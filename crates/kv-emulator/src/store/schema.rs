@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS key_versions (
     material BLOB NOT NULL,         -- the private JSON Web Key, sealed (AES-256-GCM)
     UNIQUE (name, version)
 );
--- Managed HSM administration: custom role definitions, role assignments, settings.
+-- Managed HSM administration: custom role definitions, role assignments, settings,
+-- the EKM connection.
 -- Added tables only, so databases of schema version 1 gain them on open.
 CREATE TABLE IF NOT EXISTS role_definitions (
     name TEXT PRIMARY KEY COLLATE NOCASE,   -- the definition's GUID
@@ -49,6 +50,11 @@ CREATE TABLE IF NOT EXISTS role_assignments (
 CREATE TABLE IF NOT EXISTS settings (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
+);
+-- The Managed HSM External Key Manager connection: at most one row.
+CREATE TABLE IF NOT EXISTS ekm_connection (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    body TEXT NOT NULL                      -- EkmConnection JSON
 );
 ";
 

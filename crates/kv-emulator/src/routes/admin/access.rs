@@ -8,9 +8,10 @@ use axum::response::{IntoResponse, Response};
 use kv_protocol::DataAction;
 
 use crate::error::ApiError;
-use crate::rbac::{Decision, decide, principal_of};
+use crate::rbac::{Decision, principal_of};
 use crate::routes::crypto::CryptoOp;
 use crate::routes::{Operation, classify as classify_keys};
+use crate::service::roles;
 use crate::state::AppState;
 
 /// The data action of a keys-API operation and the scope it is checked at (`/keys/NAME`
@@ -94,23 +95,11 @@ pub async fn enforce_rbac(State(state): State<AppState>, request: Request, next:
         )
         .into_response();
     };
-    let lookup = state
-        .store()
-        .run(|tx| Ok((tx.role_assignments(None)?, tx.role_definitions()?)))
-        .await;
-    let (assignments, definitions) = match lookup {
-        Ok(found) => found,
+    let decision = match roles::decide(&state, &principal, &action, &scope).await {
+        Ok(decision) => decision,
         Err(e) => return e.into_response(),
     };
-    let admins = &state.settings().rbac_admins;
-    match decide(
-        &principal,
-        &action,
-        &scope,
-        &assignments,
-        &definitions,
-        admins,
-    ) {
+    match decision {
         Decision::Allowed => next.run(request).await,
         Decision::NotGranted | Decision::Denied => ApiError::ForbiddenByRbac(format!(
             "Caller is not authorized to perform action on resource. Caller: oid={}; \

@@ -19,6 +19,7 @@ use axum::response::Response;
 use kv_protocol::DataAction;
 
 use crate::error::ApiError;
+use crate::rbac::builtin;
 use crate::request::{RequestCtx, read_body};
 use crate::state::AppState;
 
@@ -146,9 +147,9 @@ fn classify_role(method: &Method, scope: &str, rest: &str) -> Result<AdminOp, Ap
 
 impl AdminOp {
     /// The data action RBAC requires for this operation and the scope it is checked at;
-    /// `None` for the settings and EKM APIs, which have no data action in the spec's
-    /// `DataAction` enum (the EKM docs name `ekm/read`, `ekm/write`, `ekm/delete` without
-    /// their full action strings).
+    /// `None` for the settings API, which has no data action in the spec. The EKM
+    /// operations need the actions the spec names `ekm/read`, `ekm/write` and
+    /// `ekm/delete` (see [`crate::rbac::builtin::EKM_READ`]).
     pub fn access(&self) -> Option<(DataAction, String)> {
         use RoleCollection::{Assignments, Definitions};
         let global = || "/".to_owned();
@@ -170,12 +171,11 @@ impl AdminOp {
             }
             Self::RestoreStatus(_) => (DataAction::ReadHsmRestoreStatus, global()),
             Self::ListSettings | Self::GetSetting(_) | Self::UpdateSetting(_) => return None,
-            Self::GetEkm
-            | Self::CreateEkm
-            | Self::UpdateEkm
-            | Self::DeleteEkm
-            | Self::CheckEkm
-            | Self::EkmCertificate => return None,
+            Self::GetEkm | Self::CheckEkm | Self::EkmCertificate => {
+                (DataAction::from(builtin::EKM_READ), global())
+            }
+            Self::CreateEkm | Self::UpdateEkm => (DataAction::from(builtin::EKM_WRITE), global()),
+            Self::DeleteEkm => (DataAction::from(builtin::EKM_DELETE), global()),
         };
         Some((action, scope))
     }
@@ -228,11 +228,11 @@ pub async fn run(
         AdminOp::ListSettings => settings::list(state).await,
         AdminOp::GetSetting(name) => settings::get(state, name).await,
         AdminOp::UpdateSetting(name) => settings::update(state, name, body).await,
-        AdminOp::GetEkm => ekm::get(&state),
-        AdminOp::CreateEkm => ekm::create(&state, body),
-        AdminOp::UpdateEkm => ekm::update(&state, body),
-        AdminOp::DeleteEkm => ekm::delete(&state),
-        AdminOp::CheckEkm => ekm::check(&state),
+        AdminOp::GetEkm => ekm::get(&state).await,
+        AdminOp::CreateEkm => ekm::create(&state, body).await,
+        AdminOp::UpdateEkm => ekm::update(&state, body).await,
+        AdminOp::DeleteEkm => ekm::delete(&state).await,
+        AdminOp::CheckEkm => ekm::check(&state).await,
         AdminOp::EkmCertificate => ekm::certificate(),
     }
 }
@@ -316,6 +316,14 @@ mod tests {
             Some(Err(ApiError::MethodNotAllowed))
         ));
         assert!(op(Method::GET, "/settings").access().is_none());
+        assert_eq!(
+            op(Method::POST, "/ekm/check").access(),
+            Some((DataAction::from(builtin::EKM_READ), "/".into()))
+        );
+        assert_eq!(
+            op(Method::DELETE, "/ekm").access(),
+            Some((DataAction::from(builtin::EKM_DELETE), "/".into()))
+        );
         assert_eq!(
             op(Method::POST, "/backup").access(),
             Some((DataAction::StartHsmBackup, "/".into()))

@@ -21,20 +21,34 @@ pub(super) struct TestApp {
 
 impl TestApp {
     pub(super) fn new() -> Self {
+        Self::with(|settings| settings)
+    }
+
+    /// An app over the settings `edit` makes of the default test settings.
+    pub(super) fn with(edit: impl FnOnce(VaultSettings) -> VaultSettings) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        let settings = edit(VaultSettings {
+            attestation_signers: vec![attestation_signer().to_public()],
+            ca_pem: crate::tls::TlsMaterial::load_or_create(dir.path())
+                .unwrap()
+                .trust_pem,
+            ..VaultSettings::default()
+        });
+        Self::open(dir, settings)
+    }
+
+    fn open(dir: tempfile::TempDir, settings: VaultSettings) -> Self {
         let store = Store::open(dir.path()).unwrap();
-        let state = AppState::new(
-            store,
-            Clock::default(),
-            VaultSettings {
-                attestation_signers: vec![attestation_signer().to_public()],
-                ca_pem: crate::tls::TlsMaterial::load_or_create(dir.path())
-                    .unwrap()
-                    .trust_pem,
-                ..VaultSettings::default()
-            },
-        );
+        let state = AppState::new(store, Clock::default(), settings);
         Self { state, _dir: dir }
+    }
+
+    /// The same data directory and settings in a new state, as after a restart.
+    pub(super) fn restarted(self) -> Self {
+        let settings = self.state.settings().clone();
+        let Self { state, _dir: dir } = self;
+        drop(state);
+        Self::open(dir, settings)
     }
 
     pub(super) async fn raw(

@@ -339,14 +339,14 @@ async fn ekm_connection_lifecycle_and_external_keys() {
     let info = app.ok_on(HSM_HOST, V2026, "POST", "/ekm/check", None).await;
     assert_eq!(
         info["proxy_vendor"],
-        crate::routes::admin::ekm::TEST_DOUBLE_VENDOR
+        crate::service::ekm::TEST_DOUBLE_VENDOR
     );
     let cert = app
         .ok_on(HSM_HOST, V2026, "GET", "/ekm/certificate", None)
         .await;
     assert_eq!(
         cert["subject_common_name"],
-        crate::routes::admin::ekm::CLIENT_SUBJECT
+        crate::service::ekm::CLIENT_SUBJECT
     );
     assert!(!cert["ca_certificates"][0].as_str().unwrap().is_empty());
 
@@ -463,4 +463,111 @@ async fn ekm_connection_lifecycle_and_external_keys() {
         .call_version_at(HSM_HOST, V2026, "DELETE", "/ekm", None)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn ekm_connection_is_per_managed_hsm_and_survives_a_restart() {
+    const OTHER_HSM: &str = "otherhsm.managedhsm.localhost:8443";
+    let app = TestApp::new();
+    let created = app
+        .ok_on(
+            HSM_HOST,
+            V2026,
+            "POST",
+            "/ekm/create",
+            Some(ekm_connection("ekm.contoso.com")),
+        )
+        .await;
+    assert_eq!(created, ekm_connection("ekm.contoso.com"));
+    let (status, _) = app
+        .call_version_at(OTHER_HSM, V2026, "GET", "/ekm", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another HSM has its own");
+
+    let app = app.restarted();
+    let got = app.ok_on(HSM_HOST, V2026, "GET", "/ekm", None).await;
+    assert_eq!(got, ekm_connection("ekm.contoso.com"));
+    let (status, _) = app
+        .call_version_at(OTHER_HSM, V2026, "GET", "/ekm", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The restored connection still backs external key references.
+    let external = json!({"attributes": {"external_key": {"id": "after-restart"}}});
+    app.ok_on(HSM_HOST, V2026, "POST", "/keys/ext/create", Some(external))
+        .await;
+}
+
+#[tokio::test]
+async fn ekm_routes_are_checked_with_the_ekm_data_actions() {
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+
+    let app = TestApp::with(|settings| VaultSettings {
+        rbac: true,
+        rbac_admins: vec!["admin-app".into()],
+        ..settings
+    });
+    let send =
+        |oid: &'static str, method: &'static str, path: &'static str, body: Option<Value>| {
+            let state = app.state.clone();
+            async move {
+                let mut req = Request::builder()
+                    .method(method)
+                    .uri(format!("{path}?api-version={V2026}"))
+                    .header(header::HOST, HSM_HOST)
+                    .header(
+                        header::AUTHORIZATION,
+                        format!("Bearer {}", crate::rbac::unsigned_token(oid)),
+                    );
+                let body = match body {
+                    Some(b) => {
+                        req = req.header(header::CONTENT_TYPE, "application/json");
+                        axum::body::Body::from(b.to_string())
+                    }
+                    None => axum::body::Body::empty(),
+                };
+                let resp = crate::router(state)
+                    .oneshot(req.body(body).unwrap())
+                    .await
+                    .unwrap();
+                resp.status()
+            }
+        };
+    let connection = || Some(ekm_connection("ekm.contoso.com"));
+    // In order: a principal with no role is refused every EKM action; the Administrator
+    // role grants them all.
+    let steps = [
+        ("nobody", "GET", "/ekm", None, StatusCode::FORBIDDEN),
+        (
+            "nobody",
+            "GET",
+            "/ekm/certificate",
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "nobody",
+            "POST",
+            "/ekm/create",
+            connection(),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "admin-app",
+            "POST",
+            "/ekm/create",
+            connection(),
+            StatusCode::OK,
+        ),
+        ("admin-app", "POST", "/ekm/check", None, StatusCode::OK),
+        ("nobody", "DELETE", "/ekm", None, StatusCode::FORBIDDEN),
+        ("admin-app", "DELETE", "/ekm", None, StatusCode::OK),
+    ];
+    for (oid, method, path, body, expected) in steps {
+        assert_eq!(
+            send(oid, method, path, body).await,
+            expected,
+            "{oid} {method} {path}"
+        );
+    }
 }

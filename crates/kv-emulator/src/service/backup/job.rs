@@ -1,0 +1,185 @@
+//! Backup and restore jobs: the status a job starts with, the background task that runs
+//! its work, and the status its outcome becomes (kept in [`crate::jobs::Jobs`]).
+
+use kv_protocol::{ErrorBody, FullBackupOperation, OperationStatus, RestoreOperation};
+
+use crate::blob::BlobError;
+use crate::error::ApiError;
+use crate::jobs::JobStatus;
+use crate::state::AppState;
+
+/// Why a job failed: a code and message for the status body.
+pub(crate) struct JobError {
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
+}
+
+impl From<BlobError> for JobError {
+    fn from(e: BlobError) -> Self {
+        Self {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<ApiError> for JobError {
+    fn from(e: ApiError) -> Self {
+        let body = e.body();
+        Self {
+            code: e.code(),
+            message: body.message().unwrap_or("the operation failed").to_owned(),
+        }
+    }
+}
+
+/// A fresh job id.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// The initial status of a backup job started at `now`.
+pub(crate) fn backup_op(id: String, now: i64) -> FullBackupOperation {
+    FullBackupOperation {
+        status: Some(OperationStatus::InProgress),
+        start_time: Some(now),
+        job_id: Some(id),
+        ..Default::default()
+    }
+}
+
+/// The initial status of a restore job: like the service, `statusDetails` is null
+/// until the job ends.
+pub(crate) fn restore_op(id: String, now: i64) -> RestoreOperation {
+    RestoreOperation {
+        status: Some(OperationStatus::InProgress),
+        status_details: None,
+        job_id: Some(id),
+        start_time: Some(now),
+        ..Default::default()
+    }
+}
+
+/// The final status of a backup job. Like the service, the folder URL
+/// (`azureStorageBlobContainerUri`) appears only once the backup has succeeded.
+fn finish_backup(
+    mut op: FullBackupOperation,
+    now: i64,
+    result: Result<Option<String>, JobError>,
+) -> JobStatus {
+    op.end_time = Some(now);
+    match result {
+        Ok(folder_url) => {
+            op.status = Some(OperationStatus::Succeeded);
+            op.status_details = None;
+            op.azure_storage_blob_container_uri = folder_url;
+        }
+        Err(e) => {
+            op.status = Some(OperationStatus::Failed);
+            op.status_details = Some(e.message.clone());
+            op.error = Some(ErrorBody::new(e.code, e.message));
+        }
+    }
+    JobStatus::Backup(op)
+}
+
+fn finish_restore(mut op: RestoreOperation, now: i64, result: Result<(), JobError>) -> JobStatus {
+    op.end_time = Some(now);
+    match result {
+        Ok(()) => {
+            op.status = Some(OperationStatus::Succeeded);
+            op.status_details = None;
+        }
+        Err(e) => {
+            op.status = Some(OperationStatus::Failed);
+            op.status_details = Some(e.message.clone());
+            op.error = Some(ErrorBody::new(e.code, e.message));
+        }
+    }
+    JobStatus::Restore(op)
+}
+
+/// Records `op` as its job (`status` wraps it), runs `work` in the background and stores
+/// the status `finish` makes of its outcome. Answers `op`, the status to answer now.
+fn start<O, R, F>(
+    state: &AppState,
+    op: O,
+    id: String,
+    status: fn(O) -> JobStatus,
+    finish: fn(O, i64, Result<R, JobError>) -> JobStatus,
+    work: F,
+) -> Result<O, ApiError>
+where
+    O: Clone + Send + 'static,
+    R: Send + 'static,
+    F: std::future::Future<Output = Result<R, JobError>> + Send + 'static,
+{
+    state.jobs().set(&id, status(op.clone()));
+    let task_state = state.clone();
+    let task_op = op.clone();
+    let spawned = state.jobs().spawn(async move {
+        let result = work.await;
+        let now = task_state.clock().now();
+        task_state.jobs().set(&id, finish(task_op, now, result));
+    });
+    if !spawned {
+        return Err(ApiError::internal("the emulator is shutting down"));
+    }
+    Ok(op)
+}
+
+/// Starts backup job `op` running `work` (which yields the folder URL of a full backup).
+pub(crate) fn start_backup<F>(
+    state: &AppState,
+    op: FullBackupOperation,
+    work: F,
+) -> Result<FullBackupOperation, ApiError>
+where
+    F: std::future::Future<Output = Result<Option<String>, JobError>> + Send + 'static,
+{
+    let id = op.job_id.clone().unwrap_or_default();
+    start(state, op, id, JobStatus::Backup, finish_backup, work)
+}
+
+/// Starts restore job `op` running `work`.
+pub(crate) fn start_restore<F>(
+    state: &AppState,
+    op: RestoreOperation,
+    work: F,
+) -> Result<RestoreOperation, ApiError>
+where
+    F: std::future::Future<Output = Result<(), JobError>> + Send + 'static,
+{
+    let id = op.job_id.clone().unwrap_or_default();
+    start(state, op, id, JobStatus::Restore, finish_restore, work)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_url_only_on_success() {
+        let op = backup_op("j".into(), 1);
+        let JobStatus::Backup(done) = finish_backup(op.clone(), 7, Ok(Some("http://x/c/f".into())))
+        else {
+            panic!("a backup job")
+        };
+        assert_eq!(done.status, Some(OperationStatus::Succeeded));
+        assert_eq!(
+            done.azure_storage_blob_container_uri.as_deref(),
+            Some("http://x/c/f")
+        );
+        assert_eq!(done.end_time, Some(7));
+        let failed = JobError {
+            code: "BlobNotFound",
+            message: "gone".into(),
+        };
+        let JobStatus::Backup(done) = finish_backup(op, 8, Err(failed)) else {
+            panic!("a backup job")
+        };
+        assert_eq!(done.status, Some(OperationStatus::Failed));
+        assert_eq!(done.azure_storage_blob_container_uri, None);
+        assert!(done.error.is_some());
+    }
+}
