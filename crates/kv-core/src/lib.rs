@@ -46,6 +46,8 @@ mod pager;
 mod pipeline;
 mod policy;
 mod poller;
+mod redact;
+mod retry_after;
 mod token_cache;
 pub mod transport;
 

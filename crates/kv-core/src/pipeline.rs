@@ -120,7 +120,7 @@ impl Pipeline {
         let span = tracing::debug_span!(
             "keyvault.request",
             method = %request.method(),
-            url = %logging::redacted_url(request.url()),
+            url = %crate::redact::redacted_url(request.url()),
             az.namespace = "Microsoft.KeyVault",
             az.client_request_id = %client_request_id,
             az.service_request_id = tracing::field::Empty,
