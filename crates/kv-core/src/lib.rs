@@ -40,6 +40,7 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 pub mod credential;
+mod endpoint;
 mod error;
 mod options;
 mod pager;
@@ -52,6 +53,7 @@ mod token_cache;
 pub mod transport;
 
 pub use credential::{ChallengeTenant, Secret, StaticTokenCredential, TokenCredential};
+pub use endpoint::Endpoint;
 pub use error::{Error, ErrorKind, Result};
 pub use options::{ClientOptions, RetryOptions};
 pub use pager::Pager;

@@ -53,11 +53,11 @@ fn client() -> KeyClient {
 fn urls_are_built_segment_by_segment() {
     let c = client();
     assert_eq!(
-        c.url(&["keys", "k1", "create"]).as_str(),
+        c.endpoint.url(&["keys", "k1", "create"]).as_str(),
         "https://v.vault.azure.net/keys/k1/create"
     );
     assert_eq!(
-        c.url(&["keys", "k1", ""]).as_str(),
+        c.endpoint.url(&["keys", "k1", ""]).as_str(),
         "https://v.vault.azure.net/keys/k1/"
     );
 }
