@@ -39,8 +39,6 @@ pub mod options;
 pub mod routing;
 #[path = "crypto_client/signature_traits.rs"]
 pub mod signature;
-#[cfg(test)]
-mod test_vault;
 
 pub use admin::{
     KeyVaultAccessControlClient, KeyVaultBackupClient, KeyVaultEkmClient, KeyVaultSettingsClient,

@@ -18,6 +18,9 @@
 //! TLS is rustls on aws-lc-rs with the platform's roots, plus any CA certificate in
 //! [`ClientOptions::extra_ca_certificates_pem`]. Listings are [`Pager`]s, long-running
 //! operations [`Poller`]s, and every failure is one [`Error`] matched through [`ErrorKind`].
+//! Clients send through an [`Endpoint`] (vault URL + pipeline). Tests of code built on the
+//! pipeline use `test_util::FakeTransport` (the `test-util` feature, for
+//! `[dev-dependencies]` only).
 //!
 //! ```no_run
 //! # async fn demo() -> kv_core::Result<()> {
@@ -49,6 +52,9 @@ mod policy;
 mod poller;
 mod redact;
 mod retry_after;
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_util;
 mod token_cache;
 pub mod transport;
 
