@@ -13,7 +13,9 @@
 //! - refuses to send a token over plain http;
 //! - adds `x-ms-client-request-id`, `User-Agent: keyvault-rs/<version>` and `api-version`;
 //! - logs each request with `tracing` (method, URL without query, status, duration,
-//!   retries), never headers or bodies.
+//!   retries), never headers or bodies;
+//! - when [`ClientOptions::trace_context`] is set, sends the current span's W3C
+//!   `traceparent` ([`TraceContext`]).
 //!
 //! TLS is rustls on aws-lc-rs with the platform's roots, plus any CA certificate in
 //! [`ClientOptions::extra_ca_certificates_pem`]. Listings are [`Pager`]s, long-running
@@ -56,6 +58,7 @@ mod retry_after;
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod test_util;
 mod token_cache;
+mod trace_context;
 pub mod transport;
 
 pub use credential::{ChallengeTenant, Secret, StaticTokenCredential, TokenCredential};
@@ -65,6 +68,7 @@ pub use options::{ClientOptions, RetryOptions};
 pub use pager::Pager;
 pub use pipeline::{Pipeline, PipelineBuilder};
 pub use poller::{ContinuationToken, PollStep, Poller, PollerOptions, PollerStatus};
+pub use trace_context::{TraceContext, TraceContextSource};
 pub use transport::{HttpClient, Request, ReqwestClient, Response};
 
 /// The HTTP vocabulary of [`Request`] and [`Response`].
