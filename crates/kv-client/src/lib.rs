@@ -27,6 +27,7 @@
 pub mod admin;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+mod connection;
 mod crypto_client;
 pub mod digest;
 pub mod envelope;
@@ -43,6 +44,7 @@ pub mod signature;
 pub use admin::{
     KeyVaultAccessControlClient, KeyVaultBackupClient, KeyVaultEkmClient, KeyVaultSettingsClient,
 };
+pub use connection::VaultConnection;
 pub use crypto_client::CryptographyClient;
 pub use envelope::{EnvelopeClient, EnvelopeOptions};
 pub use error::{Error, ErrorKind, Result};
