@@ -139,16 +139,8 @@ where
 mod tests {
     use super::*;
     use bytes::Bytes;
-    use http::{HeaderMap, StatusCode};
-    use std::sync::atomic::{AtomicU32, Ordering};
 
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(*k, v.parse().unwrap());
-        }
-        h
-    }
+    use std::sync::atomic::{AtomicU32, Ordering};
 
     #[test]
     fn backoff_grows_with_jitter_and_cap() {
@@ -166,12 +158,8 @@ mod tests {
         }
     }
 
-    fn response(status: u16, h: HeaderMap) -> Result<Response> {
-        Ok(Response::new(
-            StatusCode::from_u16(status).unwrap(),
-            h,
-            Bytes::new(),
-        ))
+    fn response(status: u16, headers: &[(&str, &str)]) -> Result<Response> {
+        Ok(crate::test_util::response(status, headers, Bytes::new()))
     }
 
     #[tokio::test(start_paused = true)]
@@ -183,7 +171,7 @@ mod tests {
         };
         let (outcome, retries) = run(&options, true, |_| {
             tries.fetch_add(1, Ordering::SeqCst);
-            async { response(503, HeaderMap::new()) }
+            async { response(503, &[]) }
         })
         .await;
         assert_eq!(outcome.unwrap().status(), 503);
@@ -198,7 +186,7 @@ mod tests {
         };
         let (_, retries) = run(&options, true, |_| {
             tries.fetch_add(1, Ordering::SeqCst);
-            async { response(429, headers(&[("retry-after", "30")])) }
+            async { response(429, &[("retry-after", "30")]) }
         })
         .await;
         assert_eq!((retries, tries.load(Ordering::SeqCst)), (0, 1));
@@ -211,7 +199,7 @@ mod tests {
             let tries = AtomicU32::new(0);
             let (_, retries) = run(&RetryOptions::default(), true, |_| {
                 tries.fetch_add(1, Ordering::SeqCst);
-                async move { response(status, HeaderMap::new()) }
+                async move { response(status, &[]) }
             })
             .await;
             assert_eq!((retries, tries.load(Ordering::SeqCst)), (0, 1), "{status}");
@@ -278,7 +266,7 @@ mod tests {
                 if n == 0 {
                     Err(Error::connect("connection refused", "refused"))
                 } else {
-                    response(200, HeaderMap::new())
+                    response(200, &[])
                 }
             }
         })
@@ -287,7 +275,7 @@ mod tests {
         assert_eq!((retries, tries.load(Ordering::SeqCst)), (1, 2));
         // The service answered without acting: retried as usual.
         let (outcome, retries) = run(&RetryOptions::default(), false, |n| async move {
-            response(if n == 0 { 503 } else { 200 }, HeaderMap::new())
+            response(if n == 0 { 503 } else { 200 }, &[])
         })
         .await;
         assert_eq!((outcome.unwrap().status().as_u16(), retries), (200, 1));
@@ -305,7 +293,7 @@ mod tests {
             if n == 0 {
                 tokio::time::sleep(Duration::from_secs(60)).await;
             }
-            response(200, HeaderMap::new())
+            response(200, &[])
         })
         .await;
         assert_eq!(outcome.unwrap().status(), 200);
