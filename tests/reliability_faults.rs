@@ -20,18 +20,16 @@
 //! both exactly.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use futures::TryStreamExt;
 use kv_client::{
     CryptographyClient, CryptographyClientOptions, KeyClient, KeyClientOptions, RoutingMode,
     UpdateKeyPropertiesOptions,
 };
-use kv_core::{
-    ClientOptions, HttpClient, Request, ReqwestClient, Response, RetryOptions,
-    StaticTokenCredential,
-};
+use kv_core::test_util::{Exchange, FakeTransport};
+use kv_core::{ClientOptions, ReqwestClient, RetryOptions, StaticTokenCredential};
 use kv_emulator::faults::{Fault, FaultSpec};
 use kv_jwk::{EncryptionAlgorithm, KeyCurveName, KeyWrapAlgorithm, SignatureAlgorithm};
 
@@ -43,49 +41,10 @@ const OPERATIONS: usize = 1_000;
 /// Names the writes go to, so versions pile up on a few keys.
 const POOL: usize = 4;
 
-/// One try as the transport saw it.
-#[derive(Debug)]
-struct Attempt {
-    started: Instant,
-    finished: Instant,
-    /// The status, or `None` when no response was had.
-    status: Option<u16>,
-    retry_after_ms: Option<u64>,
-}
-
-/// A transport that records every try.
-#[derive(Debug)]
-struct Recording {
-    inner: ReqwestClient,
-    attempts: Mutex<Vec<Attempt>>,
-}
-
-#[async_trait::async_trait]
-impl HttpClient for Recording {
-    async fn execute(&self, request: Request) -> kv_core::Result<Response> {
-        let started = Instant::now();
-        let outcome = self.inner.execute(request).await;
-        let attempt = Attempt {
-            started,
-            finished: Instant::now(),
-            status: outcome.as_ref().ok().map(|r| r.status().as_u16()),
-            retry_after_ms: outcome.as_ref().ok().and_then(|r| {
-                r.headers()
-                    .get("x-ms-retry-after-ms")?
-                    .to_str()
-                    .ok()?
-                    .parse()
-                    .ok()
-            }),
-        };
-        self.attempts.lock().expect("lock").push(attempt);
-        outcome
-    }
-}
-
 struct Setup {
     emulator: kv_emulator::EmulatorHandle,
-    transport: Arc<Recording>,
+    /// The real transport behind a recording fake: every try, timed.
+    transport: Arc<FakeTransport>,
     keys: KeyClient,
     _dir: tempfile::TempDir,
 }
@@ -101,10 +60,8 @@ impl Setup {
             .start()
             .await
             .expect("emulator starts");
-        let transport = Arc::new(Recording {
-            inner: ReqwestClient::new(&[emulator.ca_pem().as_bytes().to_vec()]).expect("client"),
-            attempts: Mutex::new(Vec::new()),
-        });
+        let inner = ReqwestClient::new(&[emulator.ca_pem().as_bytes().to_vec()]).expect("client");
+        let transport = Arc::new(FakeTransport::forward(Arc::new(inner)));
         let keys = KeyClient::new(
             emulator.url(),
             Arc::new(StaticTokenCredential::new("emulator-token")),
@@ -160,7 +117,7 @@ impl Setup {
     }
 }
 
-fn client_options(transport: &Arc<Recording>) -> ClientOptions {
+fn client_options(transport: &Arc<FakeTransport>) -> ClientOptions {
     ClientOptions {
         verify_challenge_resource: false,
         transport: Some(transport.clone()),
@@ -364,12 +321,20 @@ async fn mixed_operations_under_twenty_percent_faults() {
     }
 
     // Retries honour the service's wait: the try after a 429 starts no sooner than asked.
-    let attempts = setup.transport.attempts.lock().expect("lock");
+    let attempts = setup.transport.exchanges();
+    let retry_after_ms = |e: &Exchange| -> Option<u64> {
+        e.response_headers
+            .get("x-ms-retry-after-ms")?
+            .to_str()
+            .ok()?
+            .parse()
+            .ok()
+    };
     let mut throttled = 0;
     for pair in attempts.windows(2) {
-        if pair[0].status == Some(429) {
+        if pair[0].status.map(|s| s.as_u16()) == Some(429) {
             throttled += 1;
-            assert_eq!(pair[0].retry_after_ms, Some(RETRY_AFTER_MS));
+            assert_eq!(retry_after_ms(&pair[0]), Some(RETRY_AFTER_MS));
             let waited = pair[1].started.duration_since(pair[0].finished);
             assert!(
                 waited >= Duration::from_millis(RETRY_AFTER_MS),

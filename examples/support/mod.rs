@@ -3,7 +3,8 @@
 //! With `AZURE_KEYVAULT_URL` set, the examples use that vault and sign in with
 //! `azure_identity::DeveloperToolsCredential` (`az login` or `azd auth login`). Otherwise
 //! they start the built-in emulator in this process, on a free port of 127.0.0.1, with a
-//! temporary data directory: nothing to install, no account needed.
+//! temporary data directory: nothing to install, no account needed. Which credential and
+//! options go with which is `keyvault::VaultConnection`, the library's helper.
 #![allow(dead_code)] // each example uses a part
 
 use std::error::Error;
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
 
 use keyvault::pipeline::ClientOptions;
-use keyvault::{KeyClient, KeyClientOptions, StaticTokenCredential, TokenCredential};
+use keyvault::{KeyClient, TokenCredential, VaultConnection};
 
 pub type BoxError = Box<dyn Error + Send + Sync>;
 
@@ -23,6 +24,7 @@ pub struct Vault {
     pub url: String,
     pub credential: Arc<dyn TokenCredential>,
     pub options: ClientOptions,
+    connection: VaultConnection,
     /// Only for the emulator: it must live as long as the vault is used.
     _emulator: Option<(kv_emulator::EmulatorHandle, tempfile::TempDir)>,
 }
@@ -31,15 +33,14 @@ impl Vault {
     /// The vault named by the environment variable `var` (`AZURE_KEYVAULT_URL`, or
     /// `AZURE_MANAGEDHSM_URL` for the administration example), else the built-in emulator.
     pub async fn connect(var: &str) -> Result<Self, BoxError> {
-        if let Some(url) = std::env::var(var).ok().filter(|u| !u.is_empty()) {
-            let _ = VAULT_URL.set(url.clone());
-            println!("vault: {url}");
-            return Ok(Self {
-                url,
-                credential: azure_identity::DeveloperToolsCredential::new(None)?,
-                options: ClientOptions::default(),
-                _emulator: None,
-            });
+        // The choice of credential and options is the library's `VaultConnection`; what
+        // stays here is starting the emulator when no vault is named.
+        let real =
+            VaultConnection::from_env(var, || azure_identity::DeveloperToolsCredential::new(None))?;
+        if let Some(vault) = real {
+            let _ = VAULT_URL.set(vault.url().to_owned());
+            println!("vault: {}", vault.url());
+            return Ok(Self::from_connection(&vault, None));
         }
         let dir = tempfile::tempdir()?;
         // The administration APIs are a Managed HSM's: a vault refuses them, as Azure does.
@@ -54,34 +55,31 @@ impl Vault {
             .kind(kind)
             .start()
             .await?;
-        let url = emulator.url().to_owned();
-        let _ = VAULT_URL.set(url.clone());
-        println!("vault: the built-in emulator at {url} ({var} is not set)");
-        let options = ClientOptions {
-            // Trust the emulator's own CA.
-            extra_ca_certificates_pem: vec![emulator.ca_pem().as_bytes().to_vec()],
-            // At 127.0.0.1 the emulator's challenge names https://vault.azure.net.
-            verify_challenge_resource: false,
-            ..Default::default()
-        };
-        Ok(Self {
-            url,
-            credential: Arc::new(StaticTokenCredential::new("the emulator takes any token")),
-            options,
-            _emulator: Some((emulator, dir)),
-        })
+        let vault = VaultConnection::emulator(emulator.url(), emulator.ca_pem());
+        let _ = VAULT_URL.set(vault.url().to_owned());
+        println!(
+            "vault: the built-in emulator at {} ({var} is not set)",
+            vault.url()
+        );
+        Ok(Self::from_connection(&vault, Some((emulator, dir))))
+    }
+
+    fn from_connection(
+        vault: &VaultConnection,
+        emulator: Option<(kv_emulator::EmulatorHandle, tempfile::TempDir)>,
+    ) -> Self {
+        Self {
+            url: vault.url().to_owned(),
+            credential: vault.credential(),
+            options: vault.client_options().clone(),
+            connection: vault.clone(),
+            _emulator: emulator,
+        }
     }
 
     /// A [`KeyClient`] for this vault.
     pub fn key_client(&self) -> Result<KeyClient, BoxError> {
-        let options = KeyClientOptions {
-            client_options: self.options.clone(),
-        };
-        Ok(KeyClient::new(
-            &self.url,
-            self.credential.clone(),
-            Some(options),
-        )?)
+        Ok(self.connection.key_client()?)
     }
 }
 

@@ -3,9 +3,10 @@
 //! refuses every authorized request with 401.
 
 use std::fmt::{Debug, Write as _};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use kv_core::{HttpClient, Request, ReqwestClient, Response};
+use kv_core::test_util::FakeTransport;
+use kv_core::{ReqwestClient, Response};
 
 /// Everything the subscriber wrote.
 pub static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
@@ -90,29 +91,20 @@ impl Corpus {
 }
 
 /// A transport that answers every authorized request with 401 (after sending it to the
-/// emulator over TLS, so the token does travel), to drive the client's 401 path.
-#[derive(Debug)]
-pub struct Reject401 {
-    pub inner: ReqwestClient,
-    pub challenge: Mutex<Option<http::HeaderValue>>,
-    /// `Debug` of every request the transport saw.
-    pub seen: Mutex<Vec<String>>,
-}
-
-#[async_trait::async_trait]
-impl HttpClient for Reject401 {
-    async fn execute(&self, request: Request) -> kv_core::Result<Response> {
-        self.seen.lock().expect("lock").push(format!("{request:?}"));
-        let authorized = request.headers().contains_key(http::header::AUTHORIZATION);
-        let response = self.inner.execute(request).await?;
+/// emulator over TLS, so the token does travel), to drive the client's 401 path. The
+/// recorded exchanges hold every request it saw.
+pub fn reject_401(inner: ReqwestClient) -> FakeTransport {
+    let challenge: Mutex<Option<http::HeaderValue>> = Mutex::new(None);
+    FakeTransport::forward(Arc::new(inner)).map_responses(move |request, outcome| {
+        let response = outcome?;
         if let Some(c) = response.headers().get(http::header::WWW_AUTHENTICATE) {
-            *self.challenge.lock().expect("lock") = Some(c.clone());
+            *challenge.lock().expect("lock") = Some(c.clone());
         }
-        if !authorized {
+        if !request.headers().contains_key(http::header::AUTHORIZATION) {
             return Ok(response);
         }
         let mut headers = http::HeaderMap::new();
-        if let Some(c) = self.challenge.lock().expect("lock").clone() {
+        if let Some(c) = challenge.lock().expect("lock").clone() {
             headers.insert(http::header::WWW_AUTHENTICATE, c);
         }
         let body = br#"{"error":{"code":"Unauthorized","message":"token rejected"}}"#;
@@ -121,5 +113,5 @@ impl HttpClient for Reject401 {
             headers,
             bytes::Bytes::from_static(body),
         ))
-    }
+    })
 }

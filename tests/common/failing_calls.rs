@@ -2,14 +2,14 @@
 //! invalid JWKs, the wrong key, tampered envelopes and a 401. Their errors go into the
 //! corpus.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use kv_client::{CryptographyClient, EnvelopeClient, KeyClient, KeyClientOptions};
 use kv_core::{ClientOptions, ReqwestClient, StaticTokenCredential};
 use kv_crypto_local::LocalKey;
 use kv_jwk::{EncryptionAlgorithm, JsonWebKey, KeyCurveName, KeyWrapAlgorithm, SecretBytes};
 
-use super::capture::{Corpus, Reject401};
+use super::capture::{Corpus, reject_401};
 
 /// The bytes of a private member that must be present.
 fn secret(s: &Option<SecretBytes>) -> Vec<u8> {
@@ -125,11 +125,9 @@ pub async fn failures(
     );
 
     // The 401 path: the token goes out and is refused.
-    let transport = Arc::new(Reject401 {
-        inner: ReqwestClient::new(&[ca.to_vec()]).expect("transport"),
-        challenge: Mutex::new(None),
-        seen: Mutex::new(Vec::new()),
-    });
+    let transport = Arc::new(reject_401(
+        ReqwestClient::new(&[ca.to_vec()]).expect("transport"),
+    ));
     let refused = KeyClient::new(
         keys.vault_url().as_str(),
         credential.clone(),
@@ -147,9 +145,11 @@ pub async fn failures(
         "401 import",
         refused.import_key("hyg-401", ec_jwk, None).await,
     );
-    corpus.debug(
-        "requests seen by the transport",
-        &*transport.seen.lock().expect("lock"),
-    );
+    let seen: Vec<String> = transport
+        .exchanges()
+        .iter()
+        .map(|e| format!("{:?}", e.request))
+        .collect();
+    corpus.debug("requests seen by the transport", &seen);
     corpus.debug("401 transport", &transport);
 }

@@ -250,15 +250,6 @@ impl fmt::Debug for KeyVaultKeyIdentifier {
     }
 }
 
-/// Whether `a` and `b` share scheme, host (case-insensitively) and port: a request may
-/// carry this vault's token only to its own origin.
-pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
-    let host = |u: &Url| u.host_str().map(str::to_ascii_lowercase);
-    a.scheme() == b.scheme()
-        && host(a) == host(b)
-        && a.port_or_known_default() == b.port_or_known_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,7 @@
 pub mod admin;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+mod connection;
 mod crypto_client;
 pub mod digest;
 pub mod envelope;
@@ -39,12 +40,11 @@ pub mod options;
 pub mod routing;
 #[path = "crypto_client/signature_traits.rs"]
 pub mod signature;
-#[cfg(test)]
-mod test_vault;
 
 pub use admin::{
     KeyVaultAccessControlClient, KeyVaultBackupClient, KeyVaultEkmClient, KeyVaultSettingsClient,
 };
+pub use connection::VaultConnection;
 pub use crypto_client::CryptographyClient;
 pub use envelope::{EnvelopeClient, EnvelopeOptions};
 pub use error::{Error, ErrorKind, Result};

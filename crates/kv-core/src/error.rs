@@ -158,7 +158,7 @@ impl Error {
             .get("x-ms-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        err.inner.retry_after = crate::policy::retry::retry_after(headers);
+        err.inner.retry_after = crate::retry_after::retry_after(headers);
         err
     }
 

@@ -13,11 +13,16 @@
 //! - refuses to send a token over plain http;
 //! - adds `x-ms-client-request-id`, `User-Agent: keyvault-rs/<version>` and `api-version`;
 //! - logs each request with `tracing` (method, URL without query, status, duration,
-//!   retries), never headers or bodies.
+//!   retries), never headers or bodies;
+//! - when [`ClientOptions::trace_context`] is set, sends the current span's W3C
+//!   `traceparent` ([`TraceContext`]).
 //!
 //! TLS is rustls on aws-lc-rs with the platform's roots, plus any CA certificate in
 //! [`ClientOptions::extra_ca_certificates_pem`]. Listings are [`Pager`]s, long-running
 //! operations [`Poller`]s, and every failure is one [`Error`] matched through [`ErrorKind`].
+//! Clients send through an [`Endpoint`] (vault URL + pipeline). Tests of code built on the
+//! pipeline use `test_util::FakeTransport` (the `test-util` feature, for
+//! `[dev-dependencies]` only).
 //!
 //! ```no_run
 //! # async fn demo() -> kv_core::Result<()> {
@@ -40,21 +45,30 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 pub mod credential;
+mod endpoint;
 mod error;
 mod options;
 mod pager;
 mod pipeline;
 mod policy;
 mod poller;
+mod redact;
+mod retry_after;
+#[cfg(any(test, feature = "test-util"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_util;
 mod token_cache;
+mod trace_context;
 pub mod transport;
 
 pub use credential::{ChallengeTenant, Secret, StaticTokenCredential, TokenCredential};
+pub use endpoint::Endpoint;
 pub use error::{Error, ErrorKind, Result};
 pub use options::{ClientOptions, RetryOptions};
 pub use pager::Pager;
 pub use pipeline::{Pipeline, PipelineBuilder};
 pub use poller::{ContinuationToken, PollStep, Poller, PollerOptions, PollerStatus};
+pub use trace_context::{TraceContext, TraceContextSource};
 pub use transport::{HttpClient, Request, ReqwestClient, Response};
 
 /// The HTTP vocabulary of [`Request`] and [`Response`].

@@ -4,7 +4,7 @@ use std::{fmt, sync::Arc, time::Duration};
 
 use kv_protocol::ApiVersion;
 
-use crate::transport::HttpClient;
+use crate::{trace_context::TraceContextSource, transport::HttpClient};
 
 /// Options every Key Vault client takes.
 ///
@@ -34,6 +34,10 @@ pub struct ClientOptions {
     pub user_agent_suffix: Option<String>,
     /// The transport; `None` builds a [`ReqwestClient`](crate::ReqwestClient).
     pub transport: Option<Arc<dyn HttpClient>>,
+    /// Where to read the current span's W3C trace context, sent as a `traceparent` header
+    /// so the service's logs join the caller's distributed trace. `None` (the default)
+    /// sends no header. See [`TraceContextSource`] for an OpenTelemetry source.
+    pub trace_context: Option<Arc<dyn TraceContextSource>>,
 }
 
 impl Default for ClientOptions {
@@ -45,6 +49,7 @@ impl Default for ClientOptions {
             extra_ca_certificates_pem: Vec::new(),
             user_agent_suffix: None,
             transport: None,
+            trace_context: None,
         }
     }
 }
@@ -61,6 +66,7 @@ impl fmt::Debug for ClientOptions {
             )
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("transport", &self.transport)
+            .field("trace_context", &self.trace_context.is_some())
             .finish()
     }
 }

@@ -23,6 +23,7 @@ use crate::{
     credential::TokenCredential,
     options::{ClientOptions, RetryOptions},
     policy::{challenge_auth::ChallengeAuthPolicy, logging, request_id, retry},
+    trace_context::{self, TraceContextSource},
     transport::{HttpClient, Request, ReqwestClient, Response},
 };
 
@@ -30,7 +31,7 @@ use crate::{
 /// answers the authentication challenge, attaches tokens and logs.
 ///
 /// Policies run in one fixed order: (1) request id, `User-Agent` and `api-version`, once per
-/// call; (2) retries, each try bounded by the per-try timeout; (3) challenge authentication
+/// call, with the caller's `traceparent` when [`ClientOptions::trace_context`] is set; (2) retries, each try bounded by the per-try timeout; (3) challenge authentication
 /// and the bearer token, per try; (4) a log event per request on the wire; (5) the transport.
 ///
 /// Cheap to clone: clones share the token cache, the challenge cache and the connections.
@@ -57,6 +58,7 @@ struct Inner {
     retry: RetryOptions,
     user_agent: HeaderValue,
     api_version: ApiVersion,
+    trace_context: Option<Arc<dyn TraceContextSource>>,
 }
 
 impl fmt::Debug for Pipeline {
@@ -109,6 +111,9 @@ impl Pipeline {
     pub async fn send_raw(&self, mut request: Request) -> Result<Response> {
         let inner = &*self.inner;
         request_id::apply(&mut request, &inner.user_agent, inner.api_version.as_str());
+        if let Some(source) = &inner.trace_context {
+            trace_context::apply(&mut request, source.as_ref());
+        }
         // Attribute names of the Azure SDKs' distributed tracing; the service's request id is
         // recorded once an answer carries one (here and in the client operation's span).
         let client_request_id = request
@@ -120,7 +125,7 @@ impl Pipeline {
         let span = tracing::debug_span!(
             "keyvault.request",
             method = %request.method(),
-            url = %logging::redacted_url(request.url()),
+            url = %crate::redact::redacted_url(request.url()),
             az.namespace = "Microsoft.KeyVault",
             az.client_request_id = %client_request_id,
             az.service_request_id = tracing::field::Empty,
@@ -217,6 +222,7 @@ impl PipelineBuilder {
             extra_ca_certificates_pem,
             user_agent_suffix,
             transport,
+            trace_context,
         } = self.options;
         let transport: Arc<dyn HttpClient> = match transport {
             Some(t) => t,
@@ -236,6 +242,7 @@ impl PipelineBuilder {
                 retry,
                 user_agent: request_id::user_agent(user_agent_suffix.as_deref()),
                 api_version,
+                trace_context,
             }),
         })
     }

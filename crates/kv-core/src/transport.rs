@@ -122,7 +122,7 @@ impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Request")
             .field("method", &self.method)
-            .field("url", &crate::policy::logging::redacted_url(&self.url))
+            .field("url", &crate::redact::redacted_url(&self.url))
             .field("body_len", &self.body.len())
             .finish_non_exhaustive()
     }
@@ -205,7 +205,7 @@ impl Response {
     /// The wait the service asked for with `retry-after-ms`, `x-ms-retry-after-ms` or
     /// `Retry-After` (seconds or an HTTP date), if any.
     pub fn retry_after(&self) -> Option<std::time::Duration> {
-        crate::policy::retry::retry_after(&self.headers)
+        crate::retry_after::retry_after(&self.headers)
     }
 }
 

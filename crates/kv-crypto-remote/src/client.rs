@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use kv_core::{Error, ErrorKind, Method, Pipeline, Request, Result};
+use kv_core::{Endpoint, Error, ErrorKind, Method, Pipeline, Request, Response, Result};
 use kv_jwk::{EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm};
 use kv_protocol::{
     KeyBundle, KeyOperationResult, KeyOperationsParameters, KeySignParameters, KeyVerifyParameters,
@@ -88,16 +88,16 @@ pub struct CipherParameters {
 /// ```
 #[derive(Clone)]
 pub struct RemoteCryptographyClient {
-    pipeline: Pipeline,
-    /// `{vault}/keys/{name}/{version}` with an empty version for the latest.
-    key_url: Url,
+    endpoint: Endpoint,
     name: String,
+    /// Empty for the latest version (the path is then `keys/{name}/`).
+    version: String,
 }
 
 impl fmt::Debug for RemoteCryptographyClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RemoteCryptographyClient")
-            .field("key_url", &self.key_url.as_str())
+            .field("key_url", &self.key_url().as_str())
             .finish_non_exhaustive()
     }
 }
@@ -126,18 +126,10 @@ impl RemoteCryptographyClient {
                 "key version must not be empty (use None for the latest)",
             ));
         }
-        let mut key_url = vault_url.clone();
-        key_url.set_query(None);
-        key_url.set_fragment(None);
-        key_url
-            .path_segments_mut()
-            .map_err(|()| Error::new(ErrorKind::InvalidArgument, "vault URL cannot have a path"))?
-            .clear()
-            .extend(["keys", name, version.unwrap_or("")]);
         Ok(Self {
-            pipeline,
-            key_url,
+            endpoint: Endpoint::new(vault_url.clone(), pipeline)?,
             name: name.to_owned(),
+            version: version.unwrap_or_default().to_owned(),
         })
     }
 
@@ -148,22 +140,28 @@ impl RemoteCryptographyClient {
 
     /// The vault's URL (`https://{vault}/`).
     pub fn vault_url(&self) -> Url {
-        let mut url = self.key_url.clone();
-        url.set_path("/");
-        url
+        self.endpoint.vault_url().clone()
     }
 
     /// The pipeline this client sends through (for raw requests to the same vault).
     pub fn pipeline(&self) -> &Pipeline {
-        &self.pipeline
+        self.endpoint.pipeline()
     }
 
-    fn url(&self, operation: &str) -> Url {
-        let mut url = self.key_url.clone();
-        if let Ok(mut segments) = url.path_segments_mut() {
-            segments.push(operation);
-        }
-        url
+    /// Sends a raw request through this client's pipeline and returns the response
+    /// whatever its status.
+    ///
+    /// # Errors
+    /// [`InvalidArgument`](ErrorKind::InvalidArgument), before any I/O, when the request is
+    /// not for this client's vault (the token must not leave it); transport, credential and
+    /// authentication errors.
+    pub async fn send_request(&self, request: Request) -> Result<Response> {
+        self.endpoint.send_request(request).await
+    }
+
+    /// `{vault}/keys/{name}/{version}`, with an empty version for the latest.
+    fn key_url(&self) -> Url {
+        self.endpoint.url(["keys", &self.name, &self.version])
     }
 
     async fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(
@@ -171,9 +169,10 @@ impl RemoteCryptographyClient {
         operation: &str,
         body: &B,
     ) -> Result<T> {
-        let mut request = Request::new(Method::POST, self.url(operation));
-        request.set_json(body)?;
-        self.pipeline.send(request).await?.json()
+        let url = self
+            .endpoint
+            .url(["keys", &self.name, &self.version, operation]);
+        self.endpoint.send_json(Method::POST, url, Some(body)).await
     }
 
     /// Fetches the key (public material and attributes): `GET {vault}/keys/{name}/{version}`.
@@ -181,10 +180,7 @@ impl RemoteCryptographyClient {
     /// # Errors
     /// As the pipeline; `Forbidden` when the caller may use but not read the key.
     pub async fn get_key(&self) -> Result<KeyBundle> {
-        self.pipeline
-            .send(Request::new(Method::GET, self.key_url.clone()))
-            .await?
-            .json()
+        self.endpoint.get_json(self.key_url()).await
     }
 
     /// Encrypts `plaintext` in the service.

@@ -2,81 +2,36 @@
 
 use std::sync::{Arc, Mutex};
 
-use async_trait::async_trait;
-use bytes::Bytes;
 use kv_core::{
-    ClientOptions, ErrorKind, HeaderMap, HttpClient, Pipeline, Request, Response, RetryOptions,
-    StaticTokenCredential, StatusCode,
+    ClientOptions, ErrorKind, Pipeline, StaticTokenCredential, test_util::FakeTransport,
 };
 use kv_jwk::{EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm};
 use url::Url;
 
 use crate::{CipherParameters, RemoteCryptographyClient};
 
-#[derive(Debug, Default)]
+/// The fake vault and the answer it gives every authenticated request (`200 {}` until set).
 struct Recorder {
-    requests: Mutex<Vec<(String, String, serde_json::Value)>>,
-    answer: Mutex<Option<(u16, String)>>,
+    fake: Arc<FakeTransport>,
+    answer: Arc<Mutex<Option<(u16, String)>>>,
 }
 
-#[async_trait]
-impl HttpClient for Recorder {
-    async fn execute(&self, request: Request) -> kv_core::Result<Response> {
-        if !request.headers().contains_key("authorization") {
-            // Answer the first, unauthenticated try with a challenge, like the service.
-            let mut headers = HeaderMap::new();
-            headers.insert(
-                "www-authenticate",
-                r#"Bearer authorization="https://login.microsoftonline.com/tenant1", resource="https://vault.azure.net""#
-                    .parse()
-                    .unwrap(),
-            );
-            return Ok(Response::new(
-                StatusCode::UNAUTHORIZED,
-                headers,
-                Bytes::new(),
-            ));
-        }
-        let body = if request.body().is_empty() {
-            serde_json::Value::Null
-        } else {
-            serde_json::from_slice(request.body()).unwrap_or(serde_json::Value::Null)
-        };
-        let mut url = request.url().clone();
-        url.set_query(None);
-        self.requests
-            .lock()
-            .unwrap()
-            .push((request.method().to_string(), url.to_string(), body));
-        let (status, body) = self
-            .answer
+fn client(version: Option<&str>) -> (RemoteCryptographyClient, Recorder) {
+    let answer: Arc<Mutex<Option<(u16, String)>>> = Arc::default();
+    let scripted = answer.clone();
+    let fake = Arc::new(FakeTransport::new(move |_, _, _| {
+        scripted
             .lock()
             .unwrap()
             .clone()
-            .unwrap_or((200, "{}".into()));
-        Ok(Response::new(
-            StatusCode::from_u16(status).unwrap(),
-            HeaderMap::new(),
-            Bytes::from(body),
-        ))
-    }
-}
-
-fn client(version: Option<&str>) -> (RemoteCryptographyClient, Arc<Recorder>) {
-    let recorder = Arc::new(Recorder::default());
-    let pipeline = Pipeline::new(
-        Arc::new(StaticTokenCredential::new("t")),
-        ClientOptions {
-            transport: Some(recorder.clone()),
-            retry: RetryOptions::none(),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+            .unwrap_or((200, "{}".into()))
+    }));
+    let pipeline =
+        Pipeline::new(Arc::new(StaticTokenCredential::new("t")), fake.options()).unwrap();
     let vault = Url::parse("https://v.vault.azure.net").unwrap();
     (
         RemoteCryptographyClient::new(pipeline, &vault, "k1", version).unwrap(),
-        recorder,
+        Recorder { fake, answer },
     )
 }
 
@@ -84,8 +39,14 @@ fn answer(recorder: &Recorder, status: u16, body: &str) {
     *recorder.answer.lock().unwrap() = Some((status, body.into()));
 }
 
+/// Method, URL without query and JSON body of the last request.
 fn last(recorder: &Recorder) -> (String, String, serde_json::Value) {
-    recorder.requests.lock().unwrap().last().cloned().unwrap()
+    let exchange = recorder.fake.exchanges().pop().unwrap();
+    (
+        exchange.method().to_string(),
+        exchange.url_without_query().to_string(),
+        exchange.json_body(),
+    )
 }
 
 #[tokio::test]

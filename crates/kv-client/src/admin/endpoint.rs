@@ -1,99 +1,58 @@
-//! [`HsmEndpoint`]: the Managed HSM URL and the pipeline the three administration clients
-//! send through, with the request helpers they share.
+//! What the administration clients share: their constructor (a checked Managed HSM URL
+//! and the pipeline, as a [`kv_core::Endpoint`]) and the path-segment rules of role and
+//! setting names.
 
 use std::sync::Arc;
 
-use kv_core::{ClientOptions, Method, Pipeline, Request, Response, TokenCredential};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use url::Url;
+use kv_core::{ClientOptions, Endpoint, Pipeline, TokenCredential};
 
+use super::ekm::KeyVaultEkmClientOptions;
+use super::options::{
+    KeyVaultAccessControlClientOptions, KeyVaultBackupClientOptions, KeyVaultSettingsClientOptions,
+};
 use crate::error::{Result, invalid_argument};
 use crate::identifier::parse_vault_url;
 
-/// A Managed HSM's URL and the pipeline to it. Cheap to clone.
-#[derive(Clone, Debug)]
-pub(crate) struct HsmEndpoint {
-    vault_url: Url,
-    pipeline: Pipeline,
+/// The options of an administration client's `new`: each carries the pipeline options.
+pub(crate) trait AdminClientOptions: Default {
+    /// The pipeline options inside.
+    fn into_client_options(self) -> ClientOptions;
 }
 
-impl HsmEndpoint {
-    /// Checks `vault_url` and builds the pipeline.
-    pub(crate) fn new(
-        vault_url: &str,
-        credential: Arc<dyn TokenCredential>,
-        options: ClientOptions,
-    ) -> Result<Self> {
-        let vault_url = parse_vault_url(vault_url)?;
-        let pipeline = Pipeline::new(credential, options)?;
-        Ok(Self {
-            vault_url,
-            pipeline,
-        })
+impl AdminClientOptions for KeyVaultAccessControlClientOptions {
+    fn into_client_options(self) -> ClientOptions {
+        self.client_options
     }
+}
 
-    pub(crate) fn vault_url(&self) -> &Url {
-        &self.vault_url
+impl AdminClientOptions for KeyVaultBackupClientOptions {
+    fn into_client_options(self) -> ClientOptions {
+        self.client_options
     }
+}
 
-    pub(crate) fn pipeline(&self) -> &Pipeline {
-        &self.pipeline
+impl AdminClientOptions for KeyVaultSettingsClientOptions {
+    fn into_client_options(self) -> ClientOptions {
+        self.client_options
     }
+}
 
-    /// `{vault}/{segments...}`, each segment percent-encoded on its own.
-    pub(crate) fn url<'a>(&self, segments: impl IntoIterator<Item = &'a str>) -> Url {
-        let mut url = self.vault_url.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.clear().extend(segments);
-        }
-        url
+impl AdminClientOptions for KeyVaultEkmClientOptions {
+    fn into_client_options(self) -> ClientOptions {
+        self.client_options
     }
+}
 
-    /// Whether `url` is on this HSM (same scheme, host and port), so a token may go there.
-    pub(crate) fn is_same_origin(&self, url: &Url) -> bool {
-        crate::identifier::same_origin(url, &self.vault_url)
-    }
-
-    /// Sends a raw request through the pipeline, whatever the answer's status; refused
-    /// before any I/O when it is not for this HSM (the token must not leave it).
-    pub(crate) async fn send_request(&self, request: Request) -> Result<Response> {
-        if !self.is_same_origin(request.url()) {
-            return Err(invalid_argument(
-                "send_request: the request URL is not on this client's HSM",
-            ));
-        }
-        self.pipeline.send_raw(request).await
-    }
-
-    /// Sends a request with an optional JSON body; fails on a non-2xx status.
-    pub(crate) async fn send(
-        &self,
-        method: Method,
-        url: Url,
-        body: Option<&(impl Serialize + ?Sized)>,
-    ) -> Result<Response> {
-        let mut request = Request::new(method, url);
-        if let Some(body) = body {
-            request.set_json(body)?;
-        }
-        self.pipeline.send(request).await
-    }
-
-    /// Sends a request and parses the JSON answer.
-    pub(crate) async fn send_json<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        url: Url,
-        body: Option<&(impl Serialize + ?Sized)>,
-    ) -> Result<T> {
-        self.send(method, url, body).await?.json()
-    }
-
-    /// GETs `url` and parses the JSON answer.
-    pub(crate) async fn get_json<T: DeserializeOwned>(&self, url: Url) -> Result<T> {
-        self.send_json(Method::GET, url, None::<&()>).await
-    }
+/// The endpoint of an administration client: checks `vault_url` (`https`, no path) and
+/// builds the pipeline with `options` (their defaults for `None`).
+pub(crate) fn connect(
+    vault_url: &str,
+    credential: Arc<dyn TokenCredential>,
+    options: Option<impl AdminClientOptions>,
+) -> Result<Endpoint> {
+    let vault_url = parse_vault_url(vault_url)?;
+    let options = options.unwrap_or_default().into_client_options();
+    Endpoint::new(vault_url, Pipeline::new(credential, options)?)
 }
 
 /// A fresh random (v4) GUID, the name of a new role assignment or definition.
@@ -125,42 +84,28 @@ pub(crate) fn check_segment(what: &str, value: &str) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn endpoint(url: &str) -> HsmEndpoint {
-        HsmEndpoint::new(
-            url,
-            Arc::new(kv_core::StaticTokenCredential::new("t")),
-            ClientOptions::default(),
-        )
-        .unwrap()
-    }
-
     #[test]
-    fn urls_and_origins() {
-        let e = endpoint("https://h.managedhsm.azure.net");
+    fn constructors_check_the_url() {
+        let credential = || Arc::new(kv_core::StaticTokenCredential::new("t"));
+        let e = connect(
+            "https://h.managedhsm.azure.net",
+            credential(),
+            None::<KeyVaultSettingsClientOptions>,
+        )
+        .unwrap();
+        assert_eq!(e.vault_url().as_str(), "https://h.managedhsm.azure.net/");
+        // The EKM client's own default api-version survives `None`.
+        let e = connect("https://h", credential(), None::<KeyVaultEkmClientOptions>).unwrap();
         assert_eq!(
-            e.url(["settings", "a b"]).as_str(),
-            "https://h.managedhsm.azure.net/settings/a%20b"
+            e.pipeline().api_version(),
+            &kv_core::ApiVersion::NEWEST_STABLE
         );
-        for (url, same) in [
-            ("https://H.managedhsm.azure.net:443/backup/j/pending", true),
-            ("https://h.managedhsm.azure.net/restore/j/pending?x=1", true),
-            ("http://h.managedhsm.azure.net/backup/j/pending", false),
-            (
-                "https://h.managedhsm.azure.net:8443/backup/j/pending",
-                false,
-            ),
-            ("https://evil.example/backup/j/pending", false),
-        ] {
-            assert_eq!(e.is_same_origin(&Url::parse(url).unwrap()), same, "{url}");
+        for bad in ["http://h", "https://h/path", "not a url"] {
+            assert!(
+                connect(bad, credential(), None::<KeyVaultBackupClientOptions>).is_err(),
+                "{bad}"
+            );
         }
-        assert!(
-            HsmEndpoint::new(
-                "http://h",
-                Arc::new(kv_core::StaticTokenCredential::new("t")),
-                ClientOptions::default()
-            )
-            .is_err()
-        );
     }
 
     #[test]

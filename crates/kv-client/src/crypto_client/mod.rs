@@ -254,12 +254,7 @@ impl CryptographyClient {
                 "send_request: a local-only client has no vault",
             ));
         };
-        if !crate::identifier::same_origin(request.url(), &remote.vault_url()) {
-            return Err(invalid_argument(
-                "send_request: the request URL is not on this client's vault",
-            ));
-        }
-        remote.pipeline().send_raw(request).await
+        remote.send_request(request).await
     }
 
     /// The routing mode.

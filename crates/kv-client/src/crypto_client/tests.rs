@@ -12,7 +12,7 @@ use kv_jwk::{
 use super::*;
 use crate::options::CryptographyClientOptions;
 use crate::options::{DecryptOptions, EncryptOptions};
-use crate::test_vault::FakeVault;
+use kv_core::test_util::FakeTransport as FakeVault;
 
 const KID: &str = "https://v.vault.azure.net/keys/k1/0123456789abcdef0123456789abcdef";
 const KEY_PATH: &str = "/keys/k1/";
@@ -27,12 +27,14 @@ fn bundle(jwk: &JsonWebKey, attributes: serde_json::Value) -> String {
 /// with the bundle; sign, verify, encrypt and decrypt answer canned values.
 fn vault(jwk: &JsonWebKey, get_status: u16, attributes: serde_json::Value) -> Arc<FakeVault> {
     let body = bundle(jwk, attributes);
-    FakeVault::new(move |method, path, _| match (method, path) {
-        ("GET", p) if p.starts_with("/keys/k1") => (get_status, body.clone()),
-        ("POST", p) if p.ends_with("/verify") => (200, r#"{"value":true}"#.into()),
-        ("POST", _) => (200, format!(r#"{{"kid":"{KID}","value":"AQID"}}"#)),
-        _ => (404, r#"{"error":{"code":"NotFound"}}"#.into()),
-    })
+    Arc::new(FakeVault::new(move |method, path, _| {
+        match (method, path) {
+            ("GET", p) if p.starts_with("/keys/k1") => (get_status, body.clone()),
+            ("POST", p) if p.ends_with("/verify") => (200, r#"{"value":true}"#.into()),
+            ("POST", _) => (200, format!(r#"{{"kid":"{KID}","value":"AQID"}}"#)),
+            _ => (404, r#"{"error":{"code":"NotFound"}}"#.into()),
+        }
+    }))
 }
 
 fn client(

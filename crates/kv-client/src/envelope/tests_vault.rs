@@ -10,7 +10,7 @@ use kv_jwk::{JsonWebKey, KeyWrapAlgorithm};
 use super::*;
 use crate::KeyClient;
 use crate::options::KeyClientOptions;
-use crate::test_vault::FakeVault;
+use kv_core::test_util::FakeTransport as FakeVault;
 
 const VAULT: &str = "https://v.vault.azure.net";
 
@@ -29,7 +29,7 @@ fn bundle(version: &str, jwk: &JsonWebKey) -> String {
 /// GET answers the named (or newest) version's public key; unwrapkey unwraps with it.
 fn vault(versions: &Versions) -> Arc<FakeVault> {
     let versions = Arc::clone(versions);
-    FakeVault::new(move |method, path, body| {
+    Arc::new(FakeVault::new(move |method, path, body| {
         let v = versions.lock().unwrap();
         let rest = path.strip_prefix("/keys/data").unwrap_or("");
         let find = |ver: &str| v.iter().find(|(name, _)| name == ver).cloned();
@@ -58,7 +58,7 @@ fn vault(versions: &Versions) -> Arc<FakeVault> {
             }
             _ => not_found,
         }
-    })
+    }))
 }
 
 fn add_version(versions: &Versions, name: &str) {

@@ -1,7 +1,7 @@
 //! Lifecycle operations of [`KeyClient`]: delete, recover, purge, backup, restore, rotate,
 //! rotation policy, random bytes, release and attestation.
 
-use kv_core::{ContinuationToken, Method, PollStep, Poller, PollerOptions, Request};
+use kv_core::{ContinuationToken, Method, PollStep, Poller, PollerOptions};
 use kv_protocol::{
     BackupKeyResult, DeletedKeyBundle, GetRandomBytesRequest, KeyBundle, KeyReleaseParameters,
     KeyReleaseResult, KeyRestoreParameters, RandomBytes,
@@ -43,7 +43,12 @@ impl KeyClient {
     ) -> Result<Poller<DeletedKey>> {
         check_key_name(name)?;
         let bundle: DeletedKeyBundle = self
-            .send_json(Method::DELETE, self.url(&["keys", name]), None::<&()>)
+            .endpoint
+            .send_json(
+                Method::DELETE,
+                self.endpoint.url(&["keys", name]),
+                None::<&()>,
+            )
             .await?;
         let deleted = DeletedKey::try_from(bundle)?;
         if deleted.recovery_id.is_none() {
@@ -111,7 +116,10 @@ impl KeyClient {
     #[tracing::instrument(name = "KeyClient::get_deleted_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn get_deleted_key(&self, name: &str) -> Result<DeletedKey> {
         check_key_name(name)?;
-        let bundle: DeletedKeyBundle = self.get_json(self.url(&["deletedkeys", name])).await?;
+        let bundle: DeletedKeyBundle = self
+            .endpoint
+            .get_json(self.endpoint.url(&["deletedkeys", name]))
+            .await?;
         DeletedKey::try_from(bundle)
     }
 
@@ -129,9 +137,10 @@ impl KeyClient {
     ) -> Result<Poller<KeyVaultKey>> {
         check_key_name(name)?;
         let bundle: KeyBundle = self
+            .endpoint
             .send_json(
                 Method::POST,
-                self.url(&["deletedkeys", name, "recover"]),
+                self.endpoint.url(&["deletedkeys", name, "recover"]),
                 None::<&()>,
             )
             .await?;
@@ -190,11 +199,12 @@ impl KeyClient {
     #[tracing::instrument(name = "KeyClient::purge_deleted_key", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), key.name = name, api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn purge_deleted_key(&self, name: &str) -> Result<()> {
         check_key_name(name)?;
-        self.pipeline
-            .send(Request::new(
+        self.endpoint
+            .send(
                 Method::DELETE,
-                self.url(&["deletedkeys", name]),
-            ))
+                self.endpoint.url(["deletedkeys", name]),
+                None::<&()>,
+            )
             .await?;
         Ok(())
     }
@@ -207,9 +217,10 @@ impl KeyClient {
     pub async fn backup_key(&self, name: &str) -> Result<Vec<u8>> {
         check_key_name(name)?;
         let result: BackupKeyResult = self
+            .endpoint
             .send_json(
                 Method::POST,
-                self.url(&["keys", name, "backup"]),
+                self.endpoint.url(&["keys", name, "backup"]),
                 None::<&()>,
             )
             .await?;
@@ -232,7 +243,12 @@ impl KeyClient {
             key_bundle_backup: backup.to_vec(),
         };
         let bundle: KeyBundle = self
-            .send_json(Method::POST, self.url(&["keys", "restore"]), Some(&body))
+            .endpoint
+            .send_json(
+                Method::POST,
+                self.endpoint.url(&["keys", "restore"]),
+                Some(&body),
+            )
             .await?;
         KeyVaultKey::try_from(bundle)
     }
@@ -245,9 +261,10 @@ impl KeyClient {
     pub async fn rotate_key(&self, name: &str) -> Result<KeyVaultKey> {
         check_key_name(name)?;
         let bundle: KeyBundle = self
+            .endpoint
             .send_json(
                 Method::POST,
-                self.url(&["keys", name, "rotate"]),
+                self.endpoint.url(&["keys", name, "rotate"]),
                 None::<&()>,
             )
             .await?;
@@ -262,7 +279,8 @@ impl KeyClient {
     pub async fn get_key_rotation_policy(&self, name: &str) -> Result<KeyRotationPolicy> {
         check_key_name(name)?;
         let policy: kv_protocol::KeyRotationPolicy = self
-            .get_json(self.url(&["keys", name, "rotationpolicy"]))
+            .endpoint
+            .get_json(self.endpoint.url(&["keys", name, "rotationpolicy"]))
             .await?;
         KeyRotationPolicy::try_from(policy)
     }
@@ -280,9 +298,10 @@ impl KeyClient {
         check_key_name(name)?;
         let body = kv_protocol::KeyRotationPolicy::from(policy);
         let answer: kv_protocol::KeyRotationPolicy = self
+            .endpoint
             .send_json(
                 Method::PUT,
-                self.url(&["keys", name, "rotationpolicy"]),
+                self.endpoint.url(&["keys", name, "rotationpolicy"]),
                 Some(&body),
             )
             .await?;
@@ -300,7 +319,8 @@ impl KeyClient {
             return Err(invalid_argument("count must be between 1 and 128"));
         }
         let answer: RandomBytes = self
-            .send_json(Method::POST, self.url(&["rng"]), Some(&body))
+            .endpoint
+            .send_json(Method::POST, self.endpoint.url(&["rng"]), Some(&body))
             .await?;
         Ok(answer.value.into_zeroizing())
     }
@@ -329,13 +349,16 @@ impl KeyClient {
             nonce: options.nonce,
             enc: options.algorithm,
         };
-        let url = self.url(&[
+        let url = self.endpoint.url(&[
             "keys",
             name,
             options.version.as_deref().unwrap_or(""),
             "release",
         ]);
-        let answer: KeyReleaseResult = self.send_json(Method::POST, url, Some(&body)).await?;
+        let answer: KeyReleaseResult = self
+            .endpoint
+            .send_json(Method::POST, url, Some(&body))
+            .await?;
         let value = answer
             .value
             .ok_or_else(|| decode("release: the service answered without a value"))?;
@@ -354,13 +377,13 @@ impl KeyClient {
     ) -> Result<KeyVaultKey> {
         check_key_name(name)?;
         let version = options.unwrap_or_default().version;
-        let url = self.url(&[
+        let url = self.endpoint.url(&[
             "keys",
             name,
             version.as_deref().unwrap_or(""),
             "attestation",
         ]);
-        let bundle: KeyBundle = self.get_json(url).await?;
+        let bundle: KeyBundle = self.endpoint.get_json(url).await?;
         KeyVaultKey::try_from(bundle)
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use kv_core::{Method, Pager, Pipeline, Request, Response, TokenCredential};
+use kv_core::{Endpoint, Method, Pager, Pipeline, Request, Response, TokenCredential};
 use kv_jwk::{JsonWebKey, KeyType, SignatureAlgorithm};
 use kv_protocol::{
     DeletedKeyItem, KeyAttributes, KeyBundle, KeyCreateParameters, KeyImportParameters, KeyItem,
@@ -47,8 +47,7 @@ use crate::options::{
 /// ```
 #[derive(Clone, Debug)]
 pub struct KeyClient {
-    vault_url: Url,
-    pipeline: Pipeline,
+    endpoint: Endpoint,
     options: KeyClientOptions,
 }
 
@@ -77,45 +76,19 @@ impl KeyClient {
         let options = options.unwrap_or_default();
         let pipeline = Pipeline::new(credential, options.client_options.clone())?;
         Ok(Self {
-            vault_url,
-            pipeline,
+            endpoint: Endpoint::new(vault_url, pipeline)?,
             options,
         })
     }
 
     /// The vault URL.
     pub fn vault_url(&self) -> &Url {
-        &self.vault_url
+        self.endpoint.vault_url()
     }
 
     /// The pipeline this client sends through.
     pub fn pipeline(&self) -> &Pipeline {
-        &self.pipeline
-    }
-
-    fn url(&self, segments: &[&str]) -> Url {
-        let mut url = self.vault_url.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.clear().extend(segments);
-        }
-        url
-    }
-
-    async fn send_json<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        url: Url,
-        body: Option<&impl serde::Serialize>,
-    ) -> Result<T> {
-        let mut request = Request::new(method, url);
-        if let Some(body) = body {
-            request.set_json(body)?;
-        }
-        self.pipeline.send(request).await?.json()
-    }
-
-    async fn get_json<T: DeserializeOwned>(&self, url: Url) -> Result<T> {
-        self.send_json(Method::GET, url, None::<&()>).await
+        self.endpoint.pipeline()
     }
 
     /// Creates a key of any type, or a new version if `name` exists.
@@ -163,9 +136,10 @@ impl KeyClient {
             alg: options.algorithm,
         };
         let bundle: KeyBundle = self
+            .endpoint
             .send_json(
                 Method::POST,
-                self.url(&["keys", name, "create"]),
+                self.endpoint.url(&["keys", name, "create"]),
                 Some(&body),
             )
             .await?;
@@ -281,7 +255,8 @@ impl KeyClient {
             release_policy: options.release_policy,
         };
         let bundle: KeyBundle = self
-            .send_json(Method::PUT, self.url(&["keys", name]), Some(&body))
+            .endpoint
+            .send_json(Method::PUT, self.endpoint.url(&["keys", name]), Some(&body))
             .await?;
         KeyVaultKey::try_from(bundle)
     }
@@ -295,7 +270,11 @@ impl KeyClient {
         check_key_name(name)?;
         let version = options.unwrap_or_default().version;
         let bundle: KeyBundle = self
-            .get_json(self.url(&["keys", name, version.as_deref().unwrap_or("")]))
+            .endpoint
+            .get_json(
+                self.endpoint
+                    .url(&["keys", name, version.as_deref().unwrap_or("")]),
+            )
             .await?;
         KeyVaultKey::try_from(bundle)
     }
@@ -337,14 +316,14 @@ impl KeyClient {
         T: TryFrom<W, Error = Error> + Send + 'static,
     {
         let options = options.unwrap_or_default();
-        let mut first = self.url(segments);
+        let mut first = self.endpoint.url(segments);
         if let Some(max) = options.max_page_size {
             first
                 .query_pairs_mut()
                 .append_pair("maxresults", &max.to_string());
         }
         Pager::from_next_link_map_at(
-            self.pipeline.clone(),
+            self.pipeline().clone(),
             first,
             options.continuation_token,
             T::try_from,
@@ -375,8 +354,13 @@ impl KeyClient {
             tags: options.tags,
             release_policy: options.release_policy,
         };
-        let url = self.url(&["keys", name, options.version.as_deref().unwrap_or("")]);
-        let bundle: KeyBundle = self.send_json(Method::PATCH, url, Some(&body)).await?;
+        let url = self
+            .endpoint
+            .url(&["keys", name, options.version.as_deref().unwrap_or("")]);
+        let bundle: KeyBundle = self
+            .endpoint
+            .send_json(Method::PATCH, url, Some(&body))
+            .await?;
         KeyVaultKey::try_from(bundle)
     }
 
@@ -391,10 +375,10 @@ impl KeyClient {
         options: Option<GetKeyOptions>,
     ) -> Result<CryptographyClient> {
         let version = options.unwrap_or_default().version;
-        let id = KeyVaultKeyIdentifier::new(&self.vault_url, name, version.as_deref())?;
+        let id = KeyVaultKeyIdentifier::new(self.vault_url(), name, version.as_deref())?;
         CryptographyClient::with_pipeline(
             id,
-            self.pipeline.clone(),
+            self.pipeline().clone(),
             CryptographyClientOptions {
                 client_options: self.options.client_options.clone(),
                 ..Default::default()
@@ -410,12 +394,7 @@ impl KeyClient {
     /// it); transport, credential and authentication errors.
     #[tracing::instrument(name = "KeyClient::send_request", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn send_request(&self, request: Request) -> Result<Response> {
-        if !crate::identifier::same_origin(request.url(), &self.vault_url) {
-            return Err(invalid_argument(
-                "send_request: the request URL is not on this client's vault",
-            ));
-        }
-        self.pipeline.send_raw(request).await
+        self.endpoint.send_request(request).await
     }
 }
 

@@ -81,7 +81,7 @@ pub(crate) fn require_api_version(version: &ApiVersion, operation: &str) -> Resu
 
 impl KeyClient {
     fn require_2026(&self, operation: &str) -> Result<()> {
-        require_api_version(self.pipeline.api_version(), operation)
+        require_api_version(self.pipeline().api_version(), operation)
     }
 
     /// Has the Managed HSM generate a new AES-256 key inside its trusted execution
@@ -103,9 +103,13 @@ impl KeyClient {
         check_key_name(name)?;
         self.require_2026("secure_wrap_key")?;
         let body = SecureKeyWrapOperationParameters { alg: algorithm };
-        let url = self.url(&["keys", name, version.unwrap_or(""), "securewrapkey"]);
-        let result: SecureKeyOperationResult =
-            self.send_json(Method::POST, url, Some(&body)).await?;
+        let url = self
+            .endpoint
+            .url(&["keys", name, version.unwrap_or(""), "securewrapkey"]);
+        let result: SecureKeyOperationResult = self
+            .endpoint
+            .send_json(Method::POST, url, Some(&body))
+            .await?;
         Ok(SecureWrapResult {
             key_id: result.kid,
             algorithm: result.alg,
@@ -144,9 +148,13 @@ impl KeyClient {
             value: wrapped_key.to_vec(),
             target: target.to_owned(),
         };
-        let url = self.url(&["keys", name, version.unwrap_or(""), "secureunwrapkey"]);
-        let result: SecureKeyOperationResult =
-            self.send_json(Method::POST, url, Some(&body)).await?;
+        let url = self
+            .endpoint
+            .url(&["keys", name, version.unwrap_or(""), "secureunwrapkey"]);
+        let result: SecureKeyOperationResult = self
+            .endpoint
+            .send_json(Method::POST, url, Some(&body))
+            .await?;
         Ok(SecureUnwrapResult {
             key_id: result.kid,
             algorithm: result.alg,
@@ -190,9 +198,10 @@ impl KeyClient {
         body.key_ops = options.key_operations;
         body.tags = options.tags;
         let bundle: KeyBundle = self
+            .endpoint
             .send_json(
                 Method::POST,
-                self.url(&["keys", name, "create"]),
+                self.endpoint.url(&["keys", name, "create"]),
                 Some(&body),
             )
             .await?;

@@ -7,7 +7,7 @@ use kv_core::{Method, PollerOptions};
 
 use super::*;
 use crate::error::ErrorKind;
-use crate::test_vault::FakeVault;
+use kv_core::test_util::FakeTransport as FakeVault;
 
 #[test]
 fn create_options_must_fit_the_key_type() {
@@ -53,11 +53,11 @@ fn client() -> KeyClient {
 fn urls_are_built_segment_by_segment() {
     let c = client();
     assert_eq!(
-        c.url(&["keys", "k1", "create"]).as_str(),
+        c.endpoint.url(&["keys", "k1", "create"]).as_str(),
         "https://v.vault.azure.net/keys/k1/create"
     );
     assert_eq!(
-        c.url(&["keys", "k1", ""]).as_str(),
+        c.endpoint.url(&["keys", "k1", ""]).as_str(),
         "https://v.vault.azure.net/keys/k1/"
     );
 }
@@ -128,7 +128,7 @@ fn fake_client(fake: &Arc<FakeVault>) -> KeyClient {
 
 #[tokio::test]
 async fn create_sends_the_options_and_parses_the_key() {
-    let fake = FakeVault::new(|_, _, _| (200, bundle_json()));
+    let fake = Arc::new(FakeVault::new(|_, _, _| (200, bundle_json())));
     let c = fake_client(&fake);
     let key = c
         .create_rsa_key(
@@ -145,11 +145,8 @@ async fn create_sends_the_options_and_parses_the_key() {
         .await
         .unwrap();
     assert_eq!(key.id().to_string(), KID);
-    let (method, path, body) = fake.requests.lock().unwrap()[0].clone();
-    assert_eq!(
-        (method.as_str(), path.as_str()),
-        ("POST", "/keys/k1/create")
-    );
+    assert_eq!(fake.paths()[0], "POST /keys/k1/create");
+    let body = fake.json_body(0);
     assert_eq!(
         body,
         serde_json::json!({"kty":"RSA-HSM","key_size":3072,"key_ops":["sign"],"attributes":{"nbf":5},"tags":{"a":"b"}})
@@ -161,13 +158,13 @@ async fn lists_follow_next_links_lazily() {
     // The first call answers page one with a nextLink, the second the last page.
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = calls.clone();
-    let fake2 = FakeVault::new(move |_, _, _| {
+    let fake2 = Arc::new(FakeVault::new(move |_, _, _| {
         if counter.fetch_add(1, Ordering::SeqCst) == 0 {
             (200, r#"{"value":[{"kid":"https://v.vault.azure.net/keys/a"}],"nextLink":"https://v.vault.azure.net/keys?$skiptoken=2"}"#.into())
         } else {
             (200, r#"{"value":[{"kid":"https://v.vault.azure.net/keys/b"},{"kid":"https://v.vault.azure.net/keys/c"}]}"#.into())
         }
-    });
+    }));
     let c = fake_client(&fake2);
     let names: Vec<String> = c
         .list_key_properties(Some(ListOptions {
@@ -208,12 +205,12 @@ async fn lists_follow_next_links_lazily() {
 
 #[tokio::test]
 async fn list_refuses_a_next_link_to_another_host() {
-    let fake = FakeVault::new(|_, _, _| {
+    let fake = Arc::new(FakeVault::new(|_, _, _| {
         (
             200,
             r#"{"value":[],"nextLink":"https://evil.example/keys?$skiptoken=2"}"#.into(),
         )
-    });
+    }));
     let c = fake_client(&fake);
     let err = c
         .list_deleted_key_properties(None)
@@ -228,7 +225,7 @@ async fn list_refuses_a_next_link_to_another_host() {
 async fn delete_polls_until_the_deleted_key_is_visible() {
     let gets = Arc::new(AtomicUsize::new(0));
     let g = gets.clone();
-    let fake = FakeVault::new(move |method, path, _| {
+    let fake = Arc::new(FakeVault::new(move |method, path, _| {
         let deleted = format!(
             r#"{{"recoveryId":"https://v.vault.azure.net/deletedkeys/k1","deletedDate":10,"key":{{"kid":"{KID}"}}}}"#
         );
@@ -240,7 +237,7 @@ async fn delete_polls_until_the_deleted_key_is_visible() {
             ("GET", "/deletedkeys/k1") => (200, deleted),
             _ => (400, String::new()),
         }
-    });
+    }));
     let c = fake_client(&fake);
     let poller = c
         .delete_key(
@@ -259,7 +256,7 @@ async fn delete_polls_until_the_deleted_key_is_visible() {
 
 #[tokio::test]
 async fn pollers_resume_from_their_continuation_token() {
-    let fake = FakeVault::new(|method, path, _| match (method, path) {
+    let fake = Arc::new(FakeVault::new(|method, path, _| match (method, path) {
         ("DELETE", "/keys/k1") => (
             200,
             format!(
@@ -273,7 +270,7 @@ async fn pollers_resume_from_their_continuation_token() {
             ),
         ),
         _ => (200, bundle_json()),
-    });
+    }));
     let c = fake_client(&fake);
     let poller = c.delete_key("k1", None).await.unwrap();
     let token = poller.continuation_token();
@@ -306,7 +303,7 @@ async fn pollers_resume_from_their_continuation_token() {
 
 #[tokio::test]
 async fn lifecycle_requests_hit_the_right_endpoints() {
-    let fake = FakeVault::new(|method, path, _| {
+    let fake = Arc::new(FakeVault::new(|method, path, _| {
         match (method, path) {
         ("POST", "/keys/k1/backup") => (200, r#"{"value":"AQID"}"#.into()),
         ("DELETE", "/deletedkeys/k1") => (204, String::new()),
@@ -318,7 +315,7 @@ async fn lifecycle_requests_hit_the_right_endpoints() {
         ("POST", "/keys/k1//release") => (200, r#"{"value":"header.payload.sig"}"#.into()),
         _ => (200, bundle_json()),
     }
-    });
+    }));
     let c = fake_client(&fake);
     assert_eq!(c.backup_key("k1").await.unwrap(), vec![1, 2, 3]);
     c.restore_key(&[1, 2, 3]).await.unwrap();
@@ -383,13 +380,7 @@ async fn lifecycle_requests_hit_the_right_endpoints() {
             "GET /keys/k1",
         ]
     );
-    let bodies: Vec<serde_json::Value> = fake
-        .requests
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|r| r.2.clone())
-        .collect();
+    let bodies: Vec<serde_json::Value> = fake.exchanges().iter().map(|e| e.json_body()).collect();
     assert_eq!(bodies[1], serde_json::json!({"value":"AQID"}));
     assert_eq!(bodies[4], serde_json::json!({"count":4}));
     assert_eq!(bodies[7], serde_json::json!({"target":"attestation-jwt"}));

@@ -7,26 +7,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kv_client::{CryptographyClientOptions, KeyClient, KeyClientOptions};
-use kv_core::{ClientOptions, HttpClient, Request, ReqwestClient, Response, StaticTokenCredential};
-
-/// A transport that counts the requests it sends (every try, challenge included).
-#[derive(Debug)]
-pub struct Counting {
-    inner: ReqwestClient,
-    pub count: AtomicUsize,
-}
-
-#[async_trait::async_trait]
-impl HttpClient for Counting {
-    async fn execute(&self, request: Request) -> kv_core::Result<Response> {
-        self.count.fetch_add(1, Ordering::SeqCst);
-        self.inner.execute(request).await
-    }
-}
+use kv_core::test_util::FakeTransport;
+use kv_core::{ClientOptions, ReqwestClient, StaticTokenCredential};
 
 pub struct Env {
     pub emulator: kv_emulator::EmulatorHandle,
-    pub transport: Arc<Counting>,
+    /// The real transport behind a recording fake, which counts every try.
+    pub transport: Arc<FakeTransport>,
     _dir: tempfile::TempDir,
 }
 
@@ -47,10 +34,7 @@ impl Env {
         let inner = ReqwestClient::new(&[emulator.ca_pem().as_bytes().to_vec()]).expect("client");
         Self {
             emulator,
-            transport: Arc::new(Counting {
-                inner,
-                count: AtomicUsize::new(0),
-            }),
+            transport: Arc::new(FakeTransport::forward(Arc::new(inner))),
             _dir: dir,
         }
     }
@@ -87,7 +71,7 @@ impl Env {
     }
 
     pub fn requests(&self) -> usize {
-        self.transport.count.load(Ordering::SeqCst)
+        self.transport.tries()
     }
 }
 

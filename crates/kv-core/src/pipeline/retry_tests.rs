@@ -1,65 +1,27 @@
 //! Retry timing through a transport double, with tokio's paused clock.
 
-use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicUsize, Ordering},
-    },
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
-use async_trait::async_trait;
-use http::{Method, StatusCode};
+use http::Method;
 
 use super::test_support::*;
 use crate::{
-    ClientOptions, Error, ErrorKind, HttpClient, Pipeline, Request, Response, Result, RetryOptions,
+    ClientOptions, Error, ErrorKind, Pipeline, Request, Response, Result, RetryOptions,
+    test_util::{FakeTransport, response},
 };
 
-/// A transport double: a closure answers, and tries are counted.
-type Answer = Box<dyn Fn(&Request, usize) -> Result<Response> + Send + Sync>;
-
-struct Scripted {
-    calls: AtomicUsize,
-    answer: Answer,
-}
-
-impl std::fmt::Debug for Scripted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Scripted")
-    }
-}
-
-#[async_trait]
-impl HttpClient for Scripted {
-    async fn execute(&self, request: Request) -> Result<Response> {
-        let n = self.calls.fetch_add(1, Ordering::SeqCst);
-        (self.answer)(&request, n)
-    }
-}
-
+/// A transport double: a closure answers each try, and tries are counted.
 fn scripted(
     answer: impl Fn(&Request, usize) -> Result<Response> + Send + Sync + 'static,
-) -> Arc<Scripted> {
-    Arc::new(Scripted {
-        calls: AtomicUsize::new(0),
-        answer: Box::new(answer),
-    })
+) -> Arc<FakeTransport> {
+    Arc::new(FakeTransport::scripted(answer))
 }
 
 fn reply(status: u16, headers: &[(&'static str, &str)]) -> Result<Response> {
-    let mut h = http::HeaderMap::new();
-    for (k, v) in headers {
-        h.insert(*k, v.parse().unwrap());
-    }
-    Ok(Response::new(
-        StatusCode::from_u16(status).unwrap(),
-        h,
-        bytes::Bytes::new(),
-    ))
+    Ok(response(status, headers, bytes::Bytes::new()))
 }
 
-fn with_transport(t: Arc<Scripted>, retry: RetryOptions) -> Pipeline {
+fn with_transport(t: Arc<FakeTransport>, retry: RetryOptions) -> Pipeline {
     Pipeline::new(
         Arc::new(TestCredential::default()),
         ClientOptions {
@@ -86,7 +48,7 @@ async fn retry_after_is_waited_exactly() {
     let start = tokio::time::Instant::now();
     let url = "https://myvault.vault.azure.net/keys".parse().unwrap();
     pipeline.send(Request::new(Method::GET, url)).await.unwrap();
-    assert_eq!(t.calls.load(Ordering::SeqCst), 4);
+    assert_eq!(t.tries(), 4);
     // 20 ms is the test credential's own delay.
     assert_eq!(
         start.elapsed(),
@@ -109,7 +71,7 @@ async fn connection_failures_are_retried_with_backoff() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Transport);
-    assert_eq!(t.calls.load(Ordering::SeqCst), 3);
+    assert_eq!(t.tries(), 3);
     // Backoff 0.8 s then 1.6 s, each ±20 %.
     let waited = start.elapsed();
     assert!(

@@ -5,24 +5,13 @@
 
 use std::{fmt, sync::Arc};
 
-use async_trait::async_trait;
-use tokio::time::Instant;
-use url::Url;
-
 use crate::{
     Result,
+    redact::redacted_url,
     transport::{HttpClient, Request, Response},
 };
-
-/// `scheme://host[:port]/path`: no user info, query or fragment.
-pub(crate) fn redacted_url(url: &Url) -> String {
-    let mut out = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
-    if let Some(port) = url.port() {
-        out.push_str(&format!(":{port}"));
-    }
-    out.push_str(url.path());
-    out
-}
+use async_trait::async_trait;
+use tokio::time::Instant;
 
 /// The transport with a log event around each request.
 pub(crate) struct LoggedTransport {
@@ -56,19 +45,5 @@ impl HttpClient for LoggedTransport {
             ),
         }
         outcome
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redacts_query_and_user_info() {
-        let url = Url::parse(
-            "https://user:pw@v.vault.azure.net:8443/keys/k?$skiptoken=abc&api-version=1#f",
-        )
-        .unwrap();
-        assert_eq!(redacted_url(&url), "https://v.vault.azure.net:8443/keys/k");
     }
 }

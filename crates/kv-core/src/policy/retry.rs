@@ -2,35 +2,12 @@
 
 use std::{future::Future, time::Duration};
 
-use http::HeaderMap;
-use time::{OffsetDateTime, format_description::well_known::Rfc2822};
 use tokio::time::Instant;
 
 use crate::{
     Error, ErrorKind, Result, error::is_retryable_status, options::RetryOptions,
     transport::Response,
 };
-
-/// The wait a response asks for: `retry-after-ms`, then `x-ms-retry-after-ms` (milliseconds),
-/// then `Retry-After` (seconds, or an HTTP date).
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
-        if let Some(ms) = header_str(headers, name).and_then(|v| v.parse::<f64>().ok()) {
-            return Duration::try_from_secs_f64(ms / 1000.0).ok();
-        }
-    }
-    let value = header_str(headers, "retry-after")?;
-    if let Ok(secs) = value.parse::<f64>() {
-        return Duration::try_from_secs_f64(secs).ok();
-    }
-    let at = OffsetDateTime::parse(value, &Rfc2822).ok()?;
-    let wait = at - OffsetDateTime::now_utc();
-    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
-}
-
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name)?.to_str().ok().map(str::trim)
-}
 
 /// Exponential backoff for retry number `retry` (0-based): `initial * 2^retry`, capped at
 /// `max_delay`, times a jitter factor in [0.8, 1.2).
@@ -162,51 +139,8 @@ where
 mod tests {
     use super::*;
     use bytes::Bytes;
-    use http::StatusCode;
+
     use std::sync::atomic::{AtomicU32, Ordering};
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(*k, v.parse().unwrap());
-        }
-        h
-    }
-
-    #[test]
-    fn parses_retry_after_forms() {
-        assert_eq!(
-            retry_after(&headers(&[("retry-after", "7")])),
-            Some(Duration::from_secs(7))
-        );
-        assert_eq!(
-            retry_after(&headers(&[("x-ms-retry-after-ms", "250")])),
-            Some(Duration::from_millis(250))
-        );
-        assert_eq!(
-            retry_after(&headers(&[("retry-after-ms", "10"), ("retry-after", "9")])),
-            Some(Duration::from_millis(10))
-        );
-        assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
-        assert_eq!(retry_after(&headers(&[("retry-after", "-3")])), None);
-        assert_eq!(retry_after(&HeaderMap::new()), None);
-        // An HTTP date in the past means no wait; one in the future about that long.
-        assert_eq!(
-            retry_after(&headers(&[(
-                "retry-after",
-                "Sun, 06 Nov 1994 08:49:37 GMT"
-            )])),
-            Some(Duration::ZERO)
-        );
-        let later = (OffsetDateTime::now_utc() + time::Duration::seconds(120))
-            .format(&Rfc2822)
-            .unwrap();
-        let wait = retry_after(&headers(&[("retry-after", &later)])).unwrap();
-        assert!(
-            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
-            "{wait:?}"
-        );
-    }
 
     #[test]
     fn backoff_grows_with_jitter_and_cap() {
@@ -224,12 +158,8 @@ mod tests {
         }
     }
 
-    fn response(status: u16, h: HeaderMap) -> Result<Response> {
-        Ok(Response::new(
-            StatusCode::from_u16(status).unwrap(),
-            h,
-            Bytes::new(),
-        ))
+    fn response(status: u16, headers: &[(&str, &str)]) -> Result<Response> {
+        Ok(crate::test_util::response(status, headers, Bytes::new()))
     }
 
     #[tokio::test(start_paused = true)]
@@ -241,7 +171,7 @@ mod tests {
         };
         let (outcome, retries) = run(&options, true, |_| {
             tries.fetch_add(1, Ordering::SeqCst);
-            async { response(503, HeaderMap::new()) }
+            async { response(503, &[]) }
         })
         .await;
         assert_eq!(outcome.unwrap().status(), 503);
@@ -256,7 +186,7 @@ mod tests {
         };
         let (_, retries) = run(&options, true, |_| {
             tries.fetch_add(1, Ordering::SeqCst);
-            async { response(429, headers(&[("retry-after", "30")])) }
+            async { response(429, &[("retry-after", "30")]) }
         })
         .await;
         assert_eq!((retries, tries.load(Ordering::SeqCst)), (0, 1));
@@ -269,7 +199,7 @@ mod tests {
             let tries = AtomicU32::new(0);
             let (_, retries) = run(&RetryOptions::default(), true, |_| {
                 tries.fetch_add(1, Ordering::SeqCst);
-                async move { response(status, HeaderMap::new()) }
+                async move { response(status, &[]) }
             })
             .await;
             assert_eq!((retries, tries.load(Ordering::SeqCst)), (0, 1), "{status}");
@@ -336,7 +266,7 @@ mod tests {
                 if n == 0 {
                     Err(Error::connect("connection refused", "refused"))
                 } else {
-                    response(200, HeaderMap::new())
+                    response(200, &[])
                 }
             }
         })
@@ -345,7 +275,7 @@ mod tests {
         assert_eq!((retries, tries.load(Ordering::SeqCst)), (1, 2));
         // The service answered without acting: retried as usual.
         let (outcome, retries) = run(&RetryOptions::default(), false, |n| async move {
-            response(if n == 0 { 503 } else { 200 }, HeaderMap::new())
+            response(if n == 0 { 503 } else { 200 }, &[])
         })
         .await;
         assert_eq!((outcome.unwrap().status().as_u16(), retries), (200, 1));
@@ -363,7 +293,7 @@ mod tests {
             if n == 0 {
                 tokio::time::sleep(Duration::from_secs(60)).await;
             }
-            response(200, HeaderMap::new())
+            response(200, &[])
         })
         .await;
         assert_eq!(outcome.unwrap().status(), 200);

@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use kv_core::{Method, Pager, Pipeline, TokenCredential};
+use kv_core::{Endpoint, Method, Pager, Pipeline, TokenCredential};
 use kv_protocol::{
     Permission, RoleAssignment, RoleAssignmentCreateParameters, RoleAssignmentProperties,
     RoleDefinition, RoleDefinitionCreateParameters, RoleDefinitionProperties, RoleScope,
 };
 use url::Url;
 
-use super::endpoint::{HsmEndpoint, check_segment, new_guid};
+use super::endpoint::{check_segment, connect, new_guid};
 use super::options::{
     CreateRoleAssignmentOptions, KeyVaultAccessControlClientOptions, SetRoleDefinitionOptions,
 };
@@ -50,7 +50,7 @@ const DEFINITIONS: &str = "roleDefinitions";
 /// ```
 #[derive(Clone, Debug)]
 pub struct KeyVaultAccessControlClient {
-    endpoint: HsmEndpoint,
+    endpoint: Endpoint,
 }
 
 impl KeyVaultAccessControlClient {
@@ -63,9 +63,8 @@ impl KeyVaultAccessControlClient {
         credential: Arc<dyn TokenCredential>,
         options: Option<KeyVaultAccessControlClientOptions>,
     ) -> Result<Self> {
-        let options = options.unwrap_or_default();
         Ok(Self {
-            endpoint: HsmEndpoint::new(vault_url, credential, options.client_options)?,
+            endpoint: connect(vault_url, credential, options)?,
         })
     }
 

@@ -7,7 +7,8 @@ use serde_json::json;
 
 use super::*;
 use crate::admin::roles::{KeyVaultDataAction, KeyVaultPermission};
-use crate::admin::test_hsm::{FakeHsm, HSM};
+use crate::admin::test_hsm::{HSM, fake_hsm};
+use kv_core::test_util::FakeTransport;
 
 const PROVIDER: &str = "providers/Microsoft.Authorization";
 
@@ -34,7 +35,7 @@ fn definition_json(name: &str) -> String {
     .to_string()
 }
 
-fn client(fake: &Arc<FakeHsm>) -> KeyVaultAccessControlClient {
+fn client(fake: &Arc<FakeTransport>) -> KeyVaultAccessControlClient {
     KeyVaultAccessControlClient::new(
         HSM,
         Arc::new(kv_core::StaticTokenCredential::new("t")),
@@ -59,7 +60,7 @@ fn generated_name(path: &str) -> String {
 
 #[tokio::test]
 async fn role_assignments_go_to_their_scope() {
-    let fake = FakeHsm::new(
+    let fake = fake_hsm(
         |method, path, _| match method {
             "PUT" => (
                 201,
@@ -103,14 +104,14 @@ async fn role_assignments_go_to_their_scope() {
         format!("GET /keys/k1/{PROVIDER}/roleAssignments/a1")
     );
     assert_eq!(
-        fake.body(0),
+        fake.json_body(0),
         json!({"properties": {"roleDefinitionId": "rd-1", "principalId": "p-1"}})
     );
 }
 
 #[tokio::test]
 async fn deleting_a_missing_role_is_not_an_error() {
-    let fake = FakeHsm::new(
+    let fake = fake_hsm(
         |_, path, _| match path.rsplit('/').next() {
             Some("present") => (200, assignment_json("present", "/")),
             Some("missing") => (
@@ -148,7 +149,7 @@ async fn deleting_a_missing_role_is_not_an_error() {
 
 #[tokio::test]
 async fn lists_follow_next_links() {
-    let fake = FakeHsm::new(
+    let fake = fake_hsm(
         |_, path, _| {
             if path.ends_with("roleAssignments") {
                 let page = json!({
@@ -198,7 +199,7 @@ async fn lists_follow_next_links() {
 
 #[tokio::test]
 async fn set_role_definition_sends_a_custom_role() {
-    let fake = FakeHsm::new(
+    let fake = fake_hsm(
         |_, path, _| (201, definition_json(path.rsplit('/').next().unwrap())),
         no_headers,
     );
@@ -226,7 +227,7 @@ async fn set_role_definition_sends_a_custom_role() {
     );
     assert_eq!(created.name, generated_name(path));
     assert_eq!(
-        fake.body(0),
+        fake.json_body(0),
         json!({"properties": {
             "roleName": "Signer",
             "type": "CustomRole",
@@ -258,7 +259,7 @@ async fn set_role_definition_sends_a_custom_role() {
         format!("PUT /{PROVIDER}/roleDefinitions/d1")
     );
     assert_eq!(
-        fake.body(1),
+        fake.json_body(1),
         json!({"properties": {"description": "updated", "type": "CustomRole", "permissions": []}})
     );
     assert_eq!(
@@ -269,7 +270,7 @@ async fn set_role_definition_sends_a_custom_role() {
 
 #[tokio::test]
 async fn bad_arguments_and_bad_answers() {
-    let fake = FakeHsm::new(|_, _, _| (200, r#"{"name":"x"}"#.into()), no_headers);
+    let fake = fake_hsm(|_, _, _| (200, r#"{"name":"x"}"#.into()), no_headers);
     let c = client(&fake);
     let g = &KeyVaultRoleScope::GLOBAL;
     let named = |name: &str| {

@@ -7,7 +7,7 @@ mod operation;
 use std::sync::Arc;
 
 use kv_core::{
-    ContinuationToken, Method, Pipeline, Poller, PollerOptions, Secret, TokenCredential,
+    ContinuationToken, Endpoint, Method, Pipeline, Poller, PollerOptions, Secret, TokenCredential,
 };
 use kv_protocol::{
     FullBackupOperation, PreBackupOperationParameters, PreRestoreOperationParameters,
@@ -18,7 +18,7 @@ use url::Url;
 
 use self::location::{check_container_url, split_folder_url};
 use self::operation::{Finish, Operation};
-use super::endpoint::HsmEndpoint;
+use super::endpoint::connect;
 use super::options::{KeyVaultBackupClientOptions, RestoreOptions};
 use crate::error::{Result, decode, invalid_argument};
 use crate::identifier::check_key_name;
@@ -171,7 +171,7 @@ fn check_result(op: FullBackupOperation) -> Result<KeyVaultPreCheckResult> {
 /// ```
 #[derive(Clone, Debug)]
 pub struct KeyVaultBackupClient {
-    endpoint: HsmEndpoint,
+    endpoint: Endpoint,
 }
 
 impl KeyVaultBackupClient {
@@ -184,9 +184,8 @@ impl KeyVaultBackupClient {
         credential: Arc<dyn TokenCredential>,
         options: Option<KeyVaultBackupClientOptions>,
     ) -> Result<Self> {
-        let options = options.unwrap_or_default();
         Ok(Self {
-            endpoint: HsmEndpoint::new(vault_url, credential, options.client_options)?,
+            endpoint: connect(vault_url, credential, options)?,
         })
     }
 

@@ -5,11 +5,10 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use kv_core::{ContinuationToken, Method, PollStep, Poller, PollerOptions, Response};
+use kv_core::{ContinuationToken, Endpoint, Method, PollStep, Poller, PollerOptions, Response};
 use kv_protocol::{ErrorBody, FullBackupOperation, OperationStatus};
 use url::Url;
 
-use crate::admin::endpoint::HsmEndpoint;
 use crate::error::{Error, ErrorKind, Result, decode, invalid_argument};
 
 /// Which operation a poller follows: names it in errors, picks the continuation-token
@@ -105,7 +104,7 @@ pub(crate) fn step<T>(op: Operation, status: Status, finish: Finish<T>) -> Resul
 /// Where to poll: the `Azure-AsyncOperation` URL (on this HSM only, since the poll carries
 /// the bearer token), else `{vault}/{backup|restore}/{jobId}/pending`.
 fn status_url(
-    endpoint: &HsmEndpoint,
+    endpoint: &Endpoint,
     op: Operation,
     response: &Response,
     job_id: Option<&str>,
@@ -136,7 +135,7 @@ fn status_url(
 
 /// Sends the request that starts `op` and returns a poller that starts from its answer.
 pub(crate) async fn start<T: Send + 'static>(
-    endpoint: &HsmEndpoint,
+    endpoint: &Endpoint,
     op: Operation,
     method: Method,
     url: Url,
@@ -155,7 +154,7 @@ pub(crate) async fn start<T: Send + 'static>(
 /// # Errors
 /// `InvalidArgument` for a token of another operation or of another HSM.
 pub(crate) fn resume<T: Send + 'static>(
-    endpoint: &HsmEndpoint,
+    endpoint: &Endpoint,
     op: Operation,
     token: &ContinuationToken,
     options: PollerOptions,
@@ -180,7 +179,7 @@ pub(crate) fn resume<T: Send + 'static>(
 
 /// Polls `url`; the first step uses `first` (the start request's answer) when given.
 fn poller<T: Send + 'static>(
-    endpoint: &HsmEndpoint,
+    endpoint: &Endpoint,
     op: Operation,
     url: Url,
     first: Option<Status>,

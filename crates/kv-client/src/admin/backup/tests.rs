@@ -10,8 +10,9 @@ use kv_core::PollerStatus;
 use serde_json::json;
 
 use super::*;
-use crate::admin::test_hsm::{FakeHsm, HSM};
+use crate::admin::test_hsm::{HSM, fake_hsm};
 use crate::error::ErrorKind;
+use kv_core::test_util::FakeTransport;
 
 const CONTAINER: &str = "https://account.blob.core.windows.net/backups";
 const FOLDER: &str = "https://account.blob.core.windows.net/backups/mhsm-v-2026112409";
@@ -26,7 +27,7 @@ fn sas() -> BlobStorageAccess {
     BlobStorageAccess::sas_token("?sv=2024-08-04&sr=c&sig=SECRETSIG")
 }
 
-fn client(fake: &Arc<FakeHsm>) -> KeyVaultBackupClient {
+fn client(fake: &Arc<FakeTransport>) -> KeyVaultBackupClient {
     KeyVaultBackupClient::new(
         HSM,
         Arc::new(kv_core::StaticTokenCredential::new("t")),
@@ -51,10 +52,10 @@ fn succeeded(job: &str) -> String {
 
 /// Starts answer 202 with a status URL on the HSM; each status URL reports `InProgress`
 /// for `polls_before_done` polls, then `Succeeded`.
-fn lro_hsm(polls_before_done: usize) -> (Arc<FakeHsm>, Arc<AtomicUsize>) {
+fn lro_hsm(polls_before_done: usize) -> (Arc<FakeTransport>, Arc<AtomicUsize>) {
     let polls = Arc::new(AtomicUsize::new(0));
     let counter = polls.clone();
-    let fake = FakeHsm::new(
+    let fake = fake_hsm(
         move |method, _, _| match method {
             "GET" if counter.fetch_add(1, Ordering::SeqCst) < polls_before_done => {
                 (200, in_progress("job1"))
@@ -100,7 +101,7 @@ async fn backup_polls_the_status_url_to_completion() {
         ]
     );
     assert_eq!(
-        fake.body(0),
+        fake.json_body(0),
         json!({"storageResourceUri": CONTAINER, "token": "sv=2024-08-04&sr=c&sig=SECRETSIG"})
     );
 }
@@ -124,7 +125,7 @@ async fn the_poller_streams_each_status() {
         ]
     );
     assert_eq!(
-        fake.body(0),
+        fake.json_body(0),
         json!({"storageResourceUri": CONTAINER, "useManagedIdentity": true})
     );
 }
@@ -151,11 +152,11 @@ async fn restores_full_and_selective() {
     let sas_json =
         json!({"storageResourceUri": CONTAINER, "token": "sv=2024-08-04&sr=c&sig=SECRETSIG"});
     assert_eq!(
-        fake.body(0),
+        fake.json_body(0),
         json!({"sasTokenParameters": sas_json, "folderToRestore": "mhsm-v-2026112409"})
     );
     assert_eq!(
-        fake.body(1),
+        fake.json_body(1),
         json!({"sasTokenParameters": sas_json, "folder": "mhsm-v-2026112409"})
     );
     assert_eq!(
@@ -195,11 +196,11 @@ async fn pre_checks_hit_their_endpoints() {
         ]
     );
     assert_eq!(
-        fake.body(0),
+        fake.json_body(0),
         json!({"storageResourceUri": CONTAINER, "token": "sv=2024-08-04&sr=c&sig=SECRETSIG"})
     );
     assert_eq!(
-        fake.body(2),
+        fake.json_body(2),
         json!({
             "sasTokenParameters": {"storageResourceUri": CONTAINER, "useManagedIdentity": true},
             "folderToRestore": "mhsm-v-2026112409",
@@ -260,7 +261,7 @@ async fn pollers_resume_from_their_continuation_token() {
 
 #[tokio::test]
 async fn a_failed_operation_is_an_error_with_the_service_code() {
-    let fake = FakeHsm::new(
+    let fake = fake_hsm(
         |method, _, _| {
             match method {
             "GET" => (
@@ -291,7 +292,7 @@ async fn a_failed_operation_is_an_error_with_the_service_code() {
 #[tokio::test]
 async fn start_answers_that_are_final_or_lack_a_header() {
     // Done at once: no poll at all. No Azure-AsyncOperation: the job id's status URL.
-    let fake = FakeHsm::new(
+    let fake = fake_hsm(
         |method, path, _| match (method, path) {
             ("POST", "/backup") => (202, succeeded("job2")),
             ("PUT", _) => (202, in_progress("job3")),
@@ -321,7 +322,7 @@ async fn start_answers_that_are_final_or_lack_a_header() {
 
 #[tokio::test]
 async fn status_urls_on_other_hosts_are_refused() {
-    let fake = FakeHsm::new(
+    let fake = fake_hsm(
         |_, _, _| (202, in_progress("job1")),
         |_, _| {
             vec![(
@@ -333,7 +334,7 @@ async fn status_urls_on_other_hosts_are_refused() {
     let c = client(&fake);
     let e = c.begin_backup(CONTAINER, &sas(), fast()).await.unwrap_err();
     assert_eq!(e.kind(), &ErrorKind::Decode);
-    let none = FakeHsm::new(
+    let none = fake_hsm(
         |_, _, _| (202, r#"{"status":"InProgress"}"#.into()),
         |_, _| Vec::new(),
     );
@@ -386,7 +387,7 @@ fn the_sas_token_stays_out_of_debug() {
 
 #[tokio::test]
 async fn retry_after_of_the_start_answer_paces_the_first_poll() {
-    let fake = FakeHsm::new(
+    let fake = fake_hsm(
         |_, _, _| (202, in_progress("job1")),
         |_, _| {
             vec![

@@ -8,10 +8,10 @@
 
 use std::sync::Arc;
 
-use kv_core::{Method, Pipeline, TokenCredential};
+use kv_core::{Endpoint, Method, Pipeline, TokenCredential};
 use url::Url;
 
-use super::endpoint::HsmEndpoint;
+use super::endpoint::connect;
 use crate::error::Result;
 use crate::key_client::require_api_version;
 
@@ -71,7 +71,7 @@ impl Default for KeyVaultEkmClientOptions {
 /// ```
 #[derive(Clone, Debug)]
 pub struct KeyVaultEkmClient {
-    endpoint: HsmEndpoint,
+    endpoint: Endpoint,
 }
 
 impl KeyVaultEkmClient {
@@ -84,9 +84,8 @@ impl KeyVaultEkmClient {
         credential: Arc<dyn TokenCredential>,
         options: Option<KeyVaultEkmClientOptions>,
     ) -> Result<Self> {
-        let options = options.unwrap_or_default();
         Ok(Self {
-            endpoint: HsmEndpoint::new(vault_url, credential, options.client_options)?,
+            endpoint: connect(vault_url, credential, options)?,
         })
     }
 

@@ -5,10 +5,14 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::*;
-use crate::admin::test_hsm::{FakeHsm, HSM};
+use crate::admin::test_hsm::{HSM, fake_hsm};
 use crate::error::ErrorKind;
+use kv_core::test_util::FakeTransport;
 
-fn client(fake: &Arc<FakeHsm>, api_version: Option<kv_core::ApiVersion>) -> KeyVaultEkmClient {
+fn client(
+    fake: &Arc<FakeTransport>,
+    api_version: Option<kv_core::ApiVersion>,
+) -> KeyVaultEkmClient {
     let mut client_options = fake.options();
     client_options.api_version = api_version.unwrap_or(kv_core::ApiVersion::NEWEST_STABLE);
     KeyVaultEkmClient::new(
@@ -25,7 +29,7 @@ fn connection() -> serde_json::Value {
 
 #[tokio::test]
 async fn connection_operations_use_the_spec_routes() {
-    let fake = FakeHsm::new(
+    let fake = fake_hsm(
         |method, path, _| {
             match (method, path) {
             ("POST", "/ekm/check") => (
@@ -72,7 +76,7 @@ async fn connection_operations_use_the_spec_routes() {
             "DELETE /ekm"
         ]
     );
-    assert_eq!(fake.body(0), connection());
+    assert_eq!(fake.json_body(0), connection());
     assert_eq!(
         c.pipeline().api_version(),
         &kv_core::ApiVersion::V2026_04_01
@@ -81,7 +85,7 @@ async fn connection_operations_use_the_spec_routes() {
 
 #[tokio::test]
 async fn older_api_versions_are_refused_before_any_request() {
-    let fake = FakeHsm::new(|_, _, _| (200, connection().to_string()), |_, _| Vec::new());
+    let fake = fake_hsm(|_, _, _| (200, connection().to_string()), |_, _| Vec::new());
     let c = client(&fake, Some(kv_core::ApiVersion::V2025_07_01));
     let err = c.get_ekm_connection().await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::InvalidArgument);

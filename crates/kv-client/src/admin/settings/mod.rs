@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use kv_core::{Method, Pipeline, TokenCredential};
+use kv_core::{Endpoint, Method, Pipeline, TokenCredential};
 use kv_protocol::{Setting, SettingsListResult, UpdateSettingRequest};
 use url::Url;
 
-use super::endpoint::{HsmEndpoint, check_segment};
+use super::endpoint::{check_segment, connect};
 use super::options::KeyVaultSettingsClientOptions;
 use crate::error::Result;
 
@@ -96,7 +96,7 @@ impl From<&KeyVaultSetting> for Setting {
 /// ```
 #[derive(Clone, Debug)]
 pub struct KeyVaultSettingsClient {
-    endpoint: HsmEndpoint,
+    endpoint: Endpoint,
 }
 
 impl KeyVaultSettingsClient {
@@ -109,9 +109,8 @@ impl KeyVaultSettingsClient {
         credential: Arc<dyn TokenCredential>,
         options: Option<KeyVaultSettingsClientOptions>,
     ) -> Result<Self> {
-        let options = options.unwrap_or_default();
         Ok(Self {
-            endpoint: HsmEndpoint::new(vault_url, credential, options.client_options)?,
+            endpoint: connect(vault_url, credential, options)?,
         })
     }
 

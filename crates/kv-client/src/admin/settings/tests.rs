@@ -5,12 +5,13 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::*;
-use crate::admin::test_hsm::{FakeHsm, HSM};
+use crate::admin::test_hsm::{HSM, fake_hsm};
 use crate::error::ErrorKind;
+use kv_core::test_util::FakeTransport;
 
 const ARM: &str = "AllowKeyManagementOperationsThroughARM";
 
-fn client(fake: &Arc<FakeHsm>) -> KeyVaultSettingsClient {
+fn client(fake: &Arc<FakeTransport>) -> KeyVaultSettingsClient {
     KeyVaultSettingsClient::new(
         HSM,
         Arc::new(kv_core::StaticTokenCredential::new("t")),
@@ -23,7 +24,7 @@ fn client(fake: &Arc<FakeHsm>) -> KeyVaultSettingsClient {
 
 #[tokio::test]
 async fn get_list_update() {
-    let fake = FakeHsm::new(
+    let fake = fake_hsm(
         |method, path, body| match (method, path) {
             ("GET", "/settings") => (
                 200,
@@ -75,12 +76,12 @@ async fn get_list_update() {
             "GET /settings/Missing".to_owned(),
         ]
     );
-    assert_eq!(fake.body(2), json!({"value": "true"}));
+    assert_eq!(fake.json_body(2), json!({"value": "true"}));
 }
 
 #[tokio::test]
 async fn bad_names_fail_before_any_io() {
-    let fake = FakeHsm::new(|_, _, _| (200, String::new()), |_, _| Vec::new());
+    let fake = fake_hsm(|_, _, _| (200, String::new()), |_, _| Vec::new());
     let c = client(&fake);
     for e in [
         c.get_setting("").await.unwrap_err(),
@@ -109,7 +110,7 @@ fn settings_convert_both_ways() {
 
 #[tokio::test]
 async fn raw_requests_stay_on_the_hsm() {
-    let fake = FakeHsm::new(
+    let fake = fake_hsm(
         |_, _, _| (404, r#"{"error":{"code":"NotFound"}}"#.into()),
         |_, _| Vec::new(),
     );

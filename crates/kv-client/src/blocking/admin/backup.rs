@@ -182,7 +182,7 @@ mod tests {
 
     use super::*;
     use crate::error::ErrorKind;
-    use crate::test_vault::FakeVault;
+    use kv_core::test_util::FakeTransport as FakeVault;
 
     const HSM: &str = "https://v.vault.azure.net";
     const CONTAINER: &str = "https://account.blob.core.windows.net/backups";
@@ -198,7 +198,7 @@ mod tests {
     /// `InProgress` once, then `Succeeded`.
     fn fake_hsm() -> Arc<FakeVault> {
         let polls = AtomicUsize::new(0);
-        FakeVault::new(move |method, _, _| {
+        Arc::new(FakeVault::new(move |method, _, _| {
             let status = match method {
                 "GET" if polls.fetch_add(1, Ordering::SeqCst) >= 1 => "Succeeded",
                 "GET" => "InProgress",
@@ -214,7 +214,7 @@ mod tests {
                 "azureStorageBlobContainerUri": FOLDER,
             });
             (200, body.to_string())
-        })
+        }))
     }
 
     fn client(fake: &Arc<FakeVault>) -> KeyVaultBackupClient {
