@@ -41,6 +41,7 @@ mod generate;
 pub mod hkdf;
 pub mod hmac;
 pub mod key_encoding;
+pub mod key_transfer;
 mod local_key;
 mod params;
 pub mod provider;
