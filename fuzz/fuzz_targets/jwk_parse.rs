@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = format!("{jwk:?}");
     let _ = jwk.to_public();
     let _ = jwk.has_private_material();
-    let _ = jwk.thumbprint_sha256();
+    let _ = kv_jwk::thumbprint::canonical_input(&jwk);
 
     rsa_conversions(&jwk);
     ec_conversions::<p256::NistP256>(&jwk);

@@ -3,11 +3,12 @@
 //! backends where a hash function is called.
 //!
 //! Both backends implement it; [`digest`] uses aws-lc-rs when it is compiled in and
-//! RustCrypto's `sha1`/`sha2` otherwise, like [`hkdf`](crate::hkdf). SHA-2 works in every
-//! build, even with no backend (`sha2` is always compiled in), so a remote-only client still
-//! hashes for `sign_data`; SHA-1 needs a backend. Each backend is also
-//! callable on its own ([`digest_aws_lc`], [`digest_rust_crypto`]) so tests can hold them to
-//! each other. [`digest_for`] is the one home of "which hash does this JWS algorithm sign".
+//! RustCrypto's `sha1`/`sha2` otherwise, like [`hkdf`](crate::hkdf). With no backend at
+//! all, [`digest`] says `NoProvider` (`sha2` is only compiled in with `rustcrypto`, so the
+//! default aws-lc build carries one SHA-2, aws-lc's). Each backend is also callable on its
+//! own ([`digest_aws_lc`], [`digest_rust_crypto`]) so tests can hold them to each other.
+//! [`digest_for`] is the one home of "which hash does this JWS algorithm sign", and
+//! [`jwk_thumbprint_sha256`] the one home of RFC 7638 thumbprints.
 
 use kv_jwk::{HashAlgorithm, SignatureAlgorithm};
 
@@ -16,14 +17,17 @@ use crate::error::{Error, Result};
 /// The digest of `data` under `hash`.
 ///
 /// # Errors
-/// `NoProvider` for SHA-1 when neither backend is compiled in.
+/// `NoProvider` when neither backend is compiled in.
 pub fn digest(hash: HashAlgorithm, data: &[u8]) -> Result<Vec<u8>> {
     #[cfg(feature = "aws-lc")]
     return Ok(digest_aws_lc(hash, data));
     #[cfg(all(feature = "rustcrypto", not(feature = "aws-lc")))]
     return Ok(digest_rust_crypto(hash, data));
     #[cfg(not(any(feature = "rustcrypto", feature = "aws-lc")))]
-    sha2_digest(hash, data).ok_or(Error::NoProvider)
+    {
+        let _ = (hash, data);
+        Err(Error::NoProvider)
+    }
 }
 
 /// The digest of `data` under the hash function signature algorithm `alg` signs
@@ -31,8 +35,7 @@ pub fn digest(hash: HashAlgorithm, data: &[u8]) -> Result<Vec<u8>> {
 ///
 /// # Errors
 /// `UnsupportedAlgorithm` when `alg` signs no digest of ours (RSNULL, ML-DSA, unknown names);
-/// `NoProvider` as [`digest`] (no signature algorithm of ours uses SHA-1, so never in
-/// practice).
+/// `NoProvider` as [`digest`].
 pub fn digest_for(alg: &SignatureAlgorithm, data: &[u8]) -> Result<Vec<u8>> {
     let hash = alg
         .hash()
@@ -40,21 +43,46 @@ pub fn digest_for(alg: &SignatureAlgorithm, data: &[u8]) -> Result<Vec<u8>> {
     digest(hash, data)
 }
 
+/// The RFC 7638 SHA-256 thumbprint of `jwk`: SHA-256 of
+/// [`kv_jwk::thumbprint::canonical_input`].
+///
+/// # Errors
+/// As [`canonical_input`](kv_jwk::thumbprint::canonical_input): `MissingMember` when `kty`
+/// or a required member of the key type is absent, `WrongKeyType` for an unknown key type.
+#[cfg(any(feature = "rustcrypto", feature = "aws-lc"))]
+pub fn jwk_thumbprint_sha256(jwk: &kv_jwk::JsonWebKey) -> kv_jwk::Result<[u8; 32]> {
+    let input = kv_jwk::thumbprint::canonical_input(jwk)?;
+    Ok(sha256(input.as_bytes()))
+}
+
+/// [`jwk_thumbprint_sha256`], base64url-encoded without padding (the usual `kid` form).
+///
+/// # Errors
+/// As [`jwk_thumbprint_sha256`].
+#[cfg(any(feature = "rustcrypto", feature = "aws-lc"))]
+pub fn jwk_thumbprint_sha256_base64url(jwk: &kv_jwk::JsonWebKey) -> kv_jwk::Result<String> {
+    jwk_thumbprint_sha256(jwk).map(|digest| kv_jwk::base64url::encode(&digest))
+}
+
 /// SHA-256 of `data`.
+#[cfg(any(feature = "rustcrypto", feature = "aws-lc"))]
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     fixed(HashAlgorithm::Sha256, data)
 }
 
 /// SHA-384 of `data`.
+#[cfg(any(feature = "rustcrypto", feature = "aws-lc"))]
 pub fn sha384(data: &[u8]) -> [u8; 48] {
     fixed(HashAlgorithm::Sha384, data)
 }
 
 /// SHA-512 of `data`.
+#[cfg(any(feature = "rustcrypto", feature = "aws-lc"))]
 pub fn sha512(data: &[u8]) -> [u8; 64] {
     fixed(HashAlgorithm::Sha512, data)
 }
 
+#[cfg(any(feature = "rustcrypto", feature = "aws-lc"))]
 fn fixed<const N: usize>(hash: HashAlgorithm, data: &[u8]) -> [u8; N] {
     let mut out = [0u8; N];
     #[cfg(feature = "aws-lc")]
@@ -94,7 +122,7 @@ pub fn digest_rust_crypto(hash: HashAlgorithm, data: &[u8]) -> Vec<u8> {
 }
 
 /// SHA-2 with RustCrypto's `sha2`; `None` for SHA-1, which is not SHA-2.
-#[cfg(any(feature = "rustcrypto", not(feature = "aws-lc")))]
+#[cfg(feature = "rustcrypto")]
 fn sha2_digest(hash: HashAlgorithm, data: &[u8]) -> Option<Vec<u8>> {
     use sha2::Digest;
     match hash {
@@ -195,6 +223,43 @@ mod tests {
                 unhex("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
             );
         }
+    }
+
+    /// RFC 7638 §3.1: the RSA key of RFC 7517 Appendix A.1 and its thumbprint.
+    #[test]
+    fn rfc7638_section_3_1_thumbprint() {
+        let jwk: kv_jwk::JsonWebKey = serde_json::from_str(
+            r#"{
+            "kty": "RSA",
+            "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+            "e": "AQAB",
+            "alg": "RS256",
+            "kid": "2011-04-29"
+        }"#,
+        )
+        .unwrap();
+        assert_eq!(
+            jwk_thumbprint_sha256_base64url(&jwk).unwrap(),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
+        // An HSM key type hashes as its base type.
+        let mut hsm = jwk.clone();
+        hsm.kty = Some(kv_jwk::KeyType::RsaHsm);
+        assert_eq!(
+            jwk_thumbprint_sha256(&hsm).unwrap(),
+            jwk_thumbprint_sha256(&jwk).unwrap()
+        );
+        // Known answer for oct: SHA-256 of its canonical form.
+        let oct: kv_jwk::JsonWebKey =
+            serde_json::from_str(r#"{"kty":"oct-HSM","k":"AAEC"}"#).unwrap();
+        assert_eq!(
+            jwk_thumbprint_sha256(&oct).unwrap(),
+            sha256(br#"{"k":"AAEC","kty":"oct"}"#)
+        );
+        assert_eq!(
+            jwk_thumbprint_sha256(&kv_jwk::JsonWebKey::default()).unwrap_err(),
+            kv_jwk::Error::MissingMember("kty")
+        );
     }
 
     #[test]

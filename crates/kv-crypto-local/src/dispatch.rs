@@ -51,6 +51,40 @@ mod both {
     use crate::rust_crypto::{RustCryptoAes, RustCryptoEc, RustCryptoMlDsa, RustCryptoRsa};
     use crate::{Error, Result};
 
+    /// A key of the fallback backend, built the first time an operation needs it (one the
+    /// primary backend does not implement); a refusal by the fallback is kept too.
+    #[derive(Debug)]
+    struct Fallback<K: ?Sized> {
+        key: OnceLock<Option<Box<K>>>,
+        rejected: &'static str,
+    }
+
+    impl<K: ?Sized> Fallback<K> {
+        fn new(rejected: &'static str) -> Self {
+            Self {
+                key: OnceLock::new(),
+                rejected,
+            }
+        }
+
+        /// `primary` when the primary backend serves the operation, else the fallback key
+        /// (built with `build` on first use). The one home of the dual providers' choice.
+        fn pick<'a>(
+            &'a self,
+            primary_serves: bool,
+            primary: &'a K,
+            build: impl FnOnce() -> Result<Box<K>>,
+        ) -> Result<&'a K> {
+            if primary_serves {
+                return Ok(primary);
+            }
+            self.key
+                .get_or_init(|| build().ok())
+                .as_deref()
+                .ok_or(Error::InvalidKey(self.rejected))
+        }
+    }
+
     /// RSA: `primary` for everything it implements, `fallback` (parsed lazily) for the rest.
     #[derive(Debug)]
     pub(crate) struct DualRsa {
@@ -70,20 +104,16 @@ mod both {
         primary_provider: &'static dyn RsaProvider,
         n: Vec<u8>,
         e: Vec<u8>,
-        fallback: OnceLock<Option<Box<dyn RsaPublicKey>>>,
+        fallback: Fallback<dyn RsaPublicKey>,
     }
 
     impl DualRsaPublic {
         fn pick(&self, scheme: RsaSignatureScheme) -> Result<&dyn RsaPublicKey> {
-            if self.primary_provider.supports_signature(scheme) {
-                return Ok(&*self.primary);
-            }
-            self.fallback
-                .get_or_init(|| self.fallback_provider.public_key(&self.n, &self.e).ok())
-                .as_deref()
-                .ok_or(Error::InvalidKey(
-                    "RSA public key rejected by the fallback backend",
-                ))
+            self.fallback.pick(
+                self.primary_provider.supports_signature(scheme),
+                &*self.primary,
+                || self.fallback_provider.public_key(&self.n, &self.e),
+            )
         }
     }
 
@@ -105,20 +135,16 @@ mod both {
         primary_provider: &'static dyn RsaProvider,
         fallback_provider: &'static dyn RsaProvider,
         components: RsaKeyComponents,
-        fallback: OnceLock<Option<Box<dyn RsaPrivateKey>>>,
+        fallback: Fallback<dyn RsaPrivateKey>,
     }
 
     impl DualRsaPrivate {
         fn pick(&self, scheme: RsaSignatureScheme) -> Result<&dyn RsaPrivateKey> {
-            if self.primary_provider.supports_signature(scheme) {
-                return Ok(&*self.primary);
-            }
-            self.fallback
-                .get_or_init(|| self.fallback_provider.private_key(&self.components).ok())
-                .as_deref()
-                .ok_or(Error::InvalidKey(
-                    "RSA private key rejected by the fallback backend",
-                ))
+            self.fallback.pick(
+                self.primary_provider.supports_signature(scheme),
+                &*self.primary,
+                || self.fallback_provider.private_key(&self.components),
+            )
         }
     }
 
@@ -157,7 +183,7 @@ mod both {
                 fallback_provider: self.fallback,
                 n: n.to_vec(),
                 e: e.to_vec(),
-                fallback: OnceLock::new(),
+                fallback: Fallback::new("RSA public key rejected by the fallback backend"),
             }))
         }
         fn private_key(&self, key: &RsaKeyComponents) -> Result<Box<dyn RsaPrivateKey>> {
@@ -166,7 +192,7 @@ mod both {
                 primary_provider: self.primary,
                 fallback_provider: self.fallback,
                 components: key.clone(),
-                fallback: OnceLock::new(),
+                fallback: Fallback::new("RSA private key rejected by the fallback backend"),
             }))
         }
         fn generate(&self, bits: usize, e: u32) -> Result<RsaKeyComponents> {
@@ -258,21 +284,16 @@ mod both {
         primary: Box<dyn MlDsaPublicKey>,
         primary_provider: &'static dyn MlDsaProvider,
         fallback_provider: &'static dyn MlDsaProvider,
-        fallback: OnceLock<Option<Box<dyn MlDsaPublicKey>>>,
+        fallback: Fallback<dyn MlDsaPublicKey>,
     }
 
     impl DualMlDsaPublic {
-        fn fallback(&self) -> Result<&dyn MlDsaPublicKey> {
-            self.fallback
-                .get_or_init(|| {
-                    self.fallback_provider
-                        .public_key(self.parameter_set(), self.public_key_bytes())
-                        .ok()
-                })
-                .as_deref()
-                .ok_or(Error::InvalidKey(
-                    "ML-DSA public key rejected by the fallback backend",
-                ))
+        /// The primary key when `primary_serves`, else the fallback's.
+        fn pick(&self, primary_serves: bool) -> Result<&dyn MlDsaPublicKey> {
+            self.fallback.pick(primary_serves, &*self.primary, || {
+                self.fallback_provider
+                    .public_key(self.parameter_set(), self.public_key_bytes())
+            })
         }
     }
 
@@ -284,13 +305,12 @@ mod both {
             self.primary.public_key_bytes()
         }
         fn verify(&self, input: &MlDsaInput<'_>, sig: &[u8]) -> Result<()> {
-            if self.primary_provider.supports_input(input) {
-                return self.primary.verify(input, sig);
-            }
-            self.fallback()?.verify(input, sig)
+            self.pick(self.primary_provider.supports_input(input))?
+                .verify(input, sig)
         }
         fn external_mu(&self, message: &[u8], context: &[u8]) -> Result<[u8; ML_DSA_MU_LEN]> {
-            self.fallback()?.external_mu(message, context)
+            // aws-lc-rs has no external mu: always the fallback.
+            self.pick(false)?.external_mu(message, context)
         }
     }
 
@@ -300,29 +320,16 @@ mod both {
         primary_provider: &'static dyn MlDsaProvider,
         fallback_provider: &'static dyn MlDsaProvider,
         seed: Zeroizing<Vec<u8>>,
-        fallback: OnceLock<Option<Box<dyn MlDsaPrivateKey>>>,
+        fallback: Fallback<dyn MlDsaPrivateKey>,
     }
 
     impl DualMlDsaPrivate {
-        fn fallback(&self) -> Result<&dyn MlDsaPrivateKey> {
-            self.fallback
-                .get_or_init(|| {
-                    self.fallback_provider
-                        .private_key(self.primary.parameter_set(), &self.seed)
-                        .ok()
-                })
-                .as_deref()
-                .ok_or(Error::InvalidKey(
-                    "ML-DSA seed rejected by the fallback backend",
-                ))
-        }
-
-        fn pick(&self, input: &MlDsaInput<'_>) -> Result<&dyn MlDsaPrivateKey> {
-            if self.primary_provider.supports_input(input) {
-                Ok(&*self.primary)
-            } else {
-                self.fallback()
-            }
+        /// The primary key when `primary_serves`, else the fallback's.
+        fn pick(&self, primary_serves: bool) -> Result<&dyn MlDsaPrivateKey> {
+            self.fallback.pick(primary_serves, &*self.primary, || {
+                self.fallback_provider
+                    .private_key(self.primary.parameter_set(), &self.seed)
+            })
         }
     }
 
@@ -334,16 +341,19 @@ mod both {
             self.primary.public_key_bytes()
         }
         fn verify(&self, input: &MlDsaInput<'_>, sig: &[u8]) -> Result<()> {
-            self.pick(input)?.verify(input, sig)
+            self.pick(self.primary_provider.supports_input(input))?
+                .verify(input, sig)
         }
         fn external_mu(&self, message: &[u8], context: &[u8]) -> Result<[u8; ML_DSA_MU_LEN]> {
-            self.fallback()?.external_mu(message, context)
+            // aws-lc-rs has no external mu: always the fallback.
+            self.pick(false)?.external_mu(message, context)
         }
     }
 
     impl MlDsaPrivateKey for DualMlDsaPrivate {
         fn sign(&self, input: &MlDsaInput<'_>) -> Result<Vec<u8>> {
-            self.pick(input)?.sign(input)
+            self.pick(self.primary_provider.supports_input(input))?
+                .sign(input)
         }
     }
 
@@ -360,7 +370,7 @@ mod both {
                 primary: self.primary.public_key(set, public_key)?,
                 primary_provider: self.primary,
                 fallback_provider: self.fallback,
-                fallback: OnceLock::new(),
+                fallback: Fallback::new("ML-DSA public key rejected by the fallback backend"),
             }))
         }
         fn private_key(
@@ -373,7 +383,7 @@ mod both {
                 primary_provider: self.primary,
                 fallback_provider: self.fallback,
                 seed: Zeroizing::new(seed.to_vec()),
-                fallback: OnceLock::new(),
+                fallback: Fallback::new("ML-DSA seed rejected by the fallback backend"),
             }))
         }
         fn generate(&self, set: MlDsaParameterSet) -> Result<MlDsaKeyComponents> {

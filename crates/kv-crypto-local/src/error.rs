@@ -8,12 +8,11 @@ use kv_jwk::KeyOperation;
 /// or data. Every failure that could tell an attacker *why* a decryption, an unwrap or a
 /// signature check failed (padding, tag, integrity check, signature value) is the single opaque
 /// [`Error::CryptoFailure`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
     /// The algorithm is unknown, not valid for the key type or size, or not available in the
     /// compiled-in backends.
-    #[error("algorithm `{algorithm}` is not supported locally: {reason}")]
     UnsupportedAlgorithm {
         /// The algorithm's wire name.
         algorithm: String,
@@ -21,27 +20,20 @@ pub enum Error {
         reason: &'static str,
     },
     /// The JWK's `key_ops` does not list the operation.
-    #[error("the key does not permit the `{0}` operation")]
     OperationNotPermitted(KeyOperation),
     /// A private-key operation on a key without private material.
-    #[error("the operation needs private key material, which this key does not carry")]
     MissingPrivateMaterial,
     /// The JWK is malformed, inconsistent or of an unsupported kind.
-    #[error("invalid key: {0}")]
     InvalidKey(&'static str),
     /// An argument has the wrong shape (digest length, ciphertext size, missing IV or tag,
     /// a caller-chosen IV).
-    #[error("invalid input: {0}")]
     InvalidInput(&'static str),
     /// Decryption, unwrapping or signature verification failed. Deliberately says nothing more.
-    #[error("cryptographic operation failed")]
     CryptoFailure,
     /// The operating system random generator failed.
-    #[error("the random number generator failed")]
     Random,
     /// No backend is compiled in and none was installed with
     /// [`install_default`](crate::install_default).
-    #[error("no cryptography provider: enable feature `rustcrypto` or `aws-lc`, or install one")]
     NoProvider,
 }
 
@@ -53,6 +45,36 @@ impl Error {
         }
     }
 }
+
+// Written by hand rather than derived: thiserror would be two more crates (and a proc-macro
+// build) in every client's dependency graph for these few messages.
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::UnsupportedAlgorithm { algorithm, reason } => {
+                write!(
+                    f,
+                    "algorithm `{algorithm}` is not supported locally: {reason}"
+                )
+            }
+            Self::OperationNotPermitted(op) => {
+                write!(f, "the key does not permit the `{op}` operation")
+            }
+            Self::MissingPrivateMaterial => f.write_str(
+                "the operation needs private key material, which this key does not carry",
+            ),
+            Self::InvalidKey(reason) => write!(f, "invalid key: {reason}"),
+            Self::InvalidInput(reason) => write!(f, "invalid input: {reason}"),
+            Self::CryptoFailure => f.write_str("cryptographic operation failed"),
+            Self::Random => f.write_str("the random number generator failed"),
+            Self::NoProvider => f.write_str(
+                "no cryptography provider: enable feature `rustcrypto` or `aws-lc`, or install one",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T> = core::result::Result<T, Error>;

@@ -1,32 +1,56 @@
-//! HKDF-SHA-512 (RFC 5869), for callers that derive keys from a secret (envelope
-//! encryption's per-message keys). One extract, then any number of expands, so a caller
-//! deriving several keys from one secret pays for the extract once.
+//! HKDF (RFC 5869) with SHA-256 or SHA-512, for callers that derive keys from a secret
+//! (envelope encryption's per-message keys, the emulator's storage keys). One extract, then
+//! any number of expands, so a caller deriving several keys from one secret pays for the
+//! extract once.
 //!
-//! Both backends implement it; [`hkdf_sha512`] uses aws-lc-rs when it is compiled in and
+//! Both backends implement it; [`hkdf`] uses aws-lc-rs when it is compiled in and
 //! RustCrypto's `hkdf` otherwise. Each backend is also callable on its own
-//! ([`hkdf_sha512_aws_lc`], [`hkdf_sha512_rust_crypto`]) so tests can hold them to each other.
+//! ([`hkdf_aws_lc`], [`hkdf_rust_crypto`]) so tests can hold them to each other.
+
+use kv_jwk::HashAlgorithm;
 
 use crate::error::{Error, Result};
 
 /// One HKDF-Expand output: the `info` (concatenation of the parts) and the buffer to fill.
 pub type HkdfOutput<'a, 'b> = (&'a [&'a [u8]], &'b mut [u8]);
 
-/// HKDF-SHA-512: extracts with `salt` from `ikm`, then fills each output's buffer with the
-/// expansion of its `info`.
+/// HKDF with `hash`: extracts with `salt` from `ikm`, then fills each output's buffer with
+/// the expansion of its `info`.
 ///
 /// # Errors
-/// `InvalidInput` when an output is longer than 255 × 64 bytes; `NoProvider` when neither
-/// backend is compiled in.
-pub fn hkdf_sha512(salt: &[u8], ikm: &[u8], outputs: &mut [HkdfOutput<'_, '_>]) -> Result<()> {
+/// `InvalidInput` when an output is longer than 255 hash lengths or `hash` is SHA-1 or
+/// SHA-384 (not offered); `NoProvider` when neither backend is compiled in.
+pub fn hkdf(
+    hash: HashAlgorithm,
+    salt: &[u8],
+    ikm: &[u8],
+    outputs: &mut [HkdfOutput<'_, '_>],
+) -> Result<()> {
     #[cfg(feature = "aws-lc")]
-    return hkdf_sha512_aws_lc(salt, ikm, outputs);
+    return hkdf_aws_lc(hash, salt, ikm, outputs);
     #[cfg(all(feature = "rustcrypto", not(feature = "aws-lc")))]
-    return hkdf_sha512_rust_crypto(salt, ikm, outputs);
+    return hkdf_rust_crypto(hash, salt, ikm, outputs);
     #[cfg(not(any(feature = "rustcrypto", feature = "aws-lc")))]
     {
-        let _ = (salt, ikm, outputs);
+        let _ = (hash, salt, ikm, outputs);
         Err(Error::NoProvider)
     }
+}
+
+/// HKDF-SHA-512 ([`hkdf`] with SHA-512).
+///
+/// # Errors
+/// As [`hkdf`].
+pub fn hkdf_sha512(salt: &[u8], ikm: &[u8], outputs: &mut [HkdfOutput<'_, '_>]) -> Result<()> {
+    hkdf(HashAlgorithm::Sha512, salt, ikm, outputs)
+}
+
+/// HKDF-SHA-256 ([`hkdf`] with SHA-256).
+///
+/// # Errors
+/// As [`hkdf`].
+pub fn hkdf_sha256(salt: &[u8], ikm: &[u8], outputs: &mut [HkdfOutput<'_, '_>]) -> Result<()> {
+    hkdf(HashAlgorithm::Sha256, salt, ikm, outputs)
 }
 
 #[cfg(any(feature = "rustcrypto", feature = "aws-lc"))]
@@ -34,17 +58,23 @@ fn too_long() -> Error {
     Error::InvalidInput("HKDF output longer than 255 hash lengths")
 }
 
-/// HKDF-SHA-512 with aws-lc-rs.
+#[cfg(any(feature = "rustcrypto", feature = "aws-lc"))]
+fn unsupported_hash() -> Error {
+    Error::InvalidInput("HKDF is offered with SHA-256 and SHA-512 only")
+}
+
+/// HKDF with aws-lc-rs.
 ///
 /// # Errors
-/// As [`hkdf_sha512`].
+/// As [`hkdf`].
 #[cfg(feature = "aws-lc")]
-pub fn hkdf_sha512_aws_lc(
+pub fn hkdf_aws_lc(
+    hash: HashAlgorithm,
     salt: &[u8],
     ikm: &[u8],
     outputs: &mut [HkdfOutput<'_, '_>],
 ) -> Result<()> {
-    use aws_lc_rs::hkdf::{HKDF_SHA512, KeyType, Salt};
+    use aws_lc_rs::hkdf::{HKDF_SHA256, HKDF_SHA512, KeyType, Salt};
 
     /// An output length, as aws-lc-rs asks for one.
     struct Len(usize);
@@ -54,7 +84,12 @@ pub fn hkdf_sha512_aws_lc(
         }
     }
 
-    let prk = Salt::new(HKDF_SHA512, salt).extract(ikm);
+    let algorithm = match hash {
+        HashAlgorithm::Sha256 => HKDF_SHA256,
+        HashAlgorithm::Sha512 => HKDF_SHA512,
+        _ => return Err(unsupported_hash()),
+    };
+    let prk = Salt::new(algorithm, salt).extract(ikm);
     for (info, out) in outputs.iter_mut() {
         prk.expand(info, Len(out.len()))
             .map_err(|_| too_long())?
@@ -64,19 +99,34 @@ pub fn hkdf_sha512_aws_lc(
     Ok(())
 }
 
-/// HKDF-SHA-512 with RustCrypto's `hkdf` and `sha2`.
+/// HKDF with RustCrypto's `hkdf` and `sha2`.
 ///
 /// # Errors
-/// As [`hkdf_sha512`].
+/// As [`hkdf`].
 #[cfg(feature = "rustcrypto")]
-pub fn hkdf_sha512_rust_crypto(
+pub fn hkdf_rust_crypto(
+    hash: HashAlgorithm,
     salt: &[u8],
     ikm: &[u8],
     outputs: &mut [HkdfOutput<'_, '_>],
 ) -> Result<()> {
-    let hk = hkdf::Hkdf::<sha2::Sha512>::new(Some(salt), ikm);
+    /// One HKDF-Expand of the extracted key, whichever the hash.
+    type Expand<'a> =
+        &'a dyn Fn(&[&[u8]], &mut [u8]) -> core::result::Result<(), hkdf::InvalidLength>;
+    let (sha256, sha512);
+    let expand: Expand<'_> = match hash {
+        HashAlgorithm::Sha256 => {
+            sha256 = hkdf::Hkdf::<sha2::Sha256>::new(Some(salt), ikm);
+            &|info, out| sha256.expand_multi_info(info, out)
+        }
+        HashAlgorithm::Sha512 => {
+            sha512 = hkdf::Hkdf::<sha2::Sha512>::new(Some(salt), ikm);
+            &|info, out| sha512.expand_multi_info(info, out)
+        }
+        _ => return Err(unsupported_hash()),
+    };
     for (info, out) in outputs.iter_mut() {
-        hk.expand_multi_info(info, out).map_err(|_| too_long())?;
+        expand(info, out).map_err(|_| too_long())?;
     }
     Ok(())
 }
@@ -102,10 +152,40 @@ mod tests {
         let want = unhex(
             "832390086cda71fb47625bb5ceb168e4c8e26a1a16ed34d9fc7fe92c1481579338da362cb8d9f925d7cb",
         );
-        for f in [hkdf_sha512_aws_lc, hkdf_sha512_rust_crypto] {
+        for f in [hkdf_aws_lc, hkdf_rust_crypto] {
             let mut out = vec![0u8; want.len()];
-            f(&salt, &ikm, &mut [(&[&info[..5], &info[5..]], &mut out)]).unwrap();
+            f(
+                HashAlgorithm::Sha512,
+                &salt,
+                &ikm,
+                &mut [(&[&info[..5], &info[5..]], &mut out)],
+            )
+            .unwrap();
             assert_eq!(out, want);
+        }
+        // RFC 5869 A.1 itself (SHA-256).
+        let want = unhex(
+            "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+        );
+        for f in [hkdf_aws_lc, hkdf_rust_crypto] {
+            let mut out = vec![0u8; want.len()];
+            f(
+                HashAlgorithm::Sha256,
+                &salt,
+                &ikm,
+                &mut [(&[&info], &mut out)],
+            )
+            .unwrap();
+            assert_eq!(out, want);
+            assert!(
+                f(
+                    HashAlgorithm::Sha384,
+                    &salt,
+                    &ikm,
+                    &mut [(&[&info], &mut out)]
+                )
+                .is_err()
+            );
         }
     }
 
@@ -114,14 +194,26 @@ mod tests {
         let mut a = [[0u8; 32]; 2];
         let mut b = [[0u8; 32]; 2];
         let [a0, a1] = &mut a;
-        hkdf_sha512_aws_lc(b"salt", b"ikm", &mut [(&[b"x"], a0), (&[b"y", b"z"], a1)]).unwrap();
+        hkdf_aws_lc(
+            HashAlgorithm::Sha512,
+            b"salt",
+            b"ikm",
+            &mut [(&[b"x"], a0), (&[b"y", b"z"], a1)],
+        )
+        .unwrap();
         let [b0, b1] = &mut b;
-        hkdf_sha512_rust_crypto(b"salt", b"ikm", &mut [(&[b"x"], b0), (&[b"y", b"z"], b1)])
-            .unwrap();
+        hkdf_rust_crypto(
+            HashAlgorithm::Sha512,
+            b"salt",
+            b"ikm",
+            &mut [(&[b"x"], b0), (&[b"y", b"z"], b1)],
+        )
+        .unwrap();
         assert_eq!(a, b);
         assert_ne!(a[0], a[1]);
         let mut huge = vec![0u8; 255 * 64 + 1];
-        assert!(hkdf_sha512_aws_lc(b"s", b"k", &mut [(&[], &mut huge)]).is_err());
-        assert!(hkdf_sha512_rust_crypto(b"s", b"k", &mut [(&[], &mut huge)]).is_err());
+        for f in [hkdf_aws_lc, hkdf_rust_crypto] {
+            assert!(f(HashAlgorithm::Sha512, b"s", b"k", &mut [(&[], &mut huge)]).is_err());
+        }
     }
 }

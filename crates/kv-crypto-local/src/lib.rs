@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+pub mod der;
 pub mod digest;
 #[cfg(any(feature = "rustcrypto", feature = "aws-lc"))]
 mod dispatch;
@@ -39,11 +40,11 @@ mod error;
 mod generate;
 pub mod hkdf;
 pub mod hmac;
+pub mod key_encoding;
+pub mod key_transfer;
 mod local_key;
 mod params;
 pub mod provider;
-#[cfg(any(feature = "rustcrypto", feature = "aws-lc"))]
-mod rsa_der;
 
 #[cfg(feature = "aws-lc")]
 pub mod aws_lc_rs;

@@ -194,6 +194,58 @@ pub(crate) fn curve_of(crv: &KeyCurveName) -> Option<EcCurve> {
     }
 }
 
+/// The components of an RSA JWK with private members (`n`, `e`, `d`, `p`, `q`, `dp`, `dq`,
+/// `qi`; two-prime only).
+pub(crate) fn rsa_private_components(jwk: &JsonWebKey) -> Result<RsaKeyComponents> {
+    let public = |v: &Option<Vec<u8>>, what| v.clone().ok_or(Error::InvalidKey(what));
+    let part = |s: &Option<kv_jwk::SecretBytes>| {
+        s.as_ref()
+            .map(|s| Zeroizing::new(s.expose_secret().to_vec()))
+            .ok_or(Error::InvalidKey(
+                "RSA private key needs `p`, `q`, `dp`, `dq` and `qi`",
+            ))
+    };
+    Ok(RsaKeyComponents {
+        n: public(&jwk.n, "RSA key without `n`")?,
+        e: public(&jwk.e, "RSA key without `e`")?,
+        d: jwk
+            .d
+            .as_ref()
+            .map(|d| Zeroizing::new(d.expose_secret().to_vec()))
+            .ok_or(Error::MissingPrivateMaterial)?,
+        p: part(&jwk.p)?,
+        q: part(&jwk.q)?,
+        dp: part(&jwk.dp)?,
+        dq: part(&jwk.dq)?,
+        qi: part(&jwk.qi)?,
+    })
+}
+
+/// An EC JWK's curve, its coordinates left-padded to the field length, and its private
+/// scalar (padded likewise) when it has one.
+pub(crate) type EcParts = (EcCurve, Vec<u8>, Vec<u8>, Option<Zeroizing<Vec<u8>>>);
+
+/// The [`EcParts`] of `jwk`.
+pub(crate) fn ec_components(jwk: &JsonWebKey) -> Result<EcParts> {
+    let crv = jwk
+        .crv
+        .as_ref()
+        .ok_or(Error::InvalidKey("EC key without `crv`"))?;
+    let curve = curve_of(crv).ok_or(Error::InvalidKey("unsupported curve"))?;
+    let n = curve.field_len();
+    let bad = "EC member longer than the curve's field";
+    let coordinate = |v: &Option<Vec<u8>>, missing| {
+        left_pad(v.as_deref().ok_or(Error::InvalidKey(missing))?, n, bad)
+    };
+    let x = coordinate(&jwk.x, "EC key without `x`")?;
+    let y = coordinate(&jwk.y, "EC key without `y`")?;
+    let d = match &jwk.d {
+        None => None,
+        Some(d) => Some(left_pad(d.expose_secret(), n, bad)?),
+    };
+    Ok((curve, x.to_vec(), y.to_vec(), d))
+}
+
 impl LocalKey {
     /// Parses `jwk` with the process default provider ([`get_default`](crate::get_default)).
     ///
@@ -243,24 +295,8 @@ impl LocalKey {
                 }
                 Material::RsaPublic(provider.rsa.public_key(n, e)?)
             }
-            Some(d) => {
-                let part = |s: &Option<kv_jwk::SecretBytes>| {
-                    s.as_ref()
-                        .map(|s| Zeroizing::new(s.expose_secret().to_vec()))
-                        .ok_or(Error::InvalidKey(
-                            "RSA private key needs `p`, `q`, `dp`, `dq` and `qi`",
-                        ))
-                };
-                let components = RsaKeyComponents {
-                    n: n.to_vec(),
-                    e: e.to_vec(),
-                    d: Zeroizing::new(d.expose_secret().to_vec()),
-                    p: part(&jwk.p)?,
-                    q: part(&jwk.q)?,
-                    dp: part(&jwk.dp)?,
-                    dq: part(&jwk.dq)?,
-                    qi: part(&jwk.qi)?,
-                };
+            Some(_) => {
+                let components = rsa_private_components(jwk)?;
                 Material::RsaPrivate(provider.rsa.private_key(&components)?)
             }
         };
@@ -276,35 +312,16 @@ impl LocalKey {
     }
 
     fn ec_material(jwk: &JsonWebKey, provider: &'static CryptoProvider) -> Result<Material> {
-        let crv = jwk
-            .crv
-            .as_ref()
-            .ok_or(Error::InvalidKey("EC key without `crv`"))?;
-        let curve = curve_of(crv).ok_or(Error::InvalidKey("unsupported curve"))?;
-        let n = curve.field_len();
-        let bad = "EC member longer than the curve's field";
-        let x = left_pad(
-            jwk.x
-                .as_deref()
-                .ok_or(Error::InvalidKey("EC key without `x`"))?,
-            n,
-            bad,
-        )?;
-        let y = left_pad(
-            jwk.y
-                .as_deref()
-                .ok_or(Error::InvalidKey("EC key without `y`"))?,
-            n,
-            bad,
-        )?;
-        Ok(match &jwk.d {
+        let (curve, x, y, d) = ec_components(jwk)?;
+        Ok(match d {
             None => Material::EcPublic(provider.ec.public_key(curve, &x, &y)?),
-            Some(d) => Material::EcPrivate(provider.ec.private_key(&EcKeyComponents {
-                curve,
-                x: x.to_vec(),
-                y: y.to_vec(),
-                d: left_pad(d.expose_secret(), n, bad)?,
-            })?),
+            Some(d) => {
+                Material::EcPrivate(
+                    provider
+                        .ec
+                        .private_key(&EcKeyComponents { curve, x, y, d })?,
+                )
+            }
         })
     }
 

@@ -241,9 +241,7 @@ pub trait AesGcmKey: Send + Sync + fmt::Debug {
         plaintext: &[u8],
         ciphertext: &mut [u8],
     ) -> Result<[u8; 16]> {
-        if plaintext.len() != ciphertext.len() {
-            return Err(crate::Error::InvalidInput(OUT_OF_PLACE_LENGTHS));
-        }
+        same_length(plaintext, ciphertext)?;
         ciphertext.copy_from_slice(plaintext);
         self.seal(nonce, aad, ciphertext).inspect_err(|_| {
             ciphertext.fill(0);
@@ -264,18 +262,23 @@ pub trait AesGcmKey: Send + Sync + fmt::Debug {
         tag: &[u8; 16],
         plaintext: &mut [u8],
     ) -> Result<()> {
-        if plaintext.len() != ciphertext.len() {
-            plaintext.fill(0);
-            return Err(crate::Error::InvalidInput(OUT_OF_PLACE_LENGTHS));
-        }
+        same_length(ciphertext, plaintext).inspect_err(|_| plaintext.fill(0))?;
         plaintext.copy_from_slice(ciphertext);
         self.open(nonce, aad, plaintext, tag)
     }
 }
 
-/// The error text of an out-of-place AES-GCM call whose buffers differ in length.
-pub(crate) const OUT_OF_PLACE_LENGTHS: &str =
-    "AES-GCM input and output buffers must have the same length";
+/// The check of every out-of-place AES-GCM call (the trait's defaults and the backends'
+/// own): input and output buffers of the same length.
+pub(crate) fn same_length(input: &[u8], output: &[u8]) -> Result<()> {
+    if input.len() == output.len() {
+        Ok(())
+    } else {
+        Err(crate::Error::InvalidInput(
+            "AES-GCM input and output buffers must have the same length",
+        ))
+    }
+}
 
 /// AES key wrap: RFC 3394 (KW) and RFC 5649 (KWP).
 pub trait AesKwProvider: Send + Sync + fmt::Debug {

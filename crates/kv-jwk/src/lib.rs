@@ -6,7 +6,7 @@
 //! and never appear in `Debug` output.
 //!
 //! [`convert`] turns keys into RustCrypto `rsa`, `p256`, `p384`, `p521` and `k256` keys and
-//! back, validating them on the way in; [`thumbprint`] computes RFC 7638 thumbprints.
+//! back, validating them on the way in; [`thumbprint`] builds the input of RFC 7638 thumbprints.
 //!
 //! ```
 //! use kv_jwk::{JsonWebKey, KeyType, SignatureAlgorithm};

@@ -1,4 +1,4 @@
-//! RFC 7638 JSON Web Key thumbprints (SHA-256).
+//! RFC 7638 JSON Web Key thumbprint input: the canonical JSON that gets hashed.
 //!
 //! The thumbprint hashes a canonical JSON object holding only the key type's required
 //! members, in lexicographic order, without whitespace:
@@ -9,23 +9,29 @@
 //! Key Vault's HSM key types hash as their base type (`RSA-HSM` as `RSA`, and so on), so
 //! a key has the same thumbprint wherever it is protected.
 //!
+//! This crate does no cryptography: the SHA-256 thumbprint itself is
+//! `kv_crypto_local::digest::jwk_thumbprint_sha256`, which hashes [`canonical_input`].
+//!
 //! ```
 //! use kv_jwk::JsonWebKey;
 //! let jwk: JsonWebKey = serde_json::from_str(r#"{"kty":"oct","k":"AAECAwQFBgcICQoLDA0ODw"}"#)?;
-//! assert_eq!(jwk.thumbprint_sha256()?.len(), 32);
-//! assert_eq!(jwk.thumbprint_sha256_base64url()?.len(), 43);
+//! let input = kv_jwk::thumbprint::canonical_input(&jwk)?;
+//! assert_eq!(input.as_str(), r#"{"k":"AAECAwQFBgcICQoLDA0ODw","kty":"oct"}"#);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::convert::{require, trim_leading_zeros};
 use crate::{Error, JsonWebKey, KeyFamily, Result, base64url};
 
-/// The canonical JSON members of `jwk` for its thumbprint (may contain `k`, hence the
-/// zeroizing buffer).
-fn canonical_json(jwk: &JsonWebKey) -> Result<Zeroizing<String>> {
+/// The canonical JSON of `jwk` that its RFC 7638 thumbprint hashes (may contain `k`, hence
+/// the zeroizing buffer).
+///
+/// # Errors
+/// [`Error::MissingMember`] when `kty` or a required member of the key type is absent;
+/// [`Error::WrongKeyType`] for a key type this library does not know.
+pub fn canonical_input(jwk: &JsonWebKey) -> Result<Zeroizing<String>> {
     let kty = require(&jwk.kty, "kty")?;
     let uint = |bytes: &[u8]| {
         // RFC 7518 §2: Base64urlUInt is minimal; zero is a single zero octet.
@@ -69,42 +75,6 @@ fn canonical_json(jwk: &JsonWebKey) -> Result<Zeroizing<String>> {
     Ok(Zeroizing::new(json))
 }
 
-/// The RFC 7638 SHA-256 thumbprint of `jwk`.
-///
-/// # Errors
-/// [`Error::MissingMember`] when `kty` or a required member of the key type is absent;
-/// [`Error::WrongKeyType`] for a key type this library does not know.
-pub fn thumbprint_sha256(jwk: &JsonWebKey) -> Result<[u8; 32]> {
-    let json = canonical_json(jwk)?;
-    Ok(Sha256::digest(json.as_bytes()).into())
-}
-
-/// The RFC 7638 SHA-256 thumbprint of `jwk`, base64url-encoded without padding.
-///
-/// # Errors
-/// As [`thumbprint_sha256`].
-pub fn thumbprint_sha256_base64url(jwk: &JsonWebKey) -> Result<String> {
-    thumbprint_sha256(jwk).map(|digest| base64url::encode(&digest))
-}
-
-impl JsonWebKey {
-    /// The RFC 7638 SHA-256 thumbprint of this key ([`thumbprint_sha256`]).
-    ///
-    /// # Errors
-    /// As [`thumbprint_sha256`].
-    pub fn thumbprint_sha256(&self) -> Result<[u8; 32]> {
-        thumbprint_sha256(self)
-    }
-
-    /// The RFC 7638 SHA-256 thumbprint, base64url ([`thumbprint_sha256_base64url`]).
-    ///
-    /// # Errors
-    /// As [`thumbprint_sha256`].
-    pub fn thumbprint_sha256_base64url(&self) -> Result<String> {
-        thumbprint_sha256_base64url(self)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,17 +88,15 @@ mod tests {
         "alg": "RS256",
         "kid": "2011-04-29"
     }"#;
-    const RFC7638_THUMBPRINT: &str = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
 
     #[test]
     fn rfc7638_section_3_1_example() {
         let jwk: JsonWebKey = serde_json::from_str(RFC7638_KEY).unwrap();
-        assert_eq!(
-            jwk.thumbprint_sha256_base64url().unwrap(),
-            RFC7638_THUMBPRINT
-        );
-        // The canonical form from the RFC, byte for byte (first and last characters).
-        let json = canonical_json(&jwk).unwrap();
+        // The canonical form from the RFC, byte for byte (first and last characters, and
+        // the length: 55 + 342 base64url characters of `n`). Its SHA-256
+        // (`NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs`) is checked in kv-crypto-local.
+        let json = canonical_input(&jwk).unwrap();
+        assert_eq!(json.len(), r#"{"e":"AQAB","kty":"RSA","n":""}"#.len() + 342);
         assert!(json.starts_with(r#"{"e":"AQAB","kty":"RSA","n":"0vx7agoebGcQSuuPiLJX"#));
         assert!(json.ends_with(r#"ur-kEgU8awapJzKnqDKgw"}"#));
     }
@@ -144,8 +112,8 @@ mod tests {
         n.extend_from_slice(other.n.as_deref().unwrap());
         other.n = Some(n);
         assert_eq!(
-            other.thumbprint_sha256().unwrap(),
-            base.thumbprint_sha256().unwrap()
+            canonical_input(&other).unwrap(),
+            canonical_input(&base).unwrap()
         );
     }
 
@@ -156,18 +124,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            canonical_json(&ec).unwrap().as_str(),
+            canonical_input(&ec).unwrap().as_str(),
             r#"{"crv":"P-256","kty":"EC","x":"AQ","y":"Ag"}"#
         );
         let oct: JsonWebKey = serde_json::from_str(r#"{"kty":"oct-HSM","k":"AAEC"}"#).unwrap();
         assert_eq!(
-            canonical_json(&oct).unwrap().as_str(),
+            canonical_input(&oct).unwrap().as_str(),
             r#"{"k":"AAEC","kty":"oct"}"#
-        );
-        // Known answer: SHA-256 of that canonical form.
-        assert_eq!(
-            oct.thumbprint_sha256().unwrap(),
-            <[u8; 32]>::from(Sha256::digest(br#"{"k":"AAEC","kty":"oct"}"#))
         );
     }
 
@@ -176,7 +139,7 @@ mod tests {
         let ec: JsonWebKey =
             serde_json::from_str(r#"{"kty":"EC","crv":"a\"b","x":"AQ","y":"Ag"}"#).unwrap();
         assert_eq!(
-            canonical_json(&ec).unwrap().as_str(),
+            canonical_input(&ec).unwrap().as_str(),
             r#"{"crv":"a\"b","kty":"EC","x":"AQ","y":"Ag"}"#
         );
     }
@@ -185,17 +148,17 @@ mod tests {
     fn missing_members_and_unknown_types_fail() {
         let no_e: JsonWebKey = serde_json::from_str(r#"{"kty":"RSA","n":"AQ"}"#).unwrap();
         assert_eq!(
-            no_e.thumbprint_sha256().unwrap_err(),
+            canonical_input(&no_e).unwrap_err(),
             Error::MissingMember("e")
         );
         let no_kty = JsonWebKey::default();
         assert_eq!(
-            no_kty.thumbprint_sha256().unwrap_err(),
+            canonical_input(&no_kty).unwrap_err(),
             Error::MissingMember("kty")
         );
         let okp: JsonWebKey = serde_json::from_str(r#"{"kty":"OKP","x":"AQ"}"#).unwrap();
         assert!(matches!(
-            okp.thumbprint_sha256(),
+            canonical_input(&okp),
             Err(Error::WrongKeyType { .. })
         ));
     }

@@ -8,11 +8,10 @@ use serde::{Deserialize, Serialize};
 ///
 /// Messages carry the offending value; none of these values is secret (durations,
 /// api-versions).
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
     /// A string is not an ISO-8601 duration this crate understands.
-    #[error("invalid ISO-8601 duration `{input}`: {reason}")]
     InvalidDuration {
         /// The rejected input.
         input: String,
@@ -20,9 +19,23 @@ pub enum Error {
         reason: &'static str,
     },
     /// An `api-version` that no released service version has.
-    #[error("unknown api-version `{0}`")]
     UnknownApiVersion(String),
 }
+
+// Written by hand rather than derived: thiserror would be two more crates (and a proc-macro
+// build) in every client's dependency graph for two messages.
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidDuration { input, reason } => {
+                write!(f, "invalid ISO-8601 duration `{input}`: {reason}")
+            }
+            Self::UnknownApiVersion(version) => write!(f, "unknown api-version `{version}`"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T> = core::result::Result<T, Error>;

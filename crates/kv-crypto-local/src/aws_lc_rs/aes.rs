@@ -13,8 +13,8 @@ use aws_lc_rs::key_wrap::{self, KeyEncryptionKey, KeyWrap, KeyWrapPadded};
 use zeroize::Zeroizing;
 
 use crate::provider::{
-    AesCbcKey, AesCbcProvider, AesGcmKey, AesGcmProvider, AesKwKey, AesKwProvider,
-    OUT_OF_PLACE_LENGTHS, SecureRandom,
+    AesCbcKey, AesCbcProvider, AesGcmKey, AesGcmProvider, AesKwKey, AesKwProvider, SecureRandom,
+    same_length,
 };
 use crate::{Error, Result};
 
@@ -86,9 +86,7 @@ impl AesGcmKey for Gcm {
         plaintext: &[u8],
         ciphertext: &mut [u8],
     ) -> Result<[u8; 16]> {
-        if plaintext.len() != ciphertext.len() {
-            return Err(Error::InvalidInput(OUT_OF_PLACE_LENGTHS));
-        }
+        same_length(plaintext, ciphertext)?;
         let mut tag = [0u8; 16];
         self.0
             .seal_out_of_place_scatter(
@@ -111,10 +109,7 @@ impl AesGcmKey for Gcm {
         tag: &[u8; 16],
         plaintext: &mut [u8],
     ) -> Result<()> {
-        if plaintext.len() != ciphertext.len() {
-            plaintext.fill(0);
-            return Err(Error::InvalidInput(OUT_OF_PLACE_LENGTHS));
-        }
+        same_length(ciphertext, plaintext).inspect_err(|_| plaintext.fill(0))?;
         let r = self.0.open_separate_gather(
             Nonce::assume_unique_for_key(*nonce),
             Aad::from(aad),

@@ -20,7 +20,7 @@ use crate::provider::{
     RsaEncryptionPadding, RsaKeyComponents, RsaPrivateKey, RsaProvider, RsaPublicKey,
     RsaSignatureScheme,
 };
-use crate::{Error, Result, rsa_der};
+use crate::{Error, Result, key_encoding};
 
 /// RSA with aws-lc-rs.
 #[derive(Debug)]
@@ -319,6 +319,6 @@ impl RsaProvider for AwsLcRsa {
             .as_der()
             .map_err(|_| Error::InvalidKey("RSA key encoding failed"))?;
         let der = Zeroizing::new(der.as_ref().to_vec());
-        rsa_der::components_from_pkcs8(&der)
+        key_encoding::rsa_components_from_pkcs8(&der)
     }
 }

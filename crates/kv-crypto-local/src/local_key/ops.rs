@@ -259,6 +259,36 @@ impl LocalKey {
         self.encrypt_planned(plan, alg, plaintext, params)
     }
 
+    /// AES-CBC (`A128CBC`...`A256CBCPAD`) encryption with a caller-chosen IV, as the service
+    /// allows for CBC. Only for CBC: a repeated CBC IV leaks which messages share a prefix,
+    /// while a repeated GCM nonce breaks the key, so [`LocalKey::encrypt`] never takes one.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `alg` is not an AES-CBC algorithm or an unpadded plaintext
+    /// is not block-aligned; and the refusals of [`LocalKey::supports`].
+    pub fn encrypt_cbc_with_iv(
+        &self,
+        alg: &EncryptionAlgorithm,
+        iv: &[u8; 16],
+        plaintext: &[u8],
+    ) -> Result<EncryptResult> {
+        let plan = self.plan(&KeyOperation::Encrypt, &Algorithm::from(alg))?;
+        let (Plan::CbcEncrypt { pad }, Material::Aes { cbc: Some(k), .. }) = (plan, &self.material)
+        else {
+            return Err(Error::InvalidInput(
+                "a caller-chosen IV is accepted for AES-CBC only",
+            ));
+        };
+        Ok(EncryptResult {
+            kid: self.kid.clone(),
+            algorithm: alg.clone(),
+            ciphertext: k.encrypt(pad, iv, plaintext)?,
+            iv: Some(iv.to_vec()),
+            authentication_tag: None,
+            additional_authenticated_data: None,
+        })
+    }
+
     /// [`LocalKey::encrypt`] with an operation [prepared](LocalKey::prepare) for `Encrypt`.
     ///
     /// # Errors

@@ -504,3 +504,47 @@ fn ml_dsa_refusals() {
         );
     }
 }
+
+/// RFC 3602 §4 case #1 (AES-128-CBC, one block): a caller-chosen IV is honoured for CBC,
+/// decrypts with the same IV, and is refused for GCM and for keys whose `key_ops` forbid it.
+#[test]
+fn cbc_with_a_caller_chosen_iv() {
+    let unhex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let mut jwk = oct(&unhex("06a9214036b8a15b512e03d534120006"));
+    let key = LocalKey::new(&jwk).unwrap();
+    let iv: [u8; 16] = unhex("3dafba429d9eb430b422da802c9fac41")
+        .try_into()
+        .unwrap();
+    let out = key
+        .encrypt_cbc_with_iv(&EncryptionAlgorithm::A128Cbc, &iv, b"Single block msg")
+        .unwrap();
+    assert_eq!(out.ciphertext, unhex("e353779c1079aeb82708942dbe77181a"));
+    assert_eq!(out.iv.as_deref(), Some(&iv[..]));
+    let back = key
+        .decrypt(
+            &EncryptionAlgorithm::A128Cbc,
+            &out.ciphertext,
+            &DecryptParameters {
+                iv: out.iv.clone(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(&back[..], b"Single block msg");
+    assert!(matches!(
+        key.encrypt_cbc_with_iv(&EncryptionAlgorithm::A128Gcm, &iv, b"x"),
+        Err(Error::InvalidInput(_))
+    ));
+    jwk.key_ops = Some(vec![KeyOperation::Decrypt]);
+    assert_eq!(
+        LocalKey::new(&jwk)
+            .unwrap()
+            .encrypt_cbc_with_iv(&EncryptionAlgorithm::A128Cbc, &iv, b"x"),
+        Err(Error::OperationNotPermitted(KeyOperation::Encrypt))
+    );
+}

@@ -12,8 +12,8 @@ use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use zeroize::Zeroizing;
 
 use crate::provider::{
-    AesCbcKey, AesCbcProvider, AesGcmKey, AesGcmProvider, AesKwKey, AesKwProvider,
-    OUT_OF_PLACE_LENGTHS, SecureRandom,
+    AesCbcKey, AesCbcProvider, AesGcmKey, AesGcmProvider, AesKwKey, AesKwProvider, SecureRandom,
+    same_length,
 };
 use crate::{Error, Result};
 
@@ -108,8 +108,8 @@ impl AesGcmKey for Gcm {
         ciphertext: &mut [u8],
     ) -> Result<[u8; 16]> {
         let nonce = (*nonce).into();
-        let buf = InOutBuf::new(plaintext, ciphertext)
-            .map_err(|_| Error::InvalidInput(OUT_OF_PLACE_LENGTHS))?;
+        same_length(plaintext, ciphertext)?;
+        let buf = InOutBuf::new(plaintext, ciphertext).map_err(|_| Error::CryptoFailure)?;
         let tag = gcm_call!(self, |c| c.encrypt_inout_detached(&nonce, aad, buf))
             .map_err(|_| Error::InvalidInput("plaintext too long for AES-GCM"))?;
         Ok(tag.into())
@@ -125,10 +125,8 @@ impl AesGcmKey for Gcm {
     ) -> Result<()> {
         let nonce = (*nonce).into();
         let tag = (*tag).into();
-        let Ok(buf) = InOutBuf::new(ciphertext, &mut *plaintext) else {
-            plaintext.fill(0);
-            return Err(Error::InvalidInput(OUT_OF_PLACE_LENGTHS));
-        };
+        same_length(ciphertext, plaintext).inspect_err(|_| plaintext.fill(0))?;
+        let buf = InOutBuf::new(ciphertext, &mut *plaintext).map_err(|_| Error::CryptoFailure)?;
         let r = gcm_call!(self, |c| c.decrypt_inout_detached(&nonce, aad, buf, &tag));
         r.map_err(|_| {
             plaintext.fill(0);

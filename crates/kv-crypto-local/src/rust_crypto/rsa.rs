@@ -8,11 +8,11 @@ use sha1::Sha1;
 use sha2::{Sha256, Sha384, Sha512};
 use zeroize::Zeroizing;
 
+use crate::key_encoding;
 use crate::provider::{
     RsaEncryptionPadding, RsaKeyComponents, RsaPrivateKey, RsaProvider, RsaPublicKey,
     RsaSignatureScheme,
 };
-use crate::rsa_der;
 use crate::{Error, Result};
 
 /// RSA with the `rsa` crate.
@@ -76,7 +76,7 @@ impl RsaProvider for RustCryptoRsa {
         let der = key
             .to_pkcs1_der()
             .map_err(|_| Error::InvalidKey("RSA key encoding failed"))?;
-        rsa_der::components_from_pkcs1(der.as_bytes())
+        key_encoding::rsa_components_from_pkcs1(der.as_bytes())
     }
 }
 

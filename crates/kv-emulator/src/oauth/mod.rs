@@ -178,7 +178,7 @@ impl TokenIssuer {
             |e: kv_crypto_local::Error| StartError::Config(format!("token signing key: {e}"));
         let private = kv_crypto_local::generate_rsa(2048, None).map_err(fail)?;
         let mut public = private.to_public();
-        let kid = kv_jwk::thumbprint::thumbprint_sha256_base64url(&public)
+        let kid = kv_crypto_local::digest::jwk_thumbprint_sha256_base64url(&public)
             .map_err(|e| StartError::Config(format!("token signing key: {e}")))?;
         public.kid = Some(kid.clone());
         Ok(Self {

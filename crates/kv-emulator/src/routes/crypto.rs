@@ -151,7 +151,7 @@ pub async fn operate(
             }
             Input::Ops(p) => {
                 let alg = p.alg.to_string();
-                let result = symmetric_or_rsa(&key, &private, op, p, kid.clone())?;
+                let result = symmetric_or_rsa(&key, op, p, kid.clone())?;
                 personality::operation_result(kind, &alg, &kid, &result)
             }
         }
@@ -229,7 +229,6 @@ fn is_cbc(alg: &EncryptionAlgorithm) -> Option<bool> {
 
 fn symmetric_or_rsa(
     key: &LocalKey,
-    private: &JsonWebKey,
     op: CryptoOp,
     p: KeyOperationsParameters,
     kid: String,
@@ -249,10 +248,10 @@ fn symmetric_or_rsa(
                 }
                 _ => value,
             };
-            if let (Some(pad), Some(iv)) = (is_cbc(&p.alg), p.iv.as_deref()) {
+            if let (Some(_), Some(iv)) = (is_cbc(&p.alg), p.iv.as_deref()) {
                 // The service lets the caller choose the CBC IV (and returns it).
                 out.value = Some(SecretBytes::new(cbc_encrypt_with_iv(
-                    key, private, &p.alg, pad, iv, value,
+                    key, &p.alg, iv, value,
                 )?));
                 out.iv = Some(iv.to_vec());
             } else {
@@ -308,9 +307,7 @@ fn zero_padded(value: &[u8]) -> zeroize::Zeroizing<Vec<u8>> {
 
 fn cbc_encrypt_with_iv(
     key: &LocalKey,
-    private: &JsonWebKey,
     alg: &EncryptionAlgorithm,
-    pad: bool,
     iv: &[u8],
     plaintext: &[u8],
 ) -> Result<Vec<u8>, ApiError> {
@@ -323,16 +320,8 @@ fn cbc_encrypt_with_iv(
     let iv: &[u8; 16] = iv
         .try_into()
         .map_err(|_| ApiError::bad("AES-CBC needs a 16-byte IV."))?;
-    let k = private
-        .k
-        .as_ref()
-        .ok_or_else(|| ApiError::internal("oct key without material"))?;
-    kv_crypto_local::get_default()
-        .map_err(ApiError::internal)?
-        .aes_cbc
-        .key(k.expose_secret())
-        .map_err(crypto_error)?
-        .encrypt(pad, iv, plaintext)
+    key.encrypt_cbc_with_iv(alg, iv, plaintext)
+        .map(|out| out.ciphertext)
         .map_err(crypto_error)
 }
 

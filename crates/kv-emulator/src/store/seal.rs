@@ -1,5 +1,6 @@
-//! Encryption at rest and of backup blobs: AES-256-GCM (aws-lc-rs) under keys derived from
-//! one master key kept in `DIR/master.key` (32 random bytes, file mode 0600).
+//! Encryption at rest and of backup blobs: AES-256-GCM under keys derived with HKDF-SHA-256
+//! from one master key kept in `DIR/master.key` (32 random bytes, file mode 0600). The
+//! primitives are kv-crypto-local's, like every other cryptographic call of the emulator.
 //!
 //! A sealed value is `version (1 byte) || nonce (12) || ciphertext || tag (16)`; the
 //! additional data binds it to its purpose and place (for example the key name and
@@ -7,14 +8,17 @@
 
 use std::path::Path;
 
-use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
-use aws_lc_rs::hkdf;
+use kv_crypto_local::provider::AesGcmKey;
 use zeroize::Zeroizing;
 
 use crate::error::StartError;
 
 const FORMAT_VERSION: u8 = 1;
 const MASTER_KEY_LEN: usize = 32;
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+/// The HKDF-SHA-256 salt; each purpose's `info` picks its key.
+const HKDF_SALT: &[u8] = b"kv-emulator master key";
 
 /// What a derived key is for; each purpose gets its own key.
 #[derive(Clone, Copy, Debug)]
@@ -46,8 +50,8 @@ pub struct SealError;
 
 /// AES-256-GCM keys derived from the master key.
 pub struct Sealer {
-    at_rest: LessSafeKey,
-    backup: LessSafeKey,
+    at_rest: Box<dyn AesGcmKey>,
+    backup: Box<dyn AesGcmKey>,
 }
 
 impl std::fmt::Debug for Sealer {
@@ -70,8 +74,7 @@ impl Sealer {
             }
             bytes
         } else {
-            let mut bytes = Zeroizing::new(vec![0u8; MASTER_KEY_LEN]);
-            aws_lc_rs::rand::fill(&mut bytes)
+            let bytes = kv_crypto_local::random_bytes(MASTER_KEY_LEN)
                 .map_err(|_| StartError::Storage("random generator failed".into()))?;
             crate::tls::write_private(&path, &bytes)?;
             bytes
@@ -81,14 +84,18 @@ impl Sealer {
 
     /// Derives the purpose keys from raw master key bytes.
     pub fn from_master(master: &[u8]) -> Result<Self, StartError> {
-        let salt = hkdf::Salt::new(hkdf::HKDF_SHA256, b"kv-emulator master key");
-        let prk = salt.extract(master);
-        let derive = |purpose: Purpose| -> Result<LessSafeKey, StartError> {
-            let info = [purpose.info()];
-            let okm = prk
-                .expand(&info, &AES_256_GCM)
-                .map_err(|_| StartError::Storage("key derivation failed".into()))?;
-            Ok(LessSafeKey::new(UnboundKey::from(okm)))
+        let failed = |_| StartError::Storage("key derivation failed".into());
+        let derive = |purpose: Purpose| -> Result<Box<dyn AesGcmKey>, StartError> {
+            let mut okm = Zeroizing::new([0u8; 32]);
+            kv_crypto_local::hkdf::hkdf_sha256(
+                HKDF_SALT,
+                master,
+                &mut [(&[purpose.info()], &mut okm[..])],
+            )
+            .map_err(failed)?;
+            kv_crypto_local::get_default()
+                .and_then(|provider| provider.aes_gcm.key(&okm[..]))
+                .map_err(failed)
         };
         Ok(Self {
             at_rest: derive(Purpose::AtRest)?,
@@ -96,10 +103,10 @@ impl Sealer {
         })
     }
 
-    fn key(&self, purpose: Purpose) -> &LessSafeKey {
+    fn key(&self, purpose: Purpose) -> &dyn AesGcmKey {
         match purpose {
-            Purpose::AtRest => &self.at_rest,
-            Purpose::Backup => &self.backup,
+            Purpose::AtRest => &*self.at_rest,
+            Purpose::Backup => &*self.backup,
         }
     }
 
@@ -114,19 +121,34 @@ impl Sealer {
         plaintext: &[u8],
     ) -> Result<Vec<u8>, SealError> {
         let mut nonce = [0u8; NONCE_LEN];
-        aws_lc_rs::rand::fill(&mut nonce).map_err(|_| SealError)?;
-        let mut buffer = Zeroizing::new(plaintext.to_vec());
-        self.key(purpose)
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(context),
-                &mut *buffer,
-            )
+        kv_crypto_local::get_default()
+            .and_then(|provider| provider.random.fill(&mut nonce))
             .map_err(|_| SealError)?;
-        let mut out = Vec::with_capacity(1 + NONCE_LEN + buffer.len());
+        self.seal_with_nonce(purpose, context, &nonce, plaintext)
+    }
+
+    /// [`Sealer::seal`] with a given nonce (the stored test vector's; callers use `seal`).
+    fn seal_with_nonce(
+        &self,
+        purpose: Purpose,
+        context: &[u8],
+        nonce: &[u8; NONCE_LEN],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, SealError> {
+        let mut out = Vec::with_capacity(1 + NONCE_LEN + plaintext.len() + TAG_LEN);
         out.push(FORMAT_VERSION);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&buffer);
+        out.extend_from_slice(nonce);
+        let start = out.len();
+        out.extend_from_slice(plaintext);
+        let tag = self
+            .key(purpose)
+            .seal(nonce, context, &mut out[start..])
+            .map_err(|_| {
+                // The buffer may still hold plaintext.
+                zeroize::Zeroize::zeroize(&mut out);
+                SealError
+            })?;
+        out.extend_from_slice(&tag);
         Ok(out)
     }
 
@@ -139,18 +161,17 @@ impl Sealer {
         sealed: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, OpenError> {
         let (&version, rest) = sealed.split_first().ok_or(OpenError)?;
-        if version != FORMAT_VERSION || rest.len() < NONCE_LEN {
+        if version != FORMAT_VERSION || rest.len() < NONCE_LEN + TAG_LEN {
             return Err(OpenError);
         }
-        let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| OpenError)?;
+        let (nonce, rest) = rest.split_at(NONCE_LEN);
+        let (ciphertext, tag) = rest.split_at(rest.len() - TAG_LEN);
+        let nonce: &[u8; NONCE_LEN] = nonce.try_into().map_err(|_| OpenError)?;
+        let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| OpenError)?;
         let mut buffer = Zeroizing::new(ciphertext.to_vec());
-        let plain_len = self
-            .key(purpose)
-            .open_in_place(nonce, Aad::from(context), &mut buffer)
-            .map_err(|_| OpenError)?
-            .len();
-        buffer.truncate(plain_len);
+        self.key(purpose)
+            .open(nonce, context, &mut buffer, tag)
+            .map_err(|_| OpenError)?;
         Ok(buffer)
     }
 }
@@ -190,6 +211,41 @@ mod tests {
             other.open(Purpose::AtRest, b"k1/v1", &sealed),
             Err(OpenError)
         );
+    }
+
+    /// Bytes sealed by the emulator before its sealing moved to kv-crypto-local (aws-lc-rs
+    /// HKDF and AES-GCM called directly): master key `[7; 32]`, nonce `01..0c`, context
+    /// `k1/v1`. Databases and backups written then must still open, byte for byte.
+    const STORED: [(Purpose, &str); 2] = [
+        (
+            Purpose::AtRest,
+            "010102030405060708090a0b0c6fae1503f1d4ef17432a25411755624fa1fb927e6a98e16ae705a7ac884d445d1d310744",
+        ),
+        (
+            Purpose::Backup,
+            "010102030405060708090a0b0c9e6b2f6ed55b64c52f4688aac2d2016e3b85adca03da2461d157395dc22006a2f91471be",
+        ),
+    ];
+
+    #[test]
+    fn values_sealed_before_still_open_and_seal_identically() {
+        let s = sealer();
+        let nonce: [u8; 12] = core::array::from_fn(|i| i as u8 + 1);
+        for (purpose, hex) in STORED {
+            let stored: Vec<u8> = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                .collect();
+            assert_eq!(
+                &*s.open(purpose, b"k1/v1", &stored).unwrap(),
+                b"key material at rest"
+            );
+            assert_eq!(
+                s.seal_with_nonce(purpose, b"k1/v1", &nonce, b"key material at rest")
+                    .unwrap(),
+                stored
+            );
+        }
     }
 
     #[test]
