@@ -324,8 +324,8 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
                 }
             }
         }
-        let (data_key, section) = self.unwrap(header).await?;
-        let opener = SegmentOpener::new(&data_key, header, context)?;
+        let (data_key, keys, section) = self.unwrap(header).await?;
+        let opener = SegmentOpener::with_keys(keys, header, context)?;
         if let Some(c) = cache {
             c.insert(
                 &section.key_id,
@@ -340,11 +340,12 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
     }
 
     /// The data key of `header` from the first key section, in the wrapper's order of
-    /// preference, that unwraps to a key matching the commitment; and that section.
+    /// preference, that unwraps to a key matching the commitment; the message keys derived
+    /// from it (kept, so opening does not derive them again); and that section.
     async fn unwrap<'h>(
         &self,
         header: &'h EnvelopeHeader,
-    ) -> Result<(DataKey, &'h WrappedDataKey)> {
+    ) -> Result<(DataKey, MessageKeys, &'h WrappedDataKey)> {
         let mut candidates: Vec<(usize, &WrappedDataKey)> = header
             .sections
             .iter()
@@ -361,12 +362,12 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
                 .await;
             let checked = unwrapped.and_then(|dk| {
                 let data_key = DataKey::from_unwrapped(&dk)?;
-                MessageKeys::derive(&data_key, header.version, &header.salt)?
-                    .check_commitment(&header.commitment)?;
-                Ok(data_key)
+                let keys = MessageKeys::derive(&data_key, header.version, &header.salt)?;
+                keys.check_commitment(&header.commitment)?;
+                Ok((data_key, keys))
             });
             match checked {
-                Ok(data_key) => return Ok((data_key, section)),
+                Ok((data_key, keys)) => return Ok((data_key, keys, section)),
                 Err(e) => last = Some(e),
             }
         }
@@ -457,7 +458,7 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
         kek: &K,
         algorithm: Option<&KeyWrapAlgorithm>,
     ) -> Result<Vec<u8>> {
-        let (data_key, _) = self.unwrap(header).await?;
+        let (data_key, _, _) = self.unwrap(header).await?;
         let fresh = kek
             .wrap_data_key_sections(algorithm, data_key.as_bytes())
             .await?;

@@ -170,7 +170,21 @@ impl SegmentOpener {
     /// Derives the keys from the unwrapped data key, checks the commitment in constant time,
     /// then the header tag. Nothing is decrypted unless both hold.
     pub(crate) fn new(data_key: &DataKey, header: &EnvelopeHeader, context: &[u8]) -> Result<Self> {
-        let keys = MessageKeys::derive(data_key, header.version, &header.salt)?;
+        Self::with_keys(
+            MessageKeys::derive(data_key, header.version, &header.salt)?,
+            header,
+            context,
+        )
+    }
+
+    /// As [`new`](Self::new), with the keys already derived from the data key (by the
+    /// unwrap that checked them against the commitment): HKDF and the AES key schedule run
+    /// once per message, not once to check the unwrapped key and again to open.
+    pub(crate) fn with_keys(
+        keys: MessageKeys,
+        header: &EnvelopeHeader,
+        context: &[u8],
+    ) -> Result<Self> {
         keys.check_commitment(&header.commitment)?;
         let aad = header_aad(header, context)?;
         keys.content
