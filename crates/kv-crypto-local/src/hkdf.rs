@@ -34,7 +34,11 @@ fn too_long() -> Error {
     Error::InvalidInput("HKDF output longer than 255 hash lengths")
 }
 
-/// HKDF-SHA-512 with aws-lc-rs.
+/// HKDF-SHA-512 with aws-lc-rs, built on its HMAC: the extract runs once and the PRK's
+/// HMAC key (its padded inner and outer states) is set up once, then each 64-byte block of
+/// each output costs two SHA-512 compressions. (aws-lc-rs's own `hkdf::Salt::extract`
+/// defers the extract to every `Okm::fill`, which runs the whole of HKDF again and keys
+/// HMAC twice: 8 compressions per output instead of 2, on top of 2 allocations.)
 ///
 /// # Errors
 /// As [`hkdf_sha512`].
@@ -44,22 +48,37 @@ pub fn hkdf_sha512_aws_lc(
     ikm: &[u8],
     outputs: &mut [HkdfOutput<'_, '_>],
 ) -> Result<()> {
-    use aws_lc_rs::hkdf::{HKDF_SHA512, KeyType, Salt};
+    use aws_lc_rs::hmac::{Context, HMAC_SHA512, Key};
+    use zeroize::Zeroizing;
 
-    /// An output length, as aws-lc-rs asks for one.
-    struct Len(usize);
-    impl KeyType for Len {
-        fn len(&self) -> usize {
-            self.0
-        }
+    const HASH_LEN: usize = 64;
+    if outputs.iter().any(|(_, out)| out.len() > 255 * HASH_LEN) {
+        return Err(too_long());
     }
-
-    let prk = Salt::new(HKDF_SHA512, salt).extract(ikm);
+    // HKDF-Extract: PRK = HMAC(salt, IKM). Kept in a wiped buffer; the HMAC key made from
+    // it is wiped by aws-lc when dropped.
+    let prk = Zeroizing::new(
+        <[u8; HASH_LEN]>::try_from(
+            aws_lc_rs::hmac::sign(&Key::new(HMAC_SHA512, salt), ikm).as_ref(),
+        )
+        .map_err(|_| too_long())?,
+    );
+    let prk = Key::new(HMAC_SHA512, prk.as_slice());
+    // HKDF-Expand: T(i) = HMAC(PRK, T(i-1) | info | i), the output their concatenation.
     for (info, out) in outputs.iter_mut() {
-        prk.expand(info, Len(out.len()))
-            .map_err(|_| too_long())?
-            .fill(out)
-            .map_err(|_| too_long())?;
+        let mut previous = Zeroizing::new([0u8; HASH_LEN]);
+        for (i, block) in out.chunks_mut(HASH_LEN).enumerate() {
+            let mut ctx = Context::with_key(&prk);
+            if i > 0 {
+                ctx.update(previous.as_slice());
+            }
+            for part in info.iter() {
+                ctx.update(part);
+            }
+            ctx.update(&[u8::try_from(i + 1).map_err(|_| too_long())?]);
+            previous.copy_from_slice(ctx.sign().as_ref());
+            block.copy_from_slice(&previous[..block.len()]);
+        }
     }
     Ok(())
 }
@@ -120,6 +139,11 @@ mod tests {
             .unwrap();
         assert_eq!(a, b);
         assert_ne!(a[0], a[1]);
+        // Several blocks, the last one partial, with an info in parts.
+        let (mut long_a, mut long_b) = (vec![0u8; 3 * 64 + 17], vec![0u8; 3 * 64 + 17]);
+        hkdf_sha512_aws_lc(b"salt", b"ikm", &mut [(&[b"lo", b"ng"], &mut long_a)]).unwrap();
+        hkdf_sha512_rust_crypto(b"salt", b"ikm", &mut [(&[b"long"], &mut long_b)]).unwrap();
+        assert_eq!(long_a, long_b);
         let mut huge = vec![0u8; 255 * 64 + 1];
         assert!(hkdf_sha512_aws_lc(b"s", b"k", &mut [(&[], &mut huge)]).is_err());
         assert!(hkdf_sha512_rust_crypto(b"s", b"k", &mut [(&[], &mut huge)]).is_err());
