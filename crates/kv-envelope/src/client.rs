@@ -196,25 +196,28 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
         }
         let now = Instant::now();
         let cache = self.inner.encrypt_cache.as_ref().zip(bytes);
-        let Cached { data_key, sections } =
+        let (Cached { data_key, sections }, salt) =
             match cache.and_then(|(c, bytes)| c.take(context, bytes, now)) {
-                Some(hit) => hit,
+                Some(hit) => {
+                    let mut salt = [0u8; SALT_LEN];
+                    kv_crypto_local::get_default()
+                        .map_err(local_crypto)?
+                        .random
+                        .fill(&mut salt)
+                        .map_err(local_crypto)?;
+                    (hit, salt)
+                }
                 None => {
-                    let data_key = Box::new(DataKey::generate()?);
+                    let (data_key, salt) = DataKey::generate_with_salt()?;
+                    let data_key = Box::new(data_key);
                     let sections = self.wrap_sections(&self.inner.wrapper, &data_key).await?;
                     let fresh = Cached { data_key, sections };
                     if let Some((c, bytes)) = cache {
                         c.insert(context, &fresh, bytes, now);
                     }
-                    fresh
+                    (fresh, salt)
                 }
             };
-        let mut salt = [0u8; SALT_LEN];
-        kv_crypto_local::get_default()
-            .map_err(local_crypto)?
-            .random
-            .fill(&mut salt)
-            .map_err(local_crypto)?;
         let mut header = EnvelopeHeader {
             version: opts.format_version,
             segment_size: opts.segment_size,
