@@ -194,10 +194,15 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
                 "envelope: a stored context is at most 64 KiB",
             ));
         }
-        let now = Instant::now();
-        let cache = self.inner.encrypt_cache.as_ref().zip(bytes);
+        // The clock is read only when a cache needs it.
+        let cache = self
+            .inner
+            .encrypt_cache
+            .as_ref()
+            .zip(bytes)
+            .map(|(c, bytes)| (c, bytes, Instant::now()));
         let (Cached { data_key, sections }, salt) =
-            match cache.and_then(|(c, bytes)| c.take(context, bytes, now)) {
+            match cache.and_then(|(c, bytes, now)| c.take(context, bytes, now)) {
                 Some(hit) => {
                     let mut salt = [0u8; SALT_LEN];
                     kv_crypto_local::get_default()
@@ -212,7 +217,7 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
                     let data_key = Box::new(data_key);
                     let sections = self.wrap_sections(&self.inner.wrapper, &data_key).await?;
                     let fresh = Cached { data_key, sections };
-                    if let Some((c, bytes)) = cache {
+                    if let Some((c, bytes, now)) = cache {
                         c.insert(context, &fresh, bytes, now);
                     }
                     (fresh, salt)
@@ -318,9 +323,9 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
         bytes: u64,
     ) -> Result<SegmentOpener> {
         let context = effective_context(header, context)?;
-        let now = Instant::now();
-        let cache = self.inner.cache.as_ref();
-        if let Some(c) = cache {
+        // The clock is read only when a cache needs it.
+        let cache = self.inner.cache.as_ref().map(|c| (c, Instant::now()));
+        if let Some((c, now)) = cache {
             for s in &header.sections {
                 if let Some(key) = c.get(&s.key_id, &s.algorithm, &s.encrypted_key, bytes, now) {
                     return SegmentOpener::new(&key, header, context);
@@ -329,7 +334,7 @@ impl<W: KeyEncryptionKey> EnvelopeClient<W> {
         }
         let (data_key, keys, section) = self.unwrap(header).await?;
         let opener = SegmentOpener::with_keys(keys, header, context)?;
-        if let Some(c) = cache {
+        if let Some((c, now)) = cache {
             c.insert(
                 &section.key_id,
                 &section.algorithm,
