@@ -18,8 +18,13 @@ use crate::kek::{KeyEncryptionKey, WrappedDataKey};
 use crate::keys::{DataKey, MessageKeys, auth_failed, local_crypto};
 use crate::segment::{SegmentOpener, SegmentSealer, open_all, open_all_into, seal_all, wire_len};
 
-/// The default segment size: 64 KiB of plaintext per segment.
-pub const DEFAULT_SEGMENT_SIZE: u32 = 64 << 10;
+/// The default segment size: 256 KiB of plaintext per segment, what a streaming reader or
+/// writer buffers. Each segment is one AES-GCM call with a fixed cost (its nonce, counter
+/// block and length block: about 150 ns here), so 1 MiB sealed in 64 KiB segments measured
+/// 2 to 3% slower than in one call, and in 256 KiB segments as fast; a segment and its
+/// output (512 KiB) also stay within a core's L2 cache. Readers accept any size from 1 B
+/// to 16 MiB, whatever the writer chose.
+pub const DEFAULT_SEGMENT_SIZE: u32 = 256 << 10;
 
 /// Options of an [`EnvelopeClient`].
 #[derive(Clone, Debug, PartialEq, Eq)]
