@@ -43,8 +43,9 @@ pub struct EnvelopeReport {
     /// VmHWM after the section.
     pub peak_rss: Option<usize>,
     /// Issue 18's ratios: envelope / raw AES-256-GCM in the same run, each the median of
-    /// per-round ratios over interleaved rounds (name, median, min, max).
-    pub ratios: Vec<(String, f64, f64, f64)>,
+    /// per-round ratios over interleaved rounds (name, median, min, max, and the median
+    /// MB/s of the envelope and of raw AES-256-GCM).
+    pub ratios: Vec<(String, f64, f64, f64, f64, f64)>,
 }
 
 /// MB/s of one-shot, in-place AES-256-GCM over `len` bytes (best of several runs, thread
@@ -121,16 +122,19 @@ fn median_min_max(mut v: Vec<f64>) -> (f64, f64, f64) {
     (median, v[0], v[v.len() - 1])
 }
 
+/// One direction of [`interleaved`]: the per-round ratio's median, min and max, and the
+/// median MB/s of the envelope and of raw AES-256-GCM.
+type Interleaved = ((f64, f64, f64), (f64, f64));
+
 /// Envelope over raw AES-256-GCM at `len` bytes, both directions, interleaved: each round
 /// times raw seal, envelope `encrypt_into`, raw open and envelope `decrypt_into` (warm,
-/// reused buffers on both sides), and the ratios are per round; returns the median, min
-/// and max of (encrypt ratio, decrypt ratio).
+/// reused buffers on both sides), and the ratios are per round; returns (encrypt, decrypt).
 fn interleaved(
     rt: &Runtime,
     env: &Envelopes,
     len: usize,
     rounds: usize,
-) -> ((f64, f64, f64), (f64, f64, f64)) {
+) -> (Interleaved, Interleaved) {
     let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &[3u8; 32]).expect("AES key"));
     let plaintext = payload(len);
     let mut raw_buf = plaintext.clone();
@@ -145,6 +149,7 @@ fn interleaved(
     let mut opened = zeroize::Zeroizing::new(Vec::new());
     let iters = ((16usize << 20) / len).clamp(4, 4000);
     let (mut enc, mut dec) = (Vec::new(), Vec::new());
+    let mut secs: [Vec<f64>; 4] = Default::default();
     for _ in 0..rounds.max(3) {
         // Raw seal: in place over a warm buffer, no copy (as `raw_gcm_mbps`).
         let raw_seal = per_call(iters, || {
@@ -178,8 +183,18 @@ fn interleaved(
         });
         enc.push(raw_seal / env_seal);
         dec.push(raw_open / env_open);
+        for (v, t) in secs
+            .iter_mut()
+            .zip([env_seal, raw_seal, env_open, raw_open])
+        {
+            v.push(t);
+        }
     }
-    (median_min_max(enc), median_min_max(dec))
+    let mbps = |v: &Vec<f64>| len as f64 / median_min_max(v.clone()).0 / 1e6;
+    (
+        (median_min_max(enc), (mbps(&secs[0]), mbps(&secs[1]))),
+        (median_min_max(dec), (mbps(&secs[2]), mbps(&secs[3]))),
+    )
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -405,17 +420,16 @@ pub fn run(budget: &Budget, progress: &dyn Fn(&str)) -> EnvelopeReport {
     let aes_cached = EnvelopeClient::new(aes_key, Some(encrypt_cache)).expect("envelope client");
     let rounds = (budget.envelope_reps * 3).max(5);
     let mut ratios = Vec::new();
+    let row = |name: String, ((m, lo, hi), (env, raw)): Interleaved| (name, m, lo, hi, env, raw);
     for (len, label) in [(1usize << 20, "1 MiB"), (4 << 10, "4 KiB")] {
         let (e, d) = interleaved(&rt, &aes_env, len, rounds);
-        ratios.push((format!("{label} encrypt_into / raw seal"), e.0, e.1, e.2));
-        ratios.push((format!("{label} decrypt_into / raw open"), d.0, d.1, d.2));
+        ratios.push(row(format!("{label} encrypt_into / raw seal"), e));
+        ratios.push(row(format!("{label} decrypt_into / raw open"), d));
     }
     let (e, _) = interleaved(&rt, &aes_cached, 4 << 10, rounds);
-    ratios.push((
+    ratios.push(row(
         "4 KiB encrypt_into, encrypt cache / raw seal".to_owned(),
-        e.0,
-        e.1,
-        e.2,
+        e,
     ));
     progress("envelope 100 MiB streamed");
     rows.push(streamed(&rt, &env, 100 << 20));

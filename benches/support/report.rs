@@ -204,7 +204,7 @@ pub fn envelope(r: &EnvelopeReport) {
             if ratio >= 0.7 { "met" } else { "NOT met" }
         );
     }
-    for (name, median, min, max) in &r.ratios {
+    for (name, median, min, max, env, raw) in &r.ratios {
         let target = if name.starts_with("1 MiB") {
             if *median >= 0.9 {
                 " (target >= 0.90: met)"
@@ -215,7 +215,7 @@ pub fn envelope(r: &EnvelopeReport) {
             ""
         };
         println!(
-            "{name}: median {median:.2} (range {min:.2}-{max:.2}), A256KW local key, interleaved rounds{target}"
+            "{name}: median {median:.2} (range {min:.2}-{max:.2}; {env:.0} vs {raw:.0} MB/s), A256KW local key, interleaved rounds{target}"
         );
     }
     if let Some(peak) = r.streamed_100mib_peak {

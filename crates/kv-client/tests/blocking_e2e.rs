@@ -13,7 +13,7 @@ use kv_client::admin::{
     KeyVaultSettingsClientOptions,
 };
 use kv_client::blocking::{
-    CryptographyClient, EnvelopeClient, KeyClient, KeyVaultAccessControlClient,
+    CryptographyClient, EnvelopeClient, KeyClient, KeyRing, KeyVaultAccessControlClient,
     KeyVaultSettingsClient, KeyVaultWrapper, PollerStatus,
 };
 use kv_client::envelope::{EnvelopeHeader, EnvelopeOptions};
@@ -604,6 +604,87 @@ fn envelope_with_an_oct_hsm_key_and_a_local_key() {
     let mut out = zeroize::Zeroizing::new(Vec::new());
     local.decrypt_into(&both, None, &mut out).unwrap();
     assert_eq!(&out[..], b"hsm wrapped");
+}
+
+/// A blocking key ring over keys of two key clients (two runtimes) and a local key: each
+/// key opens the message alone, a disabled key is passed over for the next, and the ring
+/// keeps the runtimes alive after their clients are dropped.
+#[test]
+fn envelope_key_ring_across_clients_survives_a_disabled_key() {
+    let fx = Fixture::start();
+    let (c1, c2) = (fx.key_client(), fx.key_client());
+    let (rsa, hsm) = (support::unique("ringrsa"), support::unique("ringhsm"));
+    c1.create_rsa_key(&rsa, None).unwrap();
+    c2.create_oct_key(
+        &hsm,
+        Some(CreateKeyOptions {
+            hardware_protected: true,
+            key_size: Some(256),
+            ..Default::default()
+        }),
+    )
+    .unwrap();
+    let mut jwk = kv_crypto_local::generate_oct(256).unwrap();
+    jwk.kid = Some("https://offline.vault.azure.net/keys/recovery/0123456789abcdef".into());
+    let offline = CryptographyClient::from_jwk(jwk).unwrap();
+    let ring = || {
+        KeyRing::new()
+            .with(c1.get_cryptography_client(&rsa, None).unwrap())
+            .with(c2.get_cryptography_client(&hsm, None).unwrap())
+            .with(offline.clone())
+    };
+    let sealer = EnvelopeClient::new(ring(), None).unwrap();
+    let sealed = sealer.encrypt(b"three ways in", b"ctx").unwrap();
+    let algs: Vec<_> = EnvelopeHeader::parse(&sealed)
+        .unwrap()
+        .0
+        .key_sections()
+        .iter()
+        .map(|s| s.algorithm.clone())
+        .collect();
+    assert_eq!(
+        algs,
+        [
+            KeyWrapAlgorithm::RsaOaep256,
+            KeyWrapAlgorithm::A256Kw,
+            KeyWrapAlgorithm::A256Kw
+        ]
+    );
+    let alone = [
+        EnvelopeClient::new(c1.get_cryptography_client(&rsa, None).unwrap(), None).unwrap(),
+        EnvelopeClient::new(c2.get_cryptography_client(&hsm, None).unwrap(), None).unwrap(),
+        EnvelopeClient::new(offline.clone(), None).unwrap(),
+    ];
+    for env in &alone {
+        assert_eq!(
+            &env.decrypt(&sealed, Some(b"ctx")).unwrap()[..],
+            b"three ways in"
+        );
+    }
+
+    // The RSA key disabled: alone it no longer opens the message; the ring goes on to the
+    // HSM key (one request) and opens it.
+    c1.update_key_properties(
+        &rsa,
+        Some(UpdateKeyPropertiesOptions {
+            enabled: Some(false),
+            ..Default::default()
+        }),
+    )
+    .unwrap();
+    assert!(alone[0].decrypt(&sealed, Some(b"ctx")).is_err());
+    let opener = EnvelopeClient::new(ring(), None).unwrap();
+    drop((c1, c2, alone));
+    let before = fx.env.requests();
+    let mut out = zeroize::Zeroizing::new(Vec::new());
+    opener
+        .decrypt_into(&sealed, Some(b"ctx"), &mut out)
+        .unwrap();
+    assert_eq!(&out[..], b"three ways in");
+    assert!(
+        fx.env.requests() > before,
+        "the HSM key unwrapped in the service"
+    );
 }
 
 #[test]

@@ -256,20 +256,34 @@ impl EnvelopeHeader {
             sections,
             tag,
         };
-        // The parser is strict, so serializing gives back the same bytes; this guards it.
-        if header.to_bytes()? != b {
-            return Err(malformed("non-canonical header"));
-        }
+        // Every field was read literally and `progress` fixed the total, so serializing
+        // gives back `b` (the one field read through a conversion, the algorithm name, is
+        // checked in `section`): no second pass over the header to prove it.
+        debug_assert!(header.to_bytes().is_ok_and(|again| again == b));
         Ok((header, total))
     }
 
-    /// The authenticated part: magic through the stored context (see the module docs).
-    pub(crate) fn authenticated_bytes(&self) -> Result<Vec<u8>> {
+    /// The header tag's AAD: the authenticated part (magic through the stored context, see
+    /// the module docs) followed by `context` when the context is not stored; one
+    /// allocation of the exact size.
+    pub(crate) fn tag_aad(&self, context: &[u8]) -> Result<Vec<u8>> {
+        let extra = if self.stored_context.is_empty() {
+            context
+        } else {
+            &[]
+        };
+        let mut out = Vec::with_capacity(FIXED_LEN + self.stored_context.len() + extra.len());
+        self.write_authenticated(&mut out)?;
+        out.extend_from_slice(extra);
+        Ok(out)
+    }
+
+    /// Appends the authenticated part to `out`.
+    fn write_authenticated(&self, out: &mut Vec<u8>) -> Result<()> {
         let context_len = u32::try_from(self.stored_context.len())
             .ok()
             .filter(|&n| n as usize <= MAX_STORED_CONTEXT)
             .ok_or_else(|| malformed("stored context too long"))?;
-        let mut out = Vec::with_capacity(FIXED_LEN + self.stored_context.len());
         out.extend_from_slice(&MAGIC);
         out.push(self.version);
         out.push(SUITE_AES256_GCM_HKDF_SHA512_COMMIT);
@@ -279,7 +293,7 @@ impl EnvelopeHeader {
         out.extend_from_slice(&self.commitment);
         out.extend_from_slice(&context_len.to_be_bytes());
         out.extend_from_slice(&self.stored_context);
-        Ok(out)
+        Ok(())
     }
 
     /// The whole header, bytes as documented.
@@ -288,7 +302,14 @@ impl EnvelopeHeader {
     /// `Decode` for a field out of its bound, a version-1 header without exactly one key
     /// section, or a version-2 header with none or more than 16.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        let mut out = self.authenticated_bytes()?;
+        let sections: usize = self
+            .sections
+            .iter()
+            .map(|s| 5 + s.key_id.len() + s.algorithm.as_str().len() + s.encrypted_key.len())
+            .sum();
+        let mut out =
+            Vec::with_capacity(FIXED_LEN + self.stored_context.len() + 1 + sections + TAG_LEN);
+        self.write_authenticated(&mut out)?;
         let n = self.sections.len();
         match self.version {
             FORMAT_VERSION_1 if n == 1 => {}
@@ -373,6 +394,11 @@ impl<'a> Fields<'a> {
             .map_err(|_| malformed("bad algorithm name"))?;
         let algorithm = KeyWrapAlgorithm::from(alg_name);
         check_algorithm(&algorithm)?;
+        // Names are matched exactly, so this holds; it keeps the header canonical should
+        // the vocabulary ever learn aliases.
+        if algorithm.as_str() != alg_name {
+            return Err(malformed("non-canonical header"));
+        }
         let wrapped_len = be_u16(self.b, self.pos)?;
         self.pos += 2;
         let encrypted_key = self.take(wrapped_len)?.to_vec();

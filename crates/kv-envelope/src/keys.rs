@@ -39,15 +39,20 @@ pub(crate) fn local_crypto(e: kv_crypto_local::Error) -> Error {
 pub(crate) struct DataKey(Zeroizing<[u8; DATA_KEY_LEN]>);
 
 impl DataKey {
-    /// A fresh key from the operating system's generator.
-    pub(crate) fn generate() -> Result<Self> {
-        let mut key = Zeroizing::new([0u8; DATA_KEY_LEN]);
+    /// A fresh key and a fresh message salt from one call to the generator (each call
+    /// costs a fixed setup, which per-message work repeats): the first 32 bytes are the
+    /// key, the last 32 the salt.
+    pub(crate) fn generate_with_salt() -> Result<(Self, [u8; SALT_LEN])> {
+        let mut both = Zeroizing::new([0u8; DATA_KEY_LEN + SALT_LEN]);
         kv_crypto_local::get_default()
             .map_err(local_crypto)?
             .random
-            .fill(key.as_mut_slice())
+            .fill(both.as_mut_slice())
             .map_err(local_crypto)?;
-        Ok(Self(key))
+        let (key, salt) = both.split_at(DATA_KEY_LEN);
+        let key = Zeroizing::new(<[u8; DATA_KEY_LEN]>::try_from(key).map_err(|_| auth_failed())?);
+        let salt = <[u8; SALT_LEN]>::try_from(salt).map_err(|_| auth_failed())?;
+        Ok((Self(key), salt))
     }
 
     /// Takes an unwrapped key; anything but 32 bytes is an authentication failure (a wrong
@@ -127,7 +132,7 @@ mod tests {
 
     #[test]
     fn derivation_is_deterministic_and_salted() {
-        let key = DataKey::generate().unwrap();
+        let key = DataKey::generate_with_salt().unwrap().0;
         let a = MessageKeys::derive(&key, 2, &[1; 32]).unwrap();
         let b = MessageKeys::derive(&key, 2, &[1; 32]).unwrap();
         let c = MessageKeys::derive(&key, 2, &[2; 32]).unwrap();
@@ -135,7 +140,7 @@ mod tests {
         assert_ne!(a.commitment, c.commitment);
         assert!(a.check_commitment(&b.commitment).is_ok());
         assert!(a.check_commitment(&c.commitment).is_err());
-        let other = DataKey::generate().unwrap();
+        let other = DataKey::generate_with_salt().unwrap().0;
         let d = MessageKeys::derive(&other, 2, &[1; 32]).unwrap();
         assert_ne!(a.commitment, d.commitment);
     }

@@ -14,16 +14,6 @@ use crate::keys::{
     nonce,
 };
 
-/// The header tag: AES-256-GCM of nothing, under the content key, with the header nonce and
-/// as AAD the authenticated header bytes followed by the context when it is not stored.
-fn header_aad(header: &EnvelopeHeader, context: &[u8]) -> Result<Vec<u8>> {
-    let mut aad = header.authenticated_bytes()?;
-    if header.stored_context.is_empty() {
-        aad.extend_from_slice(context);
-    }
-    Ok(aad)
-}
-
 fn wrong_segment() -> Error {
     Error::new(
         ErrorKind::InvalidArgument,
@@ -62,7 +52,9 @@ impl SegmentSealer {
     ) -> Result<Self> {
         let keys = MessageKeys::derive(data_key, header.version, &header.salt)?;
         header.commitment = keys.commitment;
-        let aad = header_aad(header, context)?;
+        // The header tag: AES-256-GCM of nothing under the content key, with the header
+        // nonce and as AAD the authenticated header bytes (and the context, unless stored).
+        let aad = header.tag_aad(context)?;
         header.tag = keys
             .content
             .seal(&nonce(0, NONCE_HEADER), &aad, &mut [])
@@ -170,9 +162,23 @@ impl SegmentOpener {
     /// Derives the keys from the unwrapped data key, checks the commitment in constant time,
     /// then the header tag. Nothing is decrypted unless both hold.
     pub(crate) fn new(data_key: &DataKey, header: &EnvelopeHeader, context: &[u8]) -> Result<Self> {
-        let keys = MessageKeys::derive(data_key, header.version, &header.salt)?;
+        Self::with_keys(
+            MessageKeys::derive(data_key, header.version, &header.salt)?,
+            header,
+            context,
+        )
+    }
+
+    /// As [`new`](Self::new), with the keys already derived from the data key (by the
+    /// unwrap that checked them against the commitment): HKDF and the AES key schedule run
+    /// once per message, not once to check the unwrapped key and again to open.
+    pub(crate) fn with_keys(
+        keys: MessageKeys,
+        header: &EnvelopeHeader,
+        context: &[u8],
+    ) -> Result<Self> {
         keys.check_commitment(&header.commitment)?;
-        let aad = header_aad(header, context)?;
+        let aad = header.tag_aad(context)?;
         keys.content
             .open(&nonce(0, NONCE_HEADER), &aad, &mut [], &header.tag)
             .map_err(|_| auth_failed())?;

@@ -5,14 +5,17 @@
 //! the runtime.
 
 use std::fmt;
+use std::future::Future;
 use std::io::Read;
 
+use kv_jwk::KeyWrapAlgorithm;
 use zeroize::Zeroizing;
 
 use super::runtime::Executor;
 use super::{CryptographyClient, KeyClient};
 use crate::envelope::{
-    DecryptingReader, Encryptor, EnvelopeHeader, EnvelopeOptions, SegmentOpener,
+    DecryptingReader, Encryptor, EnvelopeHeader, EnvelopeOptions, KeyEncryptionKey, SegmentOpener,
+    WrappedDataKey,
 };
 use crate::error::Result;
 
@@ -20,7 +23,7 @@ mod sealed {
     /// The async wrapper behind a blocking one, and the executor that runs it.
     pub trait Sealed {
         /// The async wrapper.
-        type Async: crate::envelope::DataKeyWrapper;
+        type Async: crate::envelope::DataKeyWrapper + 'static;
         /// Splits the blocking wrapper.
         fn into_parts(self) -> (Self::Async, super::Executor);
     }
@@ -89,6 +92,140 @@ impl sealed::Sealed for KeyVaultWrapper {
 }
 
 impl DataKeyWrapper for KeyVaultWrapper {}
+
+/// Several key-encryption keys behind one (the blocking form of
+/// [`envelope::KeyRing`](crate::envelope::KeyRing)): a message encrypted through it holds
+/// one key section per key (format version 2) and opens with any of them. Decrypting tries
+/// the sections whose key is in the ring, in the ring's order (the first key added is
+/// preferred), stopping at the first that unwraps; a disabled or unreachable key is passed
+/// over for the next.
+///
+/// Keys from different [`KeyClient`]s may be mixed: the ring keeps each one's runtime
+/// alive, and calls run on the first key's that has one (a ring of
+/// [`CryptographyClient::from_jwk`] keys only needs none).
+///
+/// ```
+/// # fn demo() -> kv_client::Result<()> {
+/// use kv_client::blocking::{CryptographyClient, EnvelopeClient, KeyRing};
+/// let key = |n: u8| {
+///     let mut jwk = kv_crypto_local::generate_oct(256).expect("keygen");
+///     jwk.kid = Some(format!("https://region{n}.vault.azure.net/keys/kek/0123456789abcdef"));
+///     CryptographyClient::from_jwk(jwk)
+/// };
+/// let (a, b) = (key(1)?, key(2)?);
+/// let ring = KeyRing::new().with(a.clone()).with(b.clone());
+/// let sealed = EnvelopeClient::new(ring, None)?.encrypt(b"attack at dawn", b"tenant=42")?;
+/// // Either key alone opens it.
+/// for alone in [a, b] {
+///     let opened = EnvelopeClient::new(alone, None)?.decrypt(&sealed, Some(b"tenant=42"))?;
+///     assert_eq!(&opened[..], b"attack at dawn");
+/// }
+/// # Ok(()) }
+/// # demo().unwrap();
+/// ```
+#[derive(Clone, Default)]
+pub struct KeyRing {
+    inner: crate::envelope::KeyRing,
+    /// The first key's executor that has a runtime (`None`: no key needs one yet).
+    executor: Option<Executor>,
+}
+
+impl fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyRing")
+            .field("keys", &self.inner.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyRing {
+    /// An empty ring; add keys with [`with`](Self::with).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `key` (preferred after the keys already added). At most 16 keys can encrypt
+    /// (format version 2 holds 16 key sections); see
+    /// [`envelope::KeyRing::with`](crate::envelope::KeyRing::with).
+    #[must_use]
+    pub fn with<W: DataKeyWrapper>(self, key: W) -> Self {
+        let (key, executor) = key.into_parts();
+        let first = match (self.executor, &executor) {
+            (Some(first), _) => Some(first),
+            (None, Executor::Runtime(_)) => Some(executor.clone()),
+            (None, Executor::Local) => None,
+        };
+        Self {
+            inner: self.inner.with(KeepsRuntime {
+                key,
+                _executor: executor,
+            }),
+            executor: first,
+        }
+    }
+
+    /// How many keys the ring holds.
+    pub fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Whether the ring holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
+    }
+}
+
+impl sealed::Sealed for KeyRing {
+    type Async = crate::envelope::KeyRing;
+
+    fn into_parts(self) -> (Self::Async, Executor) {
+        (self.inner, self.executor.unwrap_or(Executor::Local))
+    }
+}
+
+impl DataKeyWrapper for KeyRing {}
+
+/// A key of a blocking [`KeyRing`] with its own runtime, kept alive as long as the key is:
+/// its connections may be registered with that runtime whichever runtime runs the call.
+struct KeepsRuntime<K> {
+    key: K,
+    _executor: Executor,
+}
+
+impl<K: KeyEncryptionKey> KeyEncryptionKey for KeepsRuntime<K> {
+    fn default_algorithm(&self) -> impl Future<Output = Result<KeyWrapAlgorithm>> + Send {
+        self.key.default_algorithm()
+    }
+
+    fn wrap_data_key(
+        &self,
+        algorithm: &KeyWrapAlgorithm,
+        data_key: &[u8],
+    ) -> impl Future<Output = Result<WrappedDataKey>> + Send {
+        self.key.wrap_data_key(algorithm, data_key)
+    }
+
+    fn unwrap_data_key(
+        &self,
+        key_id: &str,
+        algorithm: &KeyWrapAlgorithm,
+        encrypted_key: &[u8],
+    ) -> impl Future<Output = Result<Zeroizing<Vec<u8>>>> + Send {
+        self.key.unwrap_data_key(key_id, algorithm, encrypted_key)
+    }
+
+    fn preference(&self, key_id: &str) -> Option<usize> {
+        self.key.preference(key_id)
+    }
+
+    fn wrap_data_key_sections(
+        &self,
+        algorithm: Option<&KeyWrapAlgorithm>,
+        data_key: &[u8],
+    ) -> impl Future<Output = Result<Vec<WrappedDataKey>>> + Send {
+        self.key.wrap_data_key_sections(algorithm, data_key)
+    }
+}
 
 /// Blocking envelope encryption (see [`crate::envelope`] for the format and its
 /// guarantees): the methods of [`envelope::EnvelopeClient`](crate::envelope::EnvelopeClient),
@@ -171,6 +308,22 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
             .block_on(self.inner.encrypt(plaintext, context))
     }
 
+    /// See [`envelope::EnvelopeClient::encrypt_into`](crate::envelope::EnvelopeClient::encrypt_into):
+    /// the envelope is written into `out`, reusing its allocation.
+    ///
+    /// # Errors
+    /// See [`EnvelopeClient`]; on error `out` is empty.
+    pub fn encrypt_into(&self, plaintext: &[u8], context: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        let r = self
+            .executor
+            .block_on(self.inner.encrypt_into(plaintext, context, out));
+        if r.is_err() {
+            // Refused before the call ran: keep the promise of an empty `out`.
+            out.clear();
+        }
+        r
+    }
+
     /// See [`envelope::EnvelopeClient::opener`](crate::envelope::EnvelopeClient::opener).
     ///
     /// # Errors
@@ -232,6 +385,22 @@ impl<W: DataKeyWrapper> EnvelopeClient<W> {
     /// See [`EnvelopeClient`].
     pub fn rewrap_header(&self, header: &EnvelopeHeader) -> Result<Vec<u8>> {
         self.executor.block_on(self.inner.rewrap_header(header))
+    }
+
+    /// A new header for `header` whose data key is also wrapped by `kek` (its key section
+    /// added, or replacing the one of the same key); see
+    /// [`envelope::EnvelopeClient::rewrap_header_with`](crate::envelope::EnvelopeClient::rewrap_header_with).
+    ///
+    /// # Errors
+    /// See [`EnvelopeClient`].
+    pub fn rewrap_header_with<K: DataKeyWrapper + Clone>(
+        &self,
+        header: &EnvelopeHeader,
+        kek: &K,
+    ) -> Result<Vec<u8>> {
+        let (kek, _) = kek.clone().into_parts();
+        self.executor
+            .block_on(self.inner.rewrap_header_with(header, &kek))
     }
 
     /// See [`envelope::EnvelopeClient::rewrap`](crate::envelope::EnvelopeClient::rewrap).

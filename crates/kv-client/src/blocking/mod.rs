@@ -55,12 +55,14 @@ mod pager;
 mod poller;
 mod runtime;
 mod secure;
+#[cfg(test)]
+mod tests_envelope;
 
 pub use admin::{
     KeyVaultAccessControlClient, KeyVaultBackupClient, KeyVaultEkmClient, KeyVaultSettingsClient,
 };
 pub use crypto_client::CryptographyClient;
-pub use envelope::{DataKeyWrapper, EnvelopeClient, KeyVaultWrapper};
+pub use envelope::{DataKeyWrapper, EnvelopeClient, KeyRing, KeyVaultWrapper};
 pub use key_client::KeyClient;
 pub use pager::{PageIter, Pager};
 pub use poller::Poller;

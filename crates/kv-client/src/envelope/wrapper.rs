@@ -46,6 +46,53 @@ fn same_key(client: &KeyVaultKeyIdentifier, header: &KeyVaultKeyIdentifier) -> b
         && client.version().is_none_or(|v| Some(v) == header.version())
 }
 
+/// Whether the header id `key_id` (which must be versioned) names the key of a client whose
+/// id is `mine` (any key when `None`), as [`same_key`] decides. Every message of one client
+/// names the same key, and parsing both identifiers costs about a microsecond per message
+/// (two URL parses, each several allocations), so the answer for the last pair is kept per
+/// thread; only successes are kept, so errors are reported as before.
+fn names_client_key(mine: Option<&str>, key_id: &str) -> Result<bool> {
+    type Last = Option<(Option<String>, String, bool)>;
+    thread_local! {
+        static LAST: std::cell::RefCell<Last> = const { std::cell::RefCell::new(None) };
+    }
+    let hit = LAST.with_borrow(|last| match last {
+        Some((m, k, answer)) if m.as_deref() == mine && k == key_id => Some(*answer),
+        _ => None,
+    });
+    if let Some(answer) = hit {
+        return Ok(answer);
+    }
+    let header_id = versioned(Some(key_id))?;
+    let answer = match mine {
+        Some(mine) => same_key(&mine.parse()?, &header_id),
+        None => true,
+    };
+    LAST.set(Some((mine.map(str::to_owned), key_id.to_owned(), answer)));
+    Ok(answer)
+}
+
+/// The versioned identifier `key_id` as written into a key section ([`versioned`], then its
+/// canonical form); the last answer is kept per thread, as in [`names_client_key`].
+fn versioned_string(key_id: Option<&str>) -> Result<String> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, String)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let hit = LAST.with_borrow(|last| match (last, key_id) {
+        (Some((given, canonical)), Some(id)) if given == id => Some(canonical.clone()),
+        _ => None,
+    });
+    if let Some(canonical) = hit {
+        return Ok(canonical);
+    }
+    let canonical = versioned(key_id)?.to_string();
+    if let Some(id) = key_id {
+        LAST.set(Some((id.to_owned(), canonical.clone())));
+    }
+    Ok(canonical)
+}
+
 /// One key: the client's. Unwrapping a data key wrapped by another key fails before any
 /// request. A client built on a versionless id unwraps with whatever version it holds (the
 /// newest): use [`KeyVaultWrapper`] to read ciphertexts of older versions.
@@ -55,11 +102,7 @@ impl KeyEncryptionKey for CryptographyClient {
     /// Only the client's own key: a header id naming the same vault and key (and version,
     /// when the client's id has one).
     fn preference(&self, key_id: &str) -> Option<usize> {
-        let header_id = versioned(Some(key_id)).ok()?;
-        match self.key_id() {
-            Some(mine) => same_key(&mine.parse().ok()?, &header_id).then_some(0),
-            None => Some(0),
-        }
+        names_client_key(self.key_id(), key_id).ok()?.then_some(0)
     }
 
     async fn default_algorithm(&self) -> Result<KeyWrapAlgorithm> {
@@ -75,9 +118,8 @@ impl KeyEncryptionKey for CryptographyClient {
         data_key: &[u8],
     ) -> Result<WrappedDataKey> {
         let r = self.wrap_key(algorithm.clone(), data_key).await?;
-        let id = versioned(r.key_id.as_deref())?;
         Ok(WrappedDataKey {
-            key_id: id.to_string(),
+            key_id: versioned_string(r.key_id.as_deref())?,
             algorithm: r.algorithm,
             encrypted_key: r.encrypted_key,
         })
@@ -89,12 +131,8 @@ impl KeyEncryptionKey for CryptographyClient {
         algorithm: &KeyWrapAlgorithm,
         encrypted_key: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>> {
-        let header_id = versioned(Some(key_id))?;
-        if let Some(mine) = self.key_id() {
-            let mine: KeyVaultKeyIdentifier = mine.parse()?;
-            if !same_key(&mine, &header_id) {
-                return Err(wrong_key(key_id));
-            }
+        if !names_client_key(self.key_id(), key_id)? {
+            return Err(wrong_key(key_id));
         }
         Ok(self.unwrap_key(algorithm.clone(), encrypted_key).await?.key)
     }
@@ -229,5 +267,31 @@ mod tests {
         assert!(!same_key(&v1, &vault));
         assert!(versioned(Some("https://v.vault.azure.net/keys/k")).is_err());
         assert!(versioned(None).is_err());
+    }
+
+    const A1: &str = "https://a.vault.azure.net/keys/kek/0123456789abcdef";
+    const A2: &str = "https://a.vault.azure.net/keys/kek/fedcba9876543210";
+    const B1: &str = "https://b.vault.azure.net/keys/kek/0123456789abcdef";
+
+    /// The remembered answer is only ever the answer for the same pair.
+    #[test]
+    fn the_remembered_key_match_is_per_pair() {
+        for _ in 0..2 {
+            assert!(names_client_key(Some(A1), A1).unwrap());
+            assert!(!names_client_key(Some(A1), A2).unwrap());
+            assert!(!names_client_key(Some(A1), B1).unwrap());
+            assert!(!names_client_key(Some(B1), A1).unwrap());
+            assert!(names_client_key(Some("https://a.vault.azure.net/keys/kek"), A2).unwrap());
+            assert!(names_client_key(None, B1).unwrap());
+            assert!(names_client_key(Some(A1), "https://a.vault.azure.net/keys/kek").is_err());
+            assert!(names_client_key(Some("not a url"), A1).is_err());
+            assert!(names_client_key(None, "not a url").is_err());
+        }
+        for _ in 0..2 {
+            assert_eq!(versioned_string(Some(A1)).unwrap(), A1);
+            assert_eq!(versioned_string(Some(B1)).unwrap(), B1);
+            assert!(versioned_string(Some("https://a.vault.azure.net/keys/kek")).is_err());
+            assert!(versioned_string(None).is_err());
+        }
     }
 }
