@@ -46,17 +46,27 @@ fn same_key(client: &KeyVaultKeyIdentifier, header: &KeyVaultKeyIdentifier) -> b
         && client.version().is_none_or(|v| Some(v) == header.version())
 }
 
+/// The identifier checks every message of one client repeats, remembered per thread: the
+/// last answer of [`names_client_key`] and of [`versioned_string`]. Each costs one or two URL
+/// parses (several allocations each, about a microsecond per message; the `message_cost`
+/// bench of kv-envelope shows it at 4 KiB). Only successes are kept, so errors are reported
+/// as before, and an answer is only reused for exactly the same input strings.
+#[derive(Default)]
+struct KeyIdMemo {
+    /// `(client id, header id, names the client's key)`.
+    names: Option<(Option<String>, String, bool)>,
+    /// `(id as the service answered it, its versioned canonical form)`.
+    canonical: Option<(String, String)>,
+}
+
+thread_local! {
+    static KEY_ID_MEMO: std::cell::RefCell<KeyIdMemo> = std::cell::RefCell::default();
+}
+
 /// Whether the header id `key_id` (which must be versioned) names the key of a client whose
-/// id is `mine` (any key when `None`), as [`same_key`] decides. Every message of one client
-/// names the same key, and parsing both identifiers costs about a microsecond per message
-/// (two URL parses, each several allocations), so the answer for the last pair is kept per
-/// thread; only successes are kept, so errors are reported as before.
+/// id is `mine` (any key when `None`), as [`same_key`] decides.
 fn names_client_key(mine: Option<&str>, key_id: &str) -> Result<bool> {
-    type Last = Option<(Option<String>, String, bool)>;
-    thread_local! {
-        static LAST: std::cell::RefCell<Last> = const { std::cell::RefCell::new(None) };
-    }
-    let hit = LAST.with_borrow(|last| match last {
+    let hit = KEY_ID_MEMO.with_borrow(|memo| match &memo.names {
         Some((m, k, answer)) if m.as_deref() == mine && k == key_id => Some(*answer),
         _ => None,
     });
@@ -68,18 +78,16 @@ fn names_client_key(mine: Option<&str>, key_id: &str) -> Result<bool> {
         Some(mine) => same_key(&mine.parse()?, &header_id),
         None => true,
     };
-    LAST.set(Some((mine.map(str::to_owned), key_id.to_owned(), answer)));
+    KEY_ID_MEMO.with_borrow_mut(|memo| {
+        memo.names = Some((mine.map(str::to_owned), key_id.to_owned(), answer));
+    });
     Ok(answer)
 }
 
 /// The versioned identifier `key_id` as written into a key section ([`versioned`], then its
-/// canonical form); the last answer is kept per thread, as in [`names_client_key`].
+/// canonical form).
 fn versioned_string(key_id: Option<&str>) -> Result<String> {
-    thread_local! {
-        static LAST: std::cell::RefCell<Option<(String, String)>> =
-            const { std::cell::RefCell::new(None) };
-    }
-    let hit = LAST.with_borrow(|last| match (last, key_id) {
+    let hit = KEY_ID_MEMO.with_borrow(|memo| match (&memo.canonical, key_id) {
         (Some((given, canonical)), Some(id)) if given == id => Some(canonical.clone()),
         _ => None,
     });
@@ -88,7 +96,8 @@ fn versioned_string(key_id: Option<&str>) -> Result<String> {
     }
     let canonical = versioned(key_id)?.to_string();
     if let Some(id) = key_id {
-        LAST.set(Some((id.to_owned(), canonical.clone())));
+        KEY_ID_MEMO
+            .with_borrow_mut(|memo| memo.canonical = Some((id.to_owned(), canonical.clone())));
     }
     Ok(canonical)
 }
