@@ -6,8 +6,8 @@ use core::fmt;
 use kv_core::{Error, ErrorKind, Method, Pipeline, Request, Result};
 use kv_jwk::{EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm};
 use kv_protocol::{
-    KeyBundle, KeyOperationResult, KeyOperationsParameters, KeySignParameters, KeyVerifyParameters,
-    KeyVerifyResult,
+    KeyBundle, KeyOperationResult, KeyOperationsParameters, KeySignParameters,
+    KeyVaultKeyIdentifier, KeyVerifyParameters, KeyVerifyResult,
 };
 use url::Url;
 use zeroize::Zeroizing;
@@ -73,15 +73,17 @@ pub struct CipherParameters {
 
 /// Performs cryptographic operations in the service with one key.
 ///
-/// Built for `{vault}/keys/{name}` (the latest version, resolved by the service on each
-/// call) or `{vault}/keys/{name}/{version}`. Cheap to clone.
+/// Built for a [`KeyVaultKeyIdentifier`]: `{vault}/keys/{name}` (the latest version,
+/// resolved by the service on each call) or `{vault}/keys/{name}/{version}`. The identifier
+/// was checked when it was parsed, so nothing is checked again here. Cheap to clone.
 ///
 /// ```no_run
 /// # async fn demo(pipeline: kv_core::Pipeline) -> kv_core::Result<()> {
 /// use kv_crypto_remote::RemoteCryptographyClient;
 /// use kv_jwk::SignatureAlgorithm;
-/// let vault = "https://myvault.vault.azure.net".parse().expect("valid URL");
-/// let client = RemoteCryptographyClient::new(pipeline, &vault, "key1", None)?;
+/// use kv_protocol::KeyVaultKeyIdentifier;
+/// let id: KeyVaultKeyIdentifier = "https://myvault.vault.azure.net/keys/key1".parse()?;
+/// let client = RemoteCryptographyClient::new(pipeline, &id)?;
 /// let signature = client.sign(&SignatureAlgorithm::Es256, &[0u8; 32]).await?;
 /// assert!(client.verify(&SignatureAlgorithm::Es256, &[0u8; 32], &signature.value).await?);
 /// # Ok(()) }
@@ -89,9 +91,9 @@ pub struct CipherParameters {
 #[derive(Clone)]
 pub struct RemoteCryptographyClient {
     pipeline: Pipeline,
+    id: KeyVaultKeyIdentifier,
     /// `{vault}/keys/{name}/{version}` with an empty version for the latest.
     key_url: Url,
-    name: String,
 }
 
 impl fmt::Debug for RemoteCryptographyClient {
@@ -103,54 +105,46 @@ impl fmt::Debug for RemoteCryptographyClient {
 }
 
 impl RemoteCryptographyClient {
-    /// A client for key `name` (and `version`; `None` for the latest) in `vault_url`.
+    /// A client for the key `id` (its version, or the latest when it has none).
     ///
     /// # Errors
-    /// [`InvalidArgument`](ErrorKind::InvalidArgument) for an empty name or version, or a
-    /// vault URL that cannot carry a path.
-    pub fn new(
-        pipeline: Pipeline,
-        vault_url: &Url,
-        name: &str,
-        version: Option<&str>,
-    ) -> Result<Self> {
-        if name.is_empty() {
+    /// [`InvalidArgument`](ErrorKind::InvalidArgument) for a deleted key's recovery id
+    /// (`{vault}/deletedkeys/{name}`): a deleted key performs no cryptography.
+    pub fn new(pipeline: Pipeline, id: &KeyVaultKeyIdentifier) -> Result<Self> {
+        if id.is_deleted_key_id() {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
-                "key name must not be empty",
+                "a deleted key's recovery id cannot be used for cryptography",
             ));
         }
-        if version.is_some_and(str::is_empty) {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                "key version must not be empty (use None for the latest)",
-            ));
-        }
-        let mut key_url = vault_url.clone();
-        key_url.set_query(None);
-        key_url.set_fragment(None);
-        key_url
-            .path_segments_mut()
-            .map_err(|()| Error::new(ErrorKind::InvalidArgument, "vault URL cannot have a path"))?
-            .clear()
-            .extend(["keys", name, version.unwrap_or("")]);
+        // Names and versions are letters, digits and '-' (checked when `id` was parsed):
+        // the path needs no escaping.
+        let mut key_url = id.vault_url().clone();
+        key_url.set_path(&format!(
+            "/keys/{}/{}",
+            id.name(),
+            id.version().unwrap_or_default()
+        ));
         Ok(Self {
             pipeline,
+            id: id.clone(),
             key_url,
-            name: name.to_owned(),
         })
+    }
+
+    /// The key's identifier, as the client was built with it.
+    pub fn id(&self) -> &KeyVaultKeyIdentifier {
+        &self.id
     }
 
     /// The key name.
     pub fn name(&self) -> &str {
-        &self.name
+        self.id.name()
     }
 
     /// The vault's URL (`https://{vault}/`).
     pub fn vault_url(&self) -> Url {
-        let mut url = self.key_url.clone();
-        url.set_path("/");
-        url
+        self.id.vault_url().clone()
     }
 
     /// The pipeline this client sends through (for raw requests to the same vault).

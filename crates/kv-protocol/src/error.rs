@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Errors of this crate: parsing the few values it validates.
 ///
 /// Messages carry the offending value; none of these values is secret (durations,
-/// api-versions).
+/// api-versions, identifiers).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
@@ -22,6 +22,10 @@ pub enum Error {
     /// An `api-version` that no released service version has.
     #[error("unknown api-version `{0}`")]
     UnknownApiVersion(String),
+    /// A vault URL, key identifier, key name or key version that breaks the service's
+    /// rules; the message says which rule.
+    #[error("{0}")]
+    InvalidIdentifier(String),
 }
 
 /// `Result` with this crate's [`Error`].

@@ -221,16 +221,6 @@ impl PreparedTable {
     }
 }
 
-/// Every operation, for computing [`CachedKey::local_ops`].
-const ALL_OPERATIONS: [CryptoOperation; 6] = [
-    CryptoOperation::Encrypt,
-    CryptoOperation::Decrypt,
-    CryptoOperation::Sign,
-    CryptoOperation::Verify,
-    CryptoOperation::WrapKey,
-    CryptoOperation::UnwrapKey,
-];
-
 /// `op`'s bit in [`CachedKey::local_ops`].
 fn op_bit(op: CryptoOperation) -> u8 {
     match op {
@@ -240,6 +230,8 @@ fn op_bit(op: CryptoOperation) -> u8 {
         CryptoOperation::Verify => 1 << 3,
         CryptoOperation::WrapKey => 1 << 4,
         CryptoOperation::UnwrapKey => 1 << 5,
+        // Not an operation of the façade: never settled locally.
+        CryptoOperation::Release => 0,
     }
 }
 
@@ -260,7 +252,7 @@ impl CachedKey {
             now: OffsetDateTime::UNIX_EPOCH,
             remote_available,
         };
-        self.local_ops = ALL_OPERATIONS
+        self.local_ops = CryptoOperation::ALL
             .into_iter()
             .filter(|op| route(*op, &state) == Route::Local)
             .fold(0, |bits, op| bits | op_bit(op));

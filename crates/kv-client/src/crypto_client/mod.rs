@@ -120,29 +120,20 @@ impl CryptographyClient {
         Self::with_pipeline(id, pipeline, options)
     }
 
+    /// A client for the key `id` over `pipeline`: `id` was parsed once, by the caller, and
+    /// goes to the remote client as it is.
     pub(crate) fn with_pipeline(
         id: KeyVaultKeyIdentifier,
         pipeline: Pipeline,
         options: CryptographyClientOptions,
     ) -> Result<Self> {
-        if id.is_deleted_key_id() {
-            return Err(invalid_argument(
-                "a deleted key's recovery id cannot be used for cryptography",
-            ));
-        }
-        let remote =
-            RemoteCryptographyClient::new(pipeline, id.vault_url(), id.name(), id.version())?;
         let cache = KeyCache::new(
             id.version().is_some(),
             options.refresh_interval,
             options.fetch_retry_interval,
         );
-        Ok(Self::with_cache(
-            Some(&id),
-            Some(remote),
-            options.mode,
-            cache,
-        ))
+        let remote = RemoteCryptographyClient::new(pipeline, &id)?;
+        Ok(Self::for_vault_key(remote, options.mode, cache))
     }
 
     /// A client for `key` as a [`KeyClient`](crate::KeyClient) returned it: no fetch is
@@ -156,23 +147,16 @@ impl CryptographyClient {
         options: Option<CryptographyClientOptions>,
     ) -> Result<Self> {
         let options = options.unwrap_or_default();
-        let id = key.id().clone();
         let pipeline = Pipeline::new(credential, options.client_options.clone())?;
-        let remote =
-            RemoteCryptographyClient::new(pipeline, id.vault_url(), id.name(), id.version())?;
+        let remote = RemoteCryptographyClient::new(pipeline, key.id())?;
         let cache = KeyCache::with_value(
             CachedKey::from_key(key).with_routes(options.mode, true),
             Instant::now(),
-            id.version().is_some(),
+            remote.id().version().is_some(),
             options.refresh_interval,
             options.fetch_retry_interval,
         );
-        Ok(Self::with_cache(
-            Some(&id),
-            Some(remote),
-            options.mode,
-            cache,
-        ))
+        Ok(Self::for_vault_key(remote, options.mode, cache))
     }
 
     /// A local-only client for `jwk`: no network, ever. Operations the key cannot do
@@ -201,27 +185,16 @@ impl CryptographyClient {
             None,
             RoutingMode::LocalOnly,
             cache,
-            "",
-            "",
         ))
     }
 
-    /// A client for the vault key `id`.
-    fn with_cache(
-        id: Option<&KeyVaultKeyIdentifier>,
-        remote: Option<RemoteCryptographyClient>,
+    /// A client for the vault key that `remote` performs operations with.
+    fn for_vault_key(
+        remote: RemoteCryptographyClient,
         mode: RoutingMode,
         cache: KeyCache<CachedKey>,
     ) -> Self {
-        Self::from_parts(
-            id.map(KeyId::from),
-            remote,
-            mode,
-            cache,
-            id.and_then(|id| id.vault_url().host_str())
-                .unwrap_or_default(),
-            id.map(|id| id.name()).unwrap_or_default(),
-        )
+        Self::from_parts(Some(KeyId::from(remote.id())), Some(remote), mode, cache)
     }
 
     fn from_parts(
@@ -229,19 +202,20 @@ impl CryptographyClient {
         remote: Option<RemoteCryptographyClient>,
         mode: RoutingMode,
         cache: KeyCache<CachedKey>,
-        server_address: &str,
-        key_name: &str,
     ) -> Self {
         // Remote-only clients never read the key, and local-only ones have it already.
         let may_fetch = remote.is_some() && mode != RoutingMode::RemoteOnly;
+        let id = remote.as_ref().map(RemoteCryptographyClient::id);
+        let server_address = id.and_then(|id| id.vault_url().host_str());
+        let key_name = id.map(KeyVaultKeyIdentifier::name);
         Self {
             inner: Arc::new(Inner {
                 key_id,
+                server_address: server_address.unwrap_or_default().into(),
+                key_name: key_name.unwrap_or_default().into(),
                 remote,
                 mode,
                 cache: SharedKeyCache::new(cache, may_fetch),
-                server_address: server_address.into(),
-                key_name: key_name.into(),
             }),
         }
     }
