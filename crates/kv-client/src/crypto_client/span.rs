@@ -46,10 +46,19 @@ impl Method {
     /// the `log` fallback checks) cost a sub-microsecond local operation several percent
     /// (`benches/performance.rs`, A256KW wrap). A span's name must be a literal, hence one
     /// `info_span!` per method.
+    #[inline]
     pub(super) fn span(self, client: &CryptographyClient) -> Span {
-        if Level::INFO > STATIC_MAX_LEVEL || Level::INFO > LevelFilter::current() {
-            return Span::none();
+        if enabled() {
+            self.new_span(client)
+        } else {
+            Span::none()
         }
+    }
+
+    /// The span itself, out of line: its ten call sites would otherwise grow every
+    /// operation's hot path.
+    #[inline(never)]
+    fn new_span(self, client: &CryptographyClient) -> Span {
         let address = &*client.inner.server_address;
         let key = &*client.inner.key_name;
         let ns = "Microsoft.KeyVault";
@@ -156,6 +165,12 @@ impl Method {
             ),
         }
     }
+}
+
+/// Whether a subscriber may want the operations' INFO spans: one atomic load.
+#[inline]
+pub(super) fn enabled() -> bool {
+    Level::INFO <= STATIC_MAX_LEVEL && Level::INFO <= LevelFilter::current()
 }
 
 /// Records where the operation ran on its span; nothing (not even the field lookup) when
