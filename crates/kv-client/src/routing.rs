@@ -1,75 +1,13 @@
 //! The one place that decides whether a cryptographic operation runs locally or in the
 //! service: [`route`].
 
-use core::fmt;
-
-use kv_jwk::{JsonWebKey, KeyFamily, KeyOperation};
+use kv_jwk::{JsonWebKey, KeyFamily};
 use time::OffsetDateTime;
 
 use crate::error::{Error, ErrorKind};
 
-/// The kind of a refused operation. `kv-core` has no dedicated kind yet (a `KeyNotValid` /
-/// `NotSupported` pair was requested), so refusals are `InvalidArgument` with a clear message.
-/// A cryptographic operation of the [`CryptographyClient`](crate::CryptographyClient).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CryptoOperation {
-    /// Encrypt.
-    Encrypt,
-    /// Decrypt.
-    Decrypt,
-    /// Sign a digest.
-    Sign,
-    /// Verify a signature over a digest.
-    Verify,
-    /// Wrap a key.
-    WrapKey,
-    /// Unwrap a key.
-    UnwrapKey,
-}
-
-impl CryptoOperation {
-    /// The `key_ops` entry that permits this operation.
-    pub fn key_operation(self) -> KeyOperation {
-        match self {
-            Self::Encrypt => KeyOperation::Encrypt,
-            Self::Decrypt => KeyOperation::Decrypt,
-            Self::Sign => KeyOperation::Sign,
-            Self::Verify => KeyOperation::Verify,
-            Self::WrapKey => KeyOperation::WrapKey,
-            Self::UnwrapKey => KeyOperation::UnwrapKey,
-        }
-    }
-
-    /// Whether an asymmetric key needs its private half for this operation.
-    pub fn needs_private_key(self) -> bool {
-        matches!(self, Self::Decrypt | Self::Sign | Self::UnwrapKey)
-    }
-
-    /// Whether the operation *protects* data (encrypt, wrap, sign): the ones the SDKs refuse
-    /// outside the key's `nbf`/`exp` window.
-    pub fn is_protecting(self) -> bool {
-        matches!(self, Self::Encrypt | Self::WrapKey | Self::Sign)
-    }
-
-    /// The operation's name as the service spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Encrypt => "encrypt",
-            Self::Decrypt => "decrypt",
-            Self::Sign => "sign",
-            Self::Verify => "verify",
-            Self::WrapKey => "wrapKey",
-            Self::UnwrapKey => "unwrapKey",
-        }
-    }
-}
-
-impl fmt::Display for CryptoOperation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The operations [`route`] decides: the service's vocabulary, shared with the emulator.
+pub use kv_protocol::CryptoOperation;
 
 /// Where the caller allows operations to run. The default is [`Auto`](Self::Auto).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -274,7 +212,7 @@ fn local_blocker(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kv_jwk::{KeyCurveName, KeyType, SecretBytes};
+    use kv_jwk::{KeyCurveName, KeyOperation, KeyType, SecretBytes};
     use time::Duration;
 
     fn now() -> OffsetDateTime {

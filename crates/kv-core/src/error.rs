@@ -281,6 +281,15 @@ impl StdError for Error {
     }
 }
 
+/// A value that breaks one of `kv-protocol`'s rules (a key identifier, key name, vault URL,
+/// duration or api-version given by the caller) is an
+/// [`InvalidArgument`](ErrorKind::InvalidArgument) with the same message.
+impl From<kv_protocol::Error> for Error {
+    fn from(err: kv_protocol::Error) -> Self {
+        Self::with_source(ErrorKind::InvalidArgument, err.to_string(), err)
+    }
+}
+
 /// The error as `azure_core` speaks it, for code written against the official crates.
 ///
 /// A service answer becomes `ErrorKind::HttpResponse` with the same status and error code; a

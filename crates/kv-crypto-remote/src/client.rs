@@ -6,8 +6,8 @@ use core::fmt;
 use kv_core::{Endpoint, Error, ErrorKind, Method, Pipeline, Request, Response, Result};
 use kv_jwk::{EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm};
 use kv_protocol::{
-    KeyBundle, KeyOperationResult, KeyOperationsParameters, KeySignParameters, KeyVerifyParameters,
-    KeyVerifyResult,
+    KeyBundle, KeyOperationResult, KeyOperationsParameters, KeySignParameters,
+    KeyVaultKeyIdentifier, KeyVerifyParameters, KeyVerifyResult,
 };
 use url::Url;
 use zeroize::Zeroizing;
@@ -73,15 +73,17 @@ pub struct CipherParameters {
 
 /// Performs cryptographic operations in the service with one key.
 ///
-/// Built for `{vault}/keys/{name}` (the latest version, resolved by the service on each
-/// call) or `{vault}/keys/{name}/{version}`. Cheap to clone.
+/// Built for a [`KeyVaultKeyIdentifier`]: `{vault}/keys/{name}` (the latest version,
+/// resolved by the service on each call) or `{vault}/keys/{name}/{version}`. The identifier
+/// was checked when it was parsed, so nothing is checked again here. Cheap to clone.
 ///
 /// ```no_run
 /// # async fn demo(pipeline: kv_core::Pipeline) -> kv_core::Result<()> {
 /// use kv_crypto_remote::RemoteCryptographyClient;
 /// use kv_jwk::SignatureAlgorithm;
-/// let vault = "https://myvault.vault.azure.net".parse().expect("valid URL");
-/// let client = RemoteCryptographyClient::new(pipeline, &vault, "key1", None)?;
+/// use kv_protocol::KeyVaultKeyIdentifier;
+/// let id: KeyVaultKeyIdentifier = "https://myvault.vault.azure.net/keys/key1".parse()?;
+/// let client = RemoteCryptographyClient::new(pipeline, &id)?;
 /// let signature = client.sign(&SignatureAlgorithm::Es256, &[0u8; 32]).await?;
 /// assert!(client.verify(&SignatureAlgorithm::Es256, &[0u8; 32], &signature.value).await?);
 /// # Ok(()) }
@@ -89,9 +91,7 @@ pub struct CipherParameters {
 #[derive(Clone)]
 pub struct RemoteCryptographyClient {
     endpoint: Endpoint,
-    name: String,
-    /// Empty for the latest version (the path is then `keys/{name}/`).
-    version: String,
+    id: KeyVaultKeyIdentifier,
 }
 
 impl fmt::Debug for RemoteCryptographyClient {
@@ -103,39 +103,32 @@ impl fmt::Debug for RemoteCryptographyClient {
 }
 
 impl RemoteCryptographyClient {
-    /// A client for key `name` (and `version`; `None` for the latest) in `vault_url`.
+    /// A client for the key `id` (its version, or the latest when it has none).
     ///
     /// # Errors
-    /// [`InvalidArgument`](ErrorKind::InvalidArgument) for an empty name or version, or a
-    /// vault URL that cannot carry a path.
-    pub fn new(
-        pipeline: Pipeline,
-        vault_url: &Url,
-        name: &str,
-        version: Option<&str>,
-    ) -> Result<Self> {
-        if name.is_empty() {
+    /// [`InvalidArgument`](ErrorKind::InvalidArgument) for a deleted key's recovery id
+    /// (`{vault}/deletedkeys/{name}`): a deleted key performs no cryptography.
+    pub fn new(pipeline: Pipeline, id: &KeyVaultKeyIdentifier) -> Result<Self> {
+        if id.is_deleted_key_id() {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
-                "key name must not be empty",
-            ));
-        }
-        if version.is_some_and(str::is_empty) {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                "key version must not be empty (use None for the latest)",
+                "a deleted key's recovery id cannot be used for cryptography",
             ));
         }
         Ok(Self {
-            endpoint: Endpoint::new(vault_url.clone(), pipeline)?,
-            name: name.to_owned(),
-            version: version.unwrap_or_default().to_owned(),
+            endpoint: Endpoint::new(id.vault_url().clone(), pipeline)?,
+            id: id.clone(),
         })
+    }
+
+    /// The key's identifier, as the client was built with it.
+    pub fn id(&self) -> &KeyVaultKeyIdentifier {
+        &self.id
     }
 
     /// The key name.
     pub fn name(&self) -> &str {
-        &self.name
+        self.id.name()
     }
 
     /// The vault's URL (`https://{vault}/`).
@@ -161,7 +154,11 @@ impl RemoteCryptographyClient {
 
     /// `{vault}/keys/{name}/{version}`, with an empty version for the latest.
     fn key_url(&self) -> Url {
-        self.endpoint.url(["keys", &self.name, &self.version])
+        self.endpoint.url([
+            "keys",
+            self.id.name(),
+            self.id.version().unwrap_or_default(),
+        ])
     }
 
     async fn post<B: serde::Serialize, T: serde::de::DeserializeOwned>(
@@ -169,9 +166,12 @@ impl RemoteCryptographyClient {
         operation: &str,
         body: &B,
     ) -> Result<T> {
-        let url = self
-            .endpoint
-            .url(["keys", &self.name, &self.version, operation]);
+        let url = self.endpoint.url([
+            "keys",
+            self.id.name(),
+            self.id.version().unwrap_or_default(),
+            operation,
+        ]);
         self.endpoint.send_json(Method::POST, url, Some(body)).await
     }
 

@@ -6,6 +6,7 @@ use kv_core::{
     ClientOptions, ErrorKind, Pipeline, StaticTokenCredential, test_util::FakeTransport,
 };
 use kv_jwk::{EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm};
+use kv_protocol::KeyVaultKeyIdentifier;
 use url::Url;
 
 use crate::{CipherParameters, RemoteCryptographyClient};
@@ -29,8 +30,9 @@ fn client(version: Option<&str>) -> (RemoteCryptographyClient, Recorder) {
     let pipeline =
         Pipeline::new(Arc::new(StaticTokenCredential::new("t")), fake.options()).unwrap();
     let vault = Url::parse("https://v.vault.azure.net").unwrap();
+    let id = KeyVaultKeyIdentifier::new(&vault, "k1", version).unwrap();
     (
-        RemoteCryptographyClient::new(pipeline, &vault, "k1", version).unwrap(),
+        RemoteCryptographyClient::new(pipeline, &id).unwrap(),
         Recorder { fake, answer },
     )
 }
@@ -178,15 +180,20 @@ async fn get_key_reads_the_bundle() {
 }
 
 #[test]
-fn rejects_empty_names() {
+fn refuses_a_deleted_keys_recovery_id() {
     let pipeline = Pipeline::new(
         Arc::new(StaticTokenCredential::new("t")),
         ClientOptions::default(),
     )
     .unwrap();
-    let vault = Url::parse("https://v.vault.azure.net").unwrap();
-    assert!(RemoteCryptographyClient::new(pipeline.clone(), &vault, "", None).is_err());
-    assert!(RemoteCryptographyClient::new(pipeline, &vault, "k", Some("")).is_err());
+    let id: KeyVaultKeyIdentifier = "https://v.vault.azure.net/deletedkeys/k".parse().unwrap();
+    let err = RemoteCryptographyClient::new(pipeline.clone(), &id).unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::InvalidArgument);
+    let id: KeyVaultKeyIdentifier = "https://v.vault.azure.net/keys/k/".parse().unwrap();
+    let client = RemoteCryptographyClient::new(pipeline, &id).unwrap();
+    assert_eq!(client.name(), "k");
+    assert_eq!(client.id(), &id);
+    assert_eq!(client.vault_url().as_str(), "https://v.vault.azure.net/");
 }
 
 #[test]

@@ -1,15 +1,15 @@
-//! Key names, version ids and tags.
+//! Key names, version ids and tags: the service's name rules are kv-protocol's (the ones
+//! the client checks); this module answers a bad name as the service does.
 
 use crate::error::ApiError;
 
 /// The longest key name the service allows.
-pub const MAX_NAME_LEN: usize = 127;
+pub const MAX_NAME_LEN: usize = kv_protocol::MAX_KEY_NAME_LEN;
 
-/// Checks a key name: 1 to 127 characters of `0-9`, `a-z`, `A-Z` and `-`.
+/// Checks a key name with [`kv_protocol::is_valid_key_name`]: 1 to 127 characters of
+/// `0-9`, `a-z`, `A-Z` and `-`.
 pub fn validate_key_name(name: &str) -> Result<(), ApiError> {
-    let valid = (1..=MAX_NAME_LEN).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    if valid {
+    if kv_protocol::is_valid_key_name(name) {
         Ok(())
     } else {
         Err(ApiError::bad(format!(

@@ -1,7 +1,101 @@
 //! Cryptographic operations with a stored key: encrypt, decrypt, wrap, unwrap, sign, verify.
 
-use kv_jwk::{EncryptionAlgorithm, SecretBytes, SignatureAlgorithm};
+use core::fmt;
+
+use kv_jwk::{EncryptionAlgorithm, KeyOperation, SecretBytes, SignatureAlgorithm};
 use serde::{Deserialize, Serialize};
+
+/// An operation on a key version that the service performs on request
+/// (`POST {vault}/keys/{name}/{version}/{operation}`): the client routes them, the emulator
+/// answers them.
+///
+/// Exhaustive on purpose: these are the operation paths of the keys API, and the emulator
+/// matches on every one (a new path would be a new version of this crate).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CryptoOperation {
+    /// Encrypt.
+    Encrypt,
+    /// Decrypt.
+    Decrypt,
+    /// Sign a digest.
+    Sign,
+    /// Verify a signature over a digest.
+    Verify,
+    /// Wrap a key.
+    WrapKey,
+    /// Unwrap a key.
+    UnwrapKey,
+    /// Release an exportable key to an attested environment (`release`).
+    Release,
+}
+
+impl CryptoOperation {
+    /// Every operation.
+    pub const ALL: [Self; 7] = [
+        Self::Encrypt,
+        Self::Decrypt,
+        Self::Sign,
+        Self::Verify,
+        Self::WrapKey,
+        Self::UnwrapKey,
+        Self::Release,
+    ];
+
+    /// The operation a request path's last segment names (`wrapkey`, `sign`, ...),
+    /// case-insensitively as the service reads it.
+    pub fn from_path_segment(segment: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|op| op.as_str().eq_ignore_ascii_case(segment))
+    }
+
+    /// The `key_ops` entry that permits this operation (`export` for a release).
+    pub fn key_operation(self) -> KeyOperation {
+        match self {
+            Self::Encrypt => KeyOperation::Encrypt,
+            Self::Decrypt => KeyOperation::Decrypt,
+            Self::Sign => KeyOperation::Sign,
+            Self::Verify => KeyOperation::Verify,
+            Self::WrapKey => KeyOperation::WrapKey,
+            Self::UnwrapKey => KeyOperation::UnwrapKey,
+            Self::Release => KeyOperation::Export,
+        }
+    }
+
+    /// Whether an asymmetric key needs its private half for this operation.
+    pub fn needs_private_key(self) -> bool {
+        matches!(
+            self,
+            Self::Decrypt | Self::Sign | Self::UnwrapKey | Self::Release
+        )
+    }
+
+    /// Whether the operation *protects* data (encrypt, wrap, sign): the ones the SDKs refuse
+    /// outside the key's `nbf`/`exp` window.
+    pub fn is_protecting(self) -> bool {
+        matches!(self, Self::Encrypt | Self::WrapKey | Self::Sign)
+    }
+
+    /// The operation's name as the service spells it (`wrapKey`; its path segment is the
+    /// same name in lower case).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Encrypt => "encrypt",
+            Self::Decrypt => "decrypt",
+            Self::Sign => "sign",
+            Self::Verify => "verify",
+            Self::WrapKey => "wrapKey",
+            Self::UnwrapKey => "unwrapKey",
+            Self::Release => "release",
+        }
+    }
+}
+
+impl fmt::Display for CryptoOperation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Body of encrypt, decrypt, wrapKey and unwrapKey (`KeyOperationsParameters`).
 ///
@@ -187,6 +281,21 @@ pub struct KeyVerifyResult {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn crypto_operations_read_their_path_segments() {
+        use super::CryptoOperation as Op;
+        for op in Op::ALL {
+            assert_eq!(
+                Op::from_path_segment(&op.as_str().to_ascii_lowercase()),
+                Some(op)
+            );
+            assert_eq!(Op::from_path_segment(op.as_str()), Some(op));
+        }
+        assert_eq!(Op::from_path_segment("WRAPKEY"), Some(Op::WrapKey));
+        assert_eq!(Op::from_path_segment("rotate"), None);
+        assert_eq!(Op::Release.key_operation(), kv_jwk::KeyOperation::Export);
+    }
+
     use super::*;
     use crate::test_support::*;
     use proptest::prelude::*;

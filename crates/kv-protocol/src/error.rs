@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Errors of this crate: parsing the few values it validates.
 ///
 /// Messages carry the offending value; none of these values is secret (durations,
-/// api-versions).
+/// api-versions, identifiers).
 #[derive(Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
@@ -20,6 +20,9 @@ pub enum Error {
     },
     /// An `api-version` that no released service version has.
     UnknownApiVersion(String),
+    /// A vault URL, key identifier, key name or key version that breaks the service's
+    /// rules; the message says which rule.
+    InvalidIdentifier(String),
 }
 
 // Written by hand rather than derived: thiserror would be two more crates (and a proc-macro
@@ -31,6 +34,7 @@ impl fmt::Display for Error {
                 write!(f, "invalid ISO-8601 duration `{input}`: {reason}")
             }
             Self::UnknownApiVersion(version) => write!(f, "unknown api-version `{version}`"),
+            Self::InvalidIdentifier(message) => f.write_str(message),
         }
     }
 }

@@ -42,6 +42,7 @@ pub mod deleted;
 mod duration;
 pub mod ekm;
 pub mod error;
+pub mod identifier;
 pub mod keys;
 pub mod paging;
 pub mod rbac;
@@ -63,12 +64,16 @@ pub use backup::{
     SelectiveKeyRestoreOperation, SelectiveKeyRestoreOperationParameters,
 };
 pub use crypto::{
-    KeyOperationResult, KeyOperationsParameters, KeySignParameters, KeyVerifyParameters,
-    KeyVerifyResult,
+    CryptoOperation, KeyOperationResult, KeyOperationsParameters, KeySignParameters,
+    KeyVerifyParameters, KeyVerifyResult,
 };
 pub use deleted::{DeletedKeyBundle, DeletedKeyItem, DeletedKeyListResult};
 pub use ekm::{EkmConnection, EkmProxyClientCertificateInfo, EkmProxyInfo};
 pub use error::{Error, ErrorBody, KeyVaultError, Result};
+pub use identifier::{
+    KeyVaultKeyIdentifier, MAX_KEY_NAME_LEN, is_valid_key_name, is_valid_key_version,
+    parse_vault_url, validate_vault_url,
+};
 pub use keys::{
     BackupKeyResult, DeletionRecoveryLevel, ExternalKey, ExternalKeyCreateParameters,
     GetRandomBytesRequest, KeyAttestation, KeyAttributes, KeyBundle, KeyCreateParameters,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use kv_core::{Endpoint, Method, Pager, Pipeline, Request, Response, TokenCredential};
-use kv_jwk::{JsonWebKey, KeyType, SignatureAlgorithm};
+use kv_jwk::{JsonWebKey, KeyFamily, KeyType, SignatureAlgorithm};
 use kv_protocol::{
     DeletedKeyItem, KeyAttributes, KeyBundle, KeyCreateParameters, KeyImportParameters, KeyItem,
     KeyUpdateParameters,
@@ -49,15 +49,6 @@ use crate::options::{
 pub struct KeyClient {
     endpoint: Endpoint,
     options: KeyClientOptions,
-}
-
-/// Which create method is calling, to check options that do not apply.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Family {
-    Rsa,
-    Ec,
-    Oct,
-    Akp,
 }
 
 impl KeyClient {
@@ -106,12 +97,6 @@ impl KeyClient {
         check_key_name(name)?;
         let options = options.unwrap_or_default();
         if let Some(family) = key_type.family() {
-            let family = match family {
-                kv_jwk::KeyFamily::Rsa => Family::Rsa,
-                kv_jwk::KeyFamily::Ec => Family::Ec,
-                kv_jwk::KeyFamily::Oct => Family::Oct,
-                kv_jwk::KeyFamily::Akp => Family::Akp,
-            };
             check_create_options(family, &options)?;
         }
         if options.hardware_protected && !key_type.is_hsm() {
@@ -414,23 +399,25 @@ fn attributes(
     (a != KeyAttributes::default()).then_some(a)
 }
 
-fn check_create_options(family: Family, o: &CreateKeyOptions) -> Result<()> {
+fn check_create_options(family: KeyFamily, o: &CreateKeyOptions) -> Result<()> {
     let bad = match family {
-        Family::Rsa if o.curve.is_some() => Some("curve does not apply to RSA keys"),
-        Family::Ec if o.key_size.is_some() => {
+        KeyFamily::Rsa if o.curve.is_some() => Some("curve does not apply to RSA keys"),
+        KeyFamily::Ec if o.key_size.is_some() => {
             Some("key_size does not apply to EC keys (use curve)")
         }
-        Family::Ec | Family::Oct if o.public_exponent.is_some() => {
+        KeyFamily::Ec | KeyFamily::Oct if o.public_exponent.is_some() => {
             Some("public_exponent applies to RSA keys only")
         }
-        Family::Oct if o.curve.is_some() => Some("curve does not apply to symmetric keys"),
-        Family::Rsa | Family::Ec | Family::Oct if o.algorithm.is_some() => {
+        KeyFamily::Oct if o.curve.is_some() => Some("curve does not apply to symmetric keys"),
+        KeyFamily::Rsa | KeyFamily::Ec | KeyFamily::Oct if o.algorithm.is_some() => {
             Some("algorithm applies to ML-DSA (AKP) keys only")
         }
-        Family::Akp if o.key_size.is_some() || o.curve.is_some() || o.public_exponent.is_some() => {
+        KeyFamily::Akp
+            if o.key_size.is_some() || o.curve.is_some() || o.public_exponent.is_some() =>
+        {
             Some("ML-DSA keys take algorithm only, not key_size, curve or public_exponent")
         }
-        Family::Akp
+        KeyFamily::Akp
             if !o
                 .algorithm
                 .as_ref()

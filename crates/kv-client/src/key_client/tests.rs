@@ -15,21 +15,21 @@ fn create_options_must_fit_the_key_type() {
         curve: Some(kv_jwk::KeyCurveName::P256),
         ..Default::default()
     };
-    assert!(check_create_options(Family::Ec, &curve).is_ok());
-    assert!(check_create_options(Family::Rsa, &curve).is_err());
-    assert!(check_create_options(Family::Oct, &curve).is_err());
+    assert!(check_create_options(KeyFamily::Ec, &curve).is_ok());
+    assert!(check_create_options(KeyFamily::Rsa, &curve).is_err());
+    assert!(check_create_options(KeyFamily::Oct, &curve).is_err());
     let size = CreateKeyOptions {
         key_size: Some(2048),
         public_exponent: Some(65537),
         ..Default::default()
     };
-    assert!(check_create_options(Family::Rsa, &size).is_ok());
-    assert!(check_create_options(Family::Ec, &size).is_err());
+    assert!(check_create_options(KeyFamily::Rsa, &size).is_ok());
+    assert!(check_create_options(KeyFamily::Ec, &size).is_err());
     let exp = CreateKeyOptions {
         public_exponent: Some(3),
         ..Default::default()
     };
-    assert!(check_create_options(Family::Oct, &exp).is_err());
+    assert!(check_create_options(KeyFamily::Oct, &exp).is_err());
 }
 
 #[test]

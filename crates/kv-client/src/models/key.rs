@@ -28,12 +28,8 @@ pub(crate) fn to_unix(t: Option<OffsetDateTime>) -> Option<i64> {
 
 fn parse_kid(kid: Option<&str>) -> Result<KeyVaultKeyIdentifier> {
     let kid = kid.ok_or_else(|| decode("the service sent a key without `kid`"))?;
-    kid.parse().map_err(|e: Error| {
-        decode(format!(
-            "the service sent an invalid `kid`: {}",
-            e.message()
-        ))
-    })
+    kid.parse()
+        .map_err(|e: kv_protocol::Error| decode(format!("the service sent an invalid `kid`: {e}")))
 }
 
 /// A key's metadata: everything but the key material.

@@ -24,53 +24,9 @@ use crate::routes::view;
 use crate::service::keys;
 use crate::state::AppState;
 
-/// A POST operation on a key version.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CryptoOp {
-    /// `encrypt`.
-    Encrypt,
-    /// `decrypt`.
-    Decrypt,
-    /// `sign`.
-    Sign,
-    /// `verify`.
-    Verify,
-    /// `wrapkey`.
-    WrapKey,
-    /// `unwrapkey`.
-    UnwrapKey,
-    /// `release`.
-    Release,
-}
-
-impl CryptoOp {
-    /// The operation a path segment names (case-insensitive, as the service).
-    pub fn from_segment(segment: &str) -> Option<Self> {
-        Some(match segment.to_ascii_lowercase().as_str() {
-            "encrypt" => Self::Encrypt,
-            "decrypt" => Self::Decrypt,
-            "sign" => Self::Sign,
-            "verify" => Self::Verify,
-            "wrapkey" => Self::WrapKey,
-            "unwrapkey" => Self::UnwrapKey,
-            "release" => Self::Release,
-            _ => return None,
-        })
-    }
-
-    /// The `key_ops` entry this operation needs.
-    pub fn key_operation(self) -> KeyOperation {
-        match self {
-            Self::Encrypt => KeyOperation::Encrypt,
-            Self::Decrypt => KeyOperation::Decrypt,
-            Self::Sign => KeyOperation::Sign,
-            Self::Verify => KeyOperation::Verify,
-            Self::WrapKey => KeyOperation::WrapKey,
-            Self::UnwrapKey => KeyOperation::UnwrapKey,
-            Self::Release => KeyOperation::Export,
-        }
-    }
-}
+/// A POST operation on a key version: the protocol's [`CryptoOperation`], the same enum
+/// the client routes.
+pub use kv_protocol::CryptoOperation as CryptoOp;
 
 /// `POST /keys/{name}/{version}/{op}`.
 pub async fn operate(

@@ -108,7 +108,7 @@ pub fn classify(method: &Method, path: &str) -> Result<Operation, ApiError> {
                 (Method::GET, "versions") => Operation::ListVersions(name),
                 (Method::POST, op) => match secure_op(op, &name, None) {
                     Some(secure) => secure,
-                    None => match CryptoOp::from_segment(op) {
+                    None => match CryptoOp::from_path_segment(op) {
                         Some(op) => Operation::Crypto(op, name, None),
                         None => return Err(not_found()),
                     },
@@ -127,7 +127,7 @@ pub fn classify(method: &Method, path: &str) -> Result<Operation, ApiError> {
                 (Method::GET, "attestation") => Operation::Attestation(name, v),
                 (Method::POST, op) => match secure_op(op, &name, v.clone()) {
                     Some(secure) => secure,
-                    None => match CryptoOp::from_segment(op) {
+                    None => match CryptoOp::from_path_segment(op) {
                         Some(op) => Operation::Crypto(op, name, v),
                         None => return Err(not_found()),
                     },
