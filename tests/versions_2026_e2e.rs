@@ -94,11 +94,12 @@ impl Hsm {
     }
 
     fn ekm(&self) -> KeyVaultEkmClient {
+        let api_version = ApiVersion::NEWEST_STABLE;
         KeyVaultEkmClient::new(
             self.emulator.url(),
             self.credential(),
             Some(KeyVaultEkmClientOptions {
-                client_options: self.options(ApiVersion::NEWEST_STABLE),
+                client_options: self.options(api_version),
             }),
         )
         .expect("EKM client")
@@ -276,6 +277,102 @@ async fn secure_wrap_round_trip_with_accepted_and_refused_targets() {
         .await
         .expect_err("old version");
     assert_eq!(err.kind(), &ErrorKind::InvalidArgument);
+}
+
+/// Every value of the secure wrap enum that fits an AES key of each size round-trips; the
+/// others, and the wrap algorithms outside the enum, are refused with 400 `BadParameter`.
+#[tokio::test]
+async fn secure_wrap_accepts_every_enum_value_that_fits_the_key() {
+    let hsm = Hsm::start().await;
+    let keys = hsm.keys(ApiVersion::V2026_04_01);
+    let accepted = attestation_token(
+        attestation_signer(),
+        &json!({"iss": "https://attest.test", "x-ms-attestation-type": "sevsnpvm"}),
+    );
+    let options = || CreateKeyOptions {
+        key_operations: Some(vec![
+            KeyOperation::SecureWrapKey,
+            KeyOperation::SecureUnwrapKey,
+        ]),
+        release_policy: Some(secure_wrap_policy()),
+        ..Default::default()
+    };
+    let refused = |err: keyvault::Error, what: &str| {
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{what}: {err}");
+        assert_eq!(err.error_code(), Some("BadParameter"), "{what}: {err}");
+    };
+    let mut ran = Vec::new();
+    for bits in [128usize, 192, 256] {
+        let name = unique("secure-wrap-oct");
+        keys.create_key(
+            &name,
+            KeyType::OctHsm,
+            Some(CreateKeyOptions {
+                key_size: Some(bits as u32),
+                ..options()
+            }),
+        )
+        .await
+        .expect("oct-HSM secure-wrap key");
+        for alg in keyvault::protocol::SECURE_KEY_WRAP_ALGORITHMS {
+            let what = format!("{alg} with a {bits}-bit key");
+            let fits = alg.key_family() == Some(kv_jwk::KeyFamily::Oct)
+                && alg.aes_key_len().is_none_or(|len| len * 8 == bits);
+            let wrapped = keys.secure_wrap_key(&name, None, alg.clone()).await;
+            if !fits {
+                refused(wrapped.expect_err(&what), &what);
+                let err = keys
+                    .secure_unwrap_key(&name, None, alg.clone(), &[0; 40], &accepted)
+                    .await
+                    .expect_err(&what);
+                refused(err, &what);
+                continue;
+            }
+            let wrapped = wrapped.unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_eq!(&wrapped.algorithm, alg, "{what}");
+            let plain = keys
+                .secure_unwrap_key(&name, None, alg.clone(), &wrapped.wrapped_key, &accepted)
+                .await
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_eq!(plain.key.len(), 32, "{what}");
+            ran.push(alg.to_string());
+        }
+        // Wrap algorithms outside the secure wrap enum are refused even where they fit.
+        for alg in [
+            KeyWrapAlgorithm::from("A256GCM"),
+            KeyWrapAlgorithm::from("FUTURE-KW"),
+        ] {
+            let err = keys
+                .secure_wrap_key(&name, None, alg.clone())
+                .await
+                .expect_err("outside the enum");
+            refused(err, alg.as_str());
+        }
+    }
+    for alg in [
+        "A128KWPAD",
+        "A192KWPAD",
+        "A256KWPAD",
+        "CKM_AES_KEY_WRAP_PAD",
+    ] {
+        assert!(ran.iter().any(|r| r == alg), "{alg} never ran: {ran:?}");
+    }
+    // On an RSA key: RSA-OAEP-256 only; RSA-OAEP and RSA1_5 are not secure wrap algorithms.
+    let rsa = unique("secure-wrap-rsa");
+    keys.create_key(&rsa, KeyType::RsaHsm, Some(options()))
+        .await
+        .expect("RSA secure-wrap key");
+    for alg in [
+        KeyWrapAlgorithm::RsaOaep,
+        KeyWrapAlgorithm::Rsa1_5,
+        KeyWrapAlgorithm::A256KwPad,
+    ] {
+        let err = keys
+            .secure_wrap_key(&rsa, None, alg.clone())
+            .await
+            .expect_err(alg.as_str());
+        refused(err, alg.as_str());
+    }
 }
 
 #[tokio::test]

@@ -91,6 +91,7 @@ pub use rotation::{
     LifetimeActions, LifetimeActionsTrigger, LifetimeActionsType,
 };
 pub use secure_wrap::{
-    SecureKeyOperationResult, SecureKeyUnwrapOperationParameters, SecureKeyWrapOperationParameters,
+    SECURE_KEY_WRAP_ALGORITHMS, SecureKeyOperationResult, SecureKeyUnwrapOperationParameters,
+    SecureKeyWrapOperationParameters,
 };
 pub use settings::{Setting, SettingType, SettingsListResult, UpdateSettingRequest};
