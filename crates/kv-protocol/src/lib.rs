@@ -41,6 +41,7 @@ pub mod crypto;
 pub mod deleted;
 mod duration;
 pub mod ekm;
+pub mod ekm_private_endpoint;
 pub mod error;
 pub mod keys;
 pub mod paging;
@@ -68,6 +69,13 @@ pub use crypto::{
 };
 pub use deleted::{DeletedKeyBundle, DeletedKeyItem, DeletedKeyListResult};
 pub use ekm::{EkmConnection, EkmProxyClientCertificateInfo, EkmProxyInfo};
+pub use ekm_private_endpoint::{
+    EkmConnectivityMode, EkmPrivateEndpoint, EkmPrivateEndpointConnectionState,
+    EkmPrivateEndpointConnectionStatus, EkmPrivateEndpointCreateParameters,
+    EkmPrivateEndpointListResult, EkmPrivateEndpointOperation, EkmPrivateEndpointOperationType,
+    EkmPrivateEndpointProperties, EkmPrivateEndpointProvisioningState, OperationState,
+    is_valid_private_endpoint_name,
+};
 pub use error::{Error, ErrorBody, KeyVaultError, Result};
 pub use keys::{
     BackupKeyResult, DeletionRecoveryLevel, ExternalKey, ExternalKeyCreateParameters,
