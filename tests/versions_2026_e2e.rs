@@ -6,7 +6,10 @@
 use std::sync::Arc;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use keyvault::admin::{KeyVaultEkmClient, KeyVaultEkmClientOptions, KeyVaultEkmConnection};
+use keyvault::admin::{
+    KeyVaultEkmClient, KeyVaultEkmClientOptions, KeyVaultEkmConnection,
+    KeyVaultEkmConnectivityMode, KeyVaultEkmPrivateEndpointCreateParameters,
+};
 use keyvault::jwk::{KeyOperation, KeyType, KeyWrapAlgorithm};
 use keyvault::pipeline::{ApiVersion, ClientOptions, StaticTokenCredential};
 use keyvault::{
@@ -94,11 +97,15 @@ impl Hsm {
     }
 
     fn ekm(&self) -> KeyVaultEkmClient {
+        self.ekm_at(ApiVersion::NEWEST_STABLE)
+    }
+
+    fn ekm_at(&self, api_version: ApiVersion) -> KeyVaultEkmClient {
         KeyVaultEkmClient::new(
             self.emulator.url(),
             self.credential(),
             Some(KeyVaultEkmClientOptions {
-                client_options: self.options(ApiVersion::NEWEST_STABLE),
+                client_options: self.options(api_version),
             }),
         )
         .expect("EKM client")
@@ -278,6 +285,102 @@ async fn secure_wrap_round_trip_with_accepted_and_refused_targets() {
     assert_eq!(err.kind(), &ErrorKind::InvalidArgument);
 }
 
+/// Every value of the secure wrap enum that fits an AES key of each size round-trips; the
+/// others, and the wrap algorithms outside the enum, are refused with 400 `BadParameter`.
+#[tokio::test]
+async fn secure_wrap_accepts_every_enum_value_that_fits_the_key() {
+    let hsm = Hsm::start().await;
+    let keys = hsm.keys(ApiVersion::V2026_04_01);
+    let accepted = attestation_token(
+        attestation_signer(),
+        &json!({"iss": "https://attest.test", "x-ms-attestation-type": "sevsnpvm"}),
+    );
+    let options = || CreateKeyOptions {
+        key_operations: Some(vec![
+            KeyOperation::SecureWrapKey,
+            KeyOperation::SecureUnwrapKey,
+        ]),
+        release_policy: Some(secure_wrap_policy()),
+        ..Default::default()
+    };
+    let refused = |err: keyvault::Error, what: &str| {
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{what}: {err}");
+        assert_eq!(err.error_code(), Some("BadParameter"), "{what}: {err}");
+    };
+    let mut ran = Vec::new();
+    for bits in [128usize, 192, 256] {
+        let name = unique("secure-wrap-oct");
+        keys.create_key(
+            &name,
+            KeyType::OctHsm,
+            Some(CreateKeyOptions {
+                key_size: Some(bits as u32),
+                ..options()
+            }),
+        )
+        .await
+        .expect("oct-HSM secure-wrap key");
+        for alg in keyvault::protocol::SECURE_KEY_WRAP_ALGORITHMS {
+            let what = format!("{alg} with a {bits}-bit key");
+            let fits = alg.key_family() == Some(kv_jwk::KeyFamily::Oct)
+                && alg.aes_key_len().is_none_or(|len| len * 8 == bits);
+            let wrapped = keys.secure_wrap_key(&name, None, alg.clone()).await;
+            if !fits {
+                refused(wrapped.expect_err(&what), &what);
+                let err = keys
+                    .secure_unwrap_key(&name, None, alg.clone(), &[0; 40], &accepted)
+                    .await
+                    .expect_err(&what);
+                refused(err, &what);
+                continue;
+            }
+            let wrapped = wrapped.unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_eq!(&wrapped.algorithm, alg, "{what}");
+            let plain = keys
+                .secure_unwrap_key(&name, None, alg.clone(), &wrapped.wrapped_key, &accepted)
+                .await
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_eq!(plain.key.len(), 32, "{what}");
+            ran.push(alg.to_string());
+        }
+        // Wrap algorithms outside the secure wrap enum are refused even where they fit.
+        for alg in [
+            KeyWrapAlgorithm::from("A256GCM"),
+            KeyWrapAlgorithm::from("FUTURE-KW"),
+        ] {
+            let err = keys
+                .secure_wrap_key(&name, None, alg.clone())
+                .await
+                .expect_err("outside the enum");
+            refused(err, alg.as_str());
+        }
+    }
+    for alg in [
+        "A128KWPAD",
+        "A192KWPAD",
+        "A256KWPAD",
+        "CKM_AES_KEY_WRAP_PAD",
+    ] {
+        assert!(ran.iter().any(|r| r == alg), "{alg} never ran: {ran:?}");
+    }
+    // On an RSA key: RSA-OAEP-256 only; RSA-OAEP and RSA1_5 are not secure wrap algorithms.
+    let rsa = unique("secure-wrap-rsa");
+    keys.create_key(&rsa, KeyType::RsaHsm, Some(options()))
+        .await
+        .expect("RSA secure-wrap key");
+    for alg in [
+        KeyWrapAlgorithm::RsaOaep,
+        KeyWrapAlgorithm::Rsa1_5,
+        KeyWrapAlgorithm::A256KwPad,
+    ] {
+        let err = keys
+            .secure_wrap_key(&rsa, None, alg.clone())
+            .await
+            .expect_err(alg.as_str());
+        refused(err, alg.as_str());
+    }
+}
+
 #[tokio::test]
 async fn ekm_connection_lifecycle_and_external_keys() {
     let hsm = Hsm::start().await;
@@ -372,4 +475,133 @@ async fn ekm_connection_lifecycle_and_external_keys() {
     assert_eq!(ekm.delete_ekm_connection().await.expect("delete"), moved);
     let err = ekm.get_ekm_connection().await.expect_err("deleted");
     assert_eq!(err.kind(), &ErrorKind::ResourceNotFound);
+}
+
+/// EKM proxy private endpoints (2026-07-01-preview) through the admin client: create and
+/// delete as long-running operations, get, list, operation status, a connection in
+/// `PrivateEndpoint` mode holding its endpoint, and the routes absent at 2026-04-01.
+#[tokio::test]
+async fn ekm_private_endpoint_lifecycle() {
+    let hsm = Hsm::start().await;
+    let ekm = hsm.ekm_at(ApiVersion::V2026_07_01Preview);
+    let now = || {
+        Some(PollerOptions {
+            frequency: std::time::Duration::ZERO,
+        })
+    };
+    assert!(
+        ekm.list_ekm_private_endpoints()
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    let parameters = KeyVaultEkmPrivateEndpointCreateParameters {
+        private_link_service_id: "myekmproxy-pls.eastus.azure.privatelinkservice".into(),
+        request_message: Some("Please approve.".into()),
+    };
+    let poller = ekm
+        .create_ekm_private_endpoint("my-ekm-pe", &parameters, now())
+        .await
+        .expect("create");
+    let created = poller.await.expect("created");
+    assert_eq!(created.private_endpoint_name.as_deref(), Some("my-ekm-pe"));
+    assert_eq!(
+        created.status,
+        Some(keyvault::protocol::OperationState::Succeeded)
+    );
+    let job = created.job_id.clone().expect("job id");
+    let status = ekm
+        .get_ekm_private_endpoint_operation_status(&job)
+        .await
+        .expect("status");
+    assert_eq!(status, created);
+
+    let pe = ekm
+        .get_ekm_private_endpoint("my-ekm-pe")
+        .await
+        .expect("get");
+    assert_eq!(pe.name.as_deref(), Some("my-ekm-pe"));
+    assert_eq!(
+        pe.properties
+            .as_ref()
+            .and_then(|p| p.private_link_service_id.as_deref()),
+        Some(parameters.private_link_service_id.as_str())
+    );
+    assert_eq!(ekm.list_ekm_private_endpoints().await.expect("list"), [pe]);
+    let err = ekm
+        .create_ekm_private_endpoint("my-ekm-pe", &parameters, now())
+        .await
+        .expect_err("exists");
+    assert_eq!(err.kind(), &ErrorKind::Conflict, "{err}");
+    ekm.create_ekm_private_endpoint("second-pe", &parameters, now())
+        .await
+        .expect("second")
+        .await
+        .expect("second created");
+    let err = ekm
+        .create_ekm_private_endpoint("third-pe", &parameters, now())
+        .await
+        .expect_err("at most two");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err}");
+
+    // A connection in PrivateEndpoint mode names an existing endpoint and holds it.
+    let ca = ekm.get_ekm_certificate().await.expect("client certificate");
+    let connection = KeyVaultEkmConnection {
+        host: "no-such-pe".into(),
+        server_ca_certificates: ca.ca_certificates.clone(),
+        connectivity_mode: Some(KeyVaultEkmConnectivityMode::PrivateEndpoint),
+        ..Default::default()
+    };
+    let err = ekm
+        .create_ekm_connection(&connection)
+        .await
+        .expect_err("unknown endpoint");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err}");
+    let connection = KeyVaultEkmConnection {
+        host: "my-ekm-pe".into(),
+        ..connection
+    };
+    assert_eq!(
+        ekm.create_ekm_connection(&connection)
+            .await
+            .expect("create"),
+        connection
+    );
+    assert_eq!(ekm.get_ekm_connection().await.expect("get"), connection);
+    let err = ekm
+        .delete_ekm_private_endpoint("my-ekm-pe", now())
+        .await
+        .expect_err("in use");
+    assert_eq!(err.kind(), &ErrorKind::Conflict, "{err}");
+    ekm.delete_ekm_connection()
+        .await
+        .expect("delete connection");
+    let deleted = ekm
+        .delete_ekm_private_endpoint("my-ekm-pe", now())
+        .await
+        .expect("delete")
+        .await
+        .expect("deleted");
+    assert_eq!(
+        deleted.operation_type,
+        Some(keyvault::protocol::EkmPrivateEndpointOperationType::Delete)
+    );
+    let err = ekm
+        .get_ekm_private_endpoint("my-ekm-pe")
+        .await
+        .expect_err("gone");
+    assert_eq!(err.kind(), &ErrorKind::ResourceNotFound);
+    assert_eq!(
+        ekm.list_ekm_private_endpoints().await.expect("list").len(),
+        1
+    );
+
+    // At 2026-04-01 the routes do not exist: the client refuses before any request (the
+    // emulator's 404 at older versions is tested beside its routes).
+    let err = hsm
+        .ekm()
+        .list_ekm_private_endpoints()
+        .await
+        .expect_err("old");
+    assert_eq!(err.kind(), &ErrorKind::InvalidArgument);
 }

@@ -637,7 +637,7 @@ impl LocalKey {
                             kw.is_some(),
                         )
                     }
-                    (E::CkmAesKeyWrapPad, true) => {
+                    (E::CkmAesKeyWrapPad | E::A128KwPad | E::A192KwPad | E::A256KwPad, true) => {
                         let padded = true;
                         (
                             if forward {

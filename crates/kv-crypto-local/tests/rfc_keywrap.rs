@@ -76,13 +76,33 @@ fn rfc5649_6_20_and_7_octets() {
             ),
             ("466f7250617369", "afbeb0f07dfbf541 9200f2ccb50bb24f"),
         ] {
-            let alg = KeyWrapAlgorithm::CkmAesKeyWrapPad;
-            assert_eq!(k.wrap_key(&alg, &hex(key)).unwrap(), hex(wrapped), "{name}");
-            assert_eq!(
-                &k.unwrap_key(&alg, &hex(wrapped)).unwrap()[..],
-                &hex(key)[..],
-                "{name}"
-            );
+            // The PKCS#11 name takes the KEK's size; A192KWPAD names it (secure key wrap).
+            for alg in [
+                KeyWrapAlgorithm::CkmAesKeyWrapPad,
+                KeyWrapAlgorithm::A192KwPad,
+            ] {
+                assert_eq!(
+                    k.wrap_key(&alg, &hex(key)).unwrap(),
+                    hex(wrapped),
+                    "{name} {alg}"
+                );
+                assert_eq!(
+                    &k.unwrap_key(&alg, &hex(wrapped)).unwrap()[..],
+                    &hex(key)[..],
+                    "{name} {alg}"
+                );
+            }
+            // A padded wrap whose name fixes another KEK size is refused before any work.
+            for alg in [KeyWrapAlgorithm::A128KwPad, KeyWrapAlgorithm::A256KwPad] {
+                assert!(
+                    matches!(
+                        k.wrap_key(&alg, &hex(key)),
+                        Err(kv_crypto_local::Error::UnsupportedAlgorithm { .. })
+                    ),
+                    "{name} {alg}"
+                );
+                assert!(k.unwrap_key(&alg, &hex(wrapped)).is_err(), "{name} {alg}");
+            }
         }
     }
 }

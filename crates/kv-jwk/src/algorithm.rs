@@ -159,6 +159,12 @@ crate::string_enum! {
         CkmAesKeyWrap => "CKM_AES_KEY_WRAP",
         /// AES key wrap with padding (RFC 5649) with the key's own size (PKCS#11 name).
         CkmAesKeyWrapPad => "CKM_AES_KEY_WRAP_PAD",
+        /// AES-128 key wrap with padding (RFC 5649; secure key wrap, 2026 api-versions).
+        A128KwPad => "A128KWPAD",
+        /// AES-192 key wrap with padding (RFC 5649; secure key wrap, 2026 api-versions).
+        A192KwPad => "A192KWPAD",
+        /// AES-256 key wrap with padding (RFC 5649; secure key wrap, 2026 api-versions).
+        A256KwPad => "A256KWPAD",
     }
 }
 
@@ -175,9 +181,15 @@ impl EncryptionAlgorithm {
     /// The AES key length in bytes the algorithm requires, where its name fixes one.
     pub fn aes_key_len(&self) -> Option<usize> {
         match self {
-            Self::A128Gcm | Self::A128Kw | Self::A128Cbc | Self::A128CbcPad => Some(16),
-            Self::A192Gcm | Self::A192Kw | Self::A192Cbc | Self::A192CbcPad => Some(24),
-            Self::A256Gcm | Self::A256Kw | Self::A256Cbc | Self::A256CbcPad => Some(32),
+            Self::A128Gcm | Self::A128Kw | Self::A128KwPad | Self::A128Cbc | Self::A128CbcPad => {
+                Some(16)
+            }
+            Self::A192Gcm | Self::A192Kw | Self::A192KwPad | Self::A192Cbc | Self::A192CbcPad => {
+                Some(24)
+            }
+            Self::A256Gcm | Self::A256Kw | Self::A256KwPad | Self::A256Cbc | Self::A256CbcPad => {
+                Some(32)
+            }
             _ => None,
         }
     }
@@ -207,6 +219,12 @@ crate::string_enum! {
         CkmAesKeyWrap => "CKM_AES_KEY_WRAP",
         /// AES key wrap with padding (RFC 5649) with the key's own size.
         CkmAesKeyWrapPad => "CKM_AES_KEY_WRAP_PAD",
+        /// AES-128 key wrap with padding (RFC 5649), the secure key wrap enum's name.
+        A128KwPad => "A128KWPAD",
+        /// AES-192 key wrap with padding (RFC 5649), the secure key wrap enum's name.
+        A192KwPad => "A192KWPAD",
+        /// AES-256 key wrap with padding (RFC 5649), the secure key wrap enum's name.
+        A256KwPad => "A256KWPAD",
     }
 }
 
@@ -223,6 +241,9 @@ impl KeyWrapAlgorithm {
             Self::Rsa1_5 => EncryptionAlgorithm::Rsa1_5,
             Self::CkmAesKeyWrap => EncryptionAlgorithm::CkmAesKeyWrap,
             Self::CkmAesKeyWrapPad => EncryptionAlgorithm::CkmAesKeyWrapPad,
+            Self::A128KwPad => EncryptionAlgorithm::A128KwPad,
+            Self::A192KwPad => EncryptionAlgorithm::A192KwPad,
+            Self::A256KwPad => EncryptionAlgorithm::A256KwPad,
             Self::Unknown(other) => EncryptionAlgorithm::from(other.as_str()),
         }
     }
@@ -230,6 +251,12 @@ impl KeyWrapAlgorithm {
     /// The key family this algorithm needs.
     pub fn key_family(&self) -> Option<KeyFamily> {
         self.to_encryption_algorithm().key_family()
+    }
+
+    /// The AES key length in bytes the algorithm requires, where its name fixes one
+    /// (`A*KW`, `A*KWPAD`; the `CKM_*` names take the key's own size).
+    pub fn aes_key_len(&self) -> Option<usize> {
+        self.to_encryption_algorithm().aes_key_len()
     }
 }
 
@@ -253,6 +280,20 @@ mod tests {
         }
         let future = KeyWrapAlgorithm::from("ML-KEM-768");
         assert_eq!(future.to_encryption_algorithm().as_str(), "ML-KEM-768");
+    }
+
+    #[test]
+    fn padded_key_wraps_fix_their_key_size() {
+        for (name, len) in [("A128KWPAD", 16), ("A192KWPAD", 24), ("A256KWPAD", 32)] {
+            let alg = KeyWrapAlgorithm::from(name);
+            assert!(alg.is_known(), "{name}");
+            assert_eq!(alg.aes_key_len(), Some(len), "{name}");
+            assert_eq!(alg.key_family(), Some(KeyFamily::Oct), "{name}");
+            assert_eq!(alg.to_string(), name);
+        }
+        assert_eq!(KeyWrapAlgorithm::A192Kw.aes_key_len(), Some(24));
+        assert_eq!(KeyWrapAlgorithm::CkmAesKeyWrapPad.aes_key_len(), None);
+        assert_eq!(KeyWrapAlgorithm::RsaOaep256.aes_key_len(), None);
     }
 
     #[test]

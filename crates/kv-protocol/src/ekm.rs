@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ekm_private_endpoint::EkmConnectivityMode;
+
 /// Standard-alphabet base64 of a list of DER certificates.
 mod der_list {
     use base64ct::{Base64, Encoding};
@@ -45,9 +47,10 @@ pub struct EkmConnection {
     /// The expected subject common name of the proxy's server certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_subject_common_name: Option<String>,
-    /// How the proxy is reached (`Public`, `PrivateEndpoint`; 2026-07-01-preview).
+    /// How the proxy is reached (2026-07-01-preview; the service's default is `Public`).
+    /// With `PrivateEndpoint`, `host` is the name of one of the pool's private endpoints.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connectivity_mode: Option<String>,
+    pub connectivity_mode: Option<EkmConnectivityMode>,
 }
 
 impl EkmConnection {

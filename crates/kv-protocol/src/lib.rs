@@ -41,6 +41,7 @@ pub mod crypto;
 pub mod deleted;
 mod duration;
 pub mod ekm;
+pub mod ekm_private_endpoint;
 pub mod error;
 pub mod identifier;
 pub mod keys;
@@ -69,6 +70,13 @@ pub use crypto::{
 };
 pub use deleted::{DeletedKeyBundle, DeletedKeyItem, DeletedKeyListResult};
 pub use ekm::{EkmConnection, EkmProxyClientCertificateInfo, EkmProxyInfo};
+pub use ekm_private_endpoint::{
+    EkmConnectivityMode, EkmPrivateEndpoint, EkmPrivateEndpointConnectionState,
+    EkmPrivateEndpointConnectionStatus, EkmPrivateEndpointCreateParameters,
+    EkmPrivateEndpointListResult, EkmPrivateEndpointOperation, EkmPrivateEndpointOperationType,
+    EkmPrivateEndpointProperties, EkmPrivateEndpointProvisioningState, OperationState,
+    is_valid_private_endpoint_name,
+};
 pub use error::{Error, ErrorBody, KeyVaultError, Result};
 pub use identifier::{
     KeyVaultKeyIdentifier, MAX_KEY_NAME_LEN, is_valid_key_name, is_valid_key_version,
@@ -96,6 +104,7 @@ pub use rotation::{
     LifetimeActions, LifetimeActionsTrigger, LifetimeActionsType,
 };
 pub use secure_wrap::{
-    SecureKeyOperationResult, SecureKeyUnwrapOperationParameters, SecureKeyWrapOperationParameters,
+    SECURE_KEY_WRAP_ALGORITHMS, SecureKeyOperationResult, SecureKeyUnwrapOperationParameters,
+    SecureKeyWrapOperationParameters,
 };
 pub use settings::{Setting, SettingType, SettingsListResult, UpdateSettingRequest};

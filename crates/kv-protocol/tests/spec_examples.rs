@@ -600,6 +600,28 @@ const OPERATIONS_2026: &[(&str, BodyParameter, &str)] = &[
     ("DeleteEkmConnection", None, "EkmConnection"),
     ("CheckEkmConnection", None, "EkmProxyInfo"),
     ("GetEkmCertificate", None, "EkmProxyClientCertificateInfo"),
+    // 2026-07-01-preview (Administration/EKM/routes.tsp): create and delete answer 202.
+    (
+        "CreateEkmPrivateEndpoint",
+        Some(("parameters", "EkmPrivateEndpointCreateParameters")),
+        "EkmPrivateEndpointOperation",
+    ),
+    (
+        "DeleteEkmPrivateEndpoint",
+        None,
+        "EkmPrivateEndpointOperation",
+    ),
+    ("GetEkmPrivateEndpoint", None, "EkmPrivateEndpoint"),
+    (
+        "ListEkmPrivateEndpoints",
+        None,
+        "EkmPrivateEndpointListResult",
+    ),
+    (
+        "GetEkmPrivateEndpointOperationStatus",
+        None,
+        "EkmPrivateEndpointOperation",
+    ),
 ];
 
 /// The Rust type of each 2026 schema, and its base64url members (the spec's
@@ -614,6 +636,10 @@ fn round_trip_2026(schema: &str) -> Option<(RoundTrip, &'static [&'static str])>
         "EkmConnection" => (rt::<EkmConnection>, &[]),
         "EkmProxyInfo" => (rt::<EkmProxyInfo>, &[]),
         "EkmProxyClientCertificateInfo" => (rt::<EkmProxyClientCertificateInfo>, &[]),
+        "EkmPrivateEndpointCreateParameters" => (rt::<EkmPrivateEndpointCreateParameters>, &[]),
+        "EkmPrivateEndpointOperation" => (rt::<EkmPrivateEndpointOperation>, &[]),
+        "EkmPrivateEndpoint" => (rt::<EkmPrivateEndpoint>, &[]),
+        "EkmPrivateEndpointListResult" => (rt::<EkmPrivateEndpointListResult>, &[]),
         "ExternalKeyCreateParameters" => (rt::<ExternalKeyCreateParameters>, &[]),
         "KeyBundle" => (rt::<KeyBundle>, &[]),
         "DeletedKeyBundle" => (rt::<DeletedKeyBundle>, &[]),
@@ -661,7 +687,18 @@ fn vendored_dir() -> PathBuf {
 
 #[test]
 fn every_2026_example_round_trips() {
-    let dir = vendored_dir().join("2026-04-01/examples");
+    check_2026_examples("2026-04-01", 7);
+}
+
+#[test]
+fn every_2026_07_01_preview_example_round_trips() {
+    check_2026_examples("2026-07-01-preview", 5);
+}
+
+/// Every vendored example of `version` has its operation in the table, and its request and
+/// its 200 (or 202) body round-trip through the Rust types.
+fn check_2026_examples(version: &str, at_least: usize) {
+    let dir = vendored_dir().join(version).join("examples");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .map(|e| {
@@ -672,11 +709,14 @@ fn every_2026_example_round_trips() {
         })
         .collect();
     names.sort();
-    assert!(names.len() >= 7, "vendored examples missing: {names:?}");
+    assert!(
+        names.len() >= at_least,
+        "vendored examples missing: {names:?}"
+    );
     let mut failures = Vec::new();
     for name in &names {
         let example = read_json(&dir.join(name));
-        assert_eq!(example["parameters"]["api-version"], "2026-04-01", "{name}");
+        assert_eq!(example["parameters"]["api-version"], version, "{name}");
         let op_id = example["operationId"].as_str().unwrap_or_default();
         let Some((_, body, response)) = OPERATIONS_2026.iter().find(|o| o.0 == op_id) else {
             failures.push(format!(
@@ -696,9 +736,13 @@ fn every_2026_example_round_trips() {
             }
             (_, None) => failures.push(format!("{name}: no parameters")),
         }
-        match example["responses"]["200"].get("body") {
-            Some(b) => check_2026(response, b, &format!("{name} 200"), &mut failures),
-            None => failures.push(format!("{name}: no 200 body")),
+        let responses = &example["responses"];
+        match ["200", "202"]
+            .iter()
+            .find_map(|code| Some((code, responses.get(*code)?.get("body")?)))
+        {
+            Some((code, b)) => check_2026(response, b, &format!("{name} {code}"), &mut failures),
+            None => failures.push(format!("{name}: no 200 or 202 body")),
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");

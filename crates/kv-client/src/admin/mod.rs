@@ -28,6 +28,8 @@ pub use backup::{
 };
 pub use ekm::{
     KeyVaultEkmClient, KeyVaultEkmClientOptions, KeyVaultEkmConnection,
+    KeyVaultEkmConnectivityMode, KeyVaultEkmPrivateEndpoint,
+    KeyVaultEkmPrivateEndpointCreateParameters, KeyVaultEkmPrivateEndpointOperation,
     KeyVaultEkmProxyClientCertificateInfo, KeyVaultEkmProxyInfo,
 };
 pub use options::{

@@ -444,7 +444,7 @@ impl LocalKey {
     }
 
     /// Wraps `key` (RSA encryption or AES key wrap: A*KW and `CKM_AES_KEY_WRAP` are RFC 3394,
-    /// `CKM_AES_KEY_WRAP_PAD` is RFC 5649).
+    /// A*KWPAD and `CKM_AES_KEY_WRAP_PAD` are RFC 5649).
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for a key of a length the algorithm cannot wrap; and the

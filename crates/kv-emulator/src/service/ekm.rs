@@ -10,7 +10,9 @@
 
 use std::sync::OnceLock;
 
-use kv_protocol::{EkmConnection, EkmProxyClientCertificateInfo, EkmProxyInfo};
+use kv_protocol::{
+    EkmConnection, EkmConnectivityMode, EkmProxyClientCertificateInfo, EkmProxyInfo,
+};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -91,6 +93,15 @@ async fn record(
                 }
                 (false, true) => return Err(not_found()),
                 _ => {}
+            }
+            if connection.connectivity_mode == Some(EkmConnectivityMode::PrivateEndpoint)
+                && !super::ekm_private_endpoint::exists(tx, &connection.host)?
+            {
+                return Err(ApiError::bad(format!(
+                    "In PrivateEndpoint connectivity mode the host names a private endpoint, \
+                     and there is no private endpoint {}.",
+                    connection.host
+                )));
             }
             tx.put_ekm_connection(&connection)?;
             Ok(connection)

@@ -7,6 +7,7 @@
 pub(crate) mod backup;
 pub(crate) mod deleted;
 pub(crate) mod ekm;
+pub(crate) mod ekm_private_endpoint;
 pub(crate) mod external;
 pub(crate) mod key_backup;
 pub(crate) mod keys;

@@ -11,6 +11,7 @@
 
 use kv_crypto_local::LocalKey;
 use kv_jwk::{KeyOperation, KeyWrapAlgorithm};
+use kv_protocol::SECURE_KEY_WRAP_ALGORITHMS;
 use zeroize::Zeroizing;
 
 use crate::error::{ApiError, crypto_error};
@@ -23,6 +24,23 @@ use super::release::attested_claims;
 /// Size of the key secure wrap generates (the spec: "a new 256 bit AES key").
 const GENERATED_KEY_BYTES: usize = 32;
 
+/// Refuses an `alg` outside the secure wrap enum with the service's bad-parameter shape;
+/// one inside it that does not fit the key (size, family) is refused by [`LocalKey`].
+fn check_algorithm(alg: &KeyWrapAlgorithm) -> Result<(), ApiError> {
+    if SECURE_KEY_WRAP_ALGORITHMS.contains(alg) {
+        Ok(())
+    } else {
+        Err(ApiError::bad(format!(
+            "The algorithm {alg} is not supported for secure key wrap; use one of {}.",
+            SECURE_KEY_WRAP_ALGORITHMS
+                .iter()
+                .map(KeyWrapAlgorithm::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
+    }
+}
+
 /// A new AES-256 key wrapped with `name`/`version` under `alg`.
 pub(crate) async fn wrap(
     state: &AppState,
@@ -30,6 +48,7 @@ pub(crate) async fn wrap(
     version: Option<String>,
     alg: KeyWrapAlgorithm,
 ) -> Result<(VersionRow, Vec<u8>), ApiError> {
+    check_algorithm(&alg)?;
     let (row, private) = load_usable(state, name, version, KeyOperation::SecureWrapKey).await?;
     let wrapped = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
         let generated = kv_crypto_local::random_bytes(GENERATED_KEY_BYTES).map_err(crypto_error)?;
@@ -50,6 +69,7 @@ pub(crate) async fn unwrap(
     value: Vec<u8>,
     target: String,
 ) -> Result<(VersionRow, Zeroizing<Vec<u8>>), ApiError> {
+    check_algorithm(&alg)?;
     if target.trim().is_empty() {
         return Err(ApiError::bad("target (an attestation token) is required."));
     }

@@ -1,7 +1,9 @@
 //! Administration state in the database: custom role definitions, role assignments,
 //! account settings and the External Key Manager connection. Built-in role definitions are not stored (see [`crate::rbac`]).
 
-use kv_protocol::{EkmConnection, RoleAssignment, RoleDefinition};
+use kv_protocol::{
+    EkmConnection, EkmPrivateEndpoint, EkmPrivateEndpointOperation, RoleAssignment, RoleDefinition,
+};
 use rusqlite::{OptionalExtension, params};
 
 use super::sqlite::{Tx, db_err, json_err};
@@ -186,6 +188,100 @@ impl Tx<'_> {
             .execute("DELETE FROM ekm_connection WHERE id = 1", [])
             .map_err(db_err)?;
         Ok(n == 1)
+    }
+
+    /// The EKM proxy private endpoints, ordered by name.
+    pub fn ekm_private_endpoints(&self) -> Result<Vec<EkmPrivateEndpoint>, ApiError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT body FROM ekm_private_endpoints ORDER BY name")
+            .map_err(db_err)?;
+        let bodies = stmt
+            .query_map([], |row| row.get::<_, String>(0))
+            .map_err(db_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)?;
+        bodies
+            .iter()
+            .map(|b| serde_json::from_str(b).map_err(json_err))
+            .collect()
+    }
+
+    /// EKM proxy private endpoint `name` (case-insensitive).
+    pub fn ekm_private_endpoint(&self, name: &str) -> Result<Option<EkmPrivateEndpoint>, ApiError> {
+        self.json_row(
+            "SELECT body FROM ekm_private_endpoints WHERE name = ?1",
+            name,
+        )
+    }
+
+    /// Records private endpoint `name`.
+    pub fn put_ekm_private_endpoint(
+        &self,
+        name: &str,
+        endpoint: &EkmPrivateEndpoint,
+    ) -> Result<(), ApiError> {
+        let body = serde_json::to_string(endpoint).map_err(json_err)?;
+        self.tx
+            .execute(
+                "INSERT INTO ekm_private_endpoints (name, body) VALUES (?1, ?2) \
+                 ON CONFLICT(name) DO UPDATE SET body = excluded.body",
+                params![name, body],
+            )
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Removes private endpoint `name`; `false` if there was none.
+    pub fn delete_ekm_private_endpoint(&self, name: &str) -> Result<bool, ApiError> {
+        let n = self
+            .tx
+            .execute("DELETE FROM ekm_private_endpoints WHERE name = ?1", [name])
+            .map_err(db_err)?;
+        Ok(n == 1)
+    }
+
+    /// Private endpoint operation `id`.
+    pub fn ekm_private_endpoint_operation(
+        &self,
+        id: &str,
+    ) -> Result<Option<EkmPrivateEndpointOperation>, ApiError> {
+        self.json_row(
+            "SELECT body FROM ekm_private_endpoint_operations WHERE id = ?1",
+            id,
+        )
+    }
+
+    /// Records private endpoint operation `id`.
+    pub fn put_ekm_private_endpoint_operation(
+        &self,
+        id: &str,
+        operation: &EkmPrivateEndpointOperation,
+    ) -> Result<(), ApiError> {
+        let body = serde_json::to_string(operation).map_err(json_err)?;
+        self.tx
+            .execute(
+                "INSERT INTO ekm_private_endpoint_operations (id, body) VALUES (?1, ?2) \
+                 ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+                params![id, body],
+            )
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// The JSON `body` column of the one row `sql` selects for `key`, parsed.
+    fn json_row<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        key: &str,
+    ) -> Result<Option<T>, ApiError> {
+        let body: Option<String> = self
+            .tx
+            .query_row(sql, [key], |row| row.get(0))
+            .optional()
+            .map_err(db_err)?;
+        body.map(|b| serde_json::from_str(&b).map_err(json_err))
+            .transpose()
     }
 
     /// Removes key `name` (active or deleted) with every version; `false` if absent.

@@ -56,6 +56,15 @@ CREATE TABLE IF NOT EXISTS ekm_connection (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     body TEXT NOT NULL                      -- EkmConnection JSON
 );
+-- EKM proxy private endpoints (2026-07-01-preview) and their create/delete operations.
+CREATE TABLE IF NOT EXISTS ekm_private_endpoints (
+    name TEXT PRIMARY KEY COLLATE NOCASE,   -- peName
+    body TEXT NOT NULL                      -- EkmPrivateEndpoint JSON
+);
+CREATE TABLE IF NOT EXISTS ekm_private_endpoint_operations (
+    id TEXT PRIMARY KEY,                    -- jobId
+    body TEXT NOT NULL                      -- EkmPrivateEndpointOperation JSON
+);
 ";
 
 /// Applies connection settings and creates the schema.

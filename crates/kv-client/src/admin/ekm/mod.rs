@@ -15,6 +15,15 @@ use super::endpoint::connect;
 use crate::error::Result;
 use crate::key_client::require_api_version;
 
+mod private_endpoint;
+
+/// How the EKM proxy is reached: `Public` (the default) or `PrivateEndpoint` (then the
+/// connection's `host` names one of the HSM's private endpoints).
+pub use kv_protocol::EkmConnectivityMode as KeyVaultEkmConnectivityMode;
+/// The body of [`KeyVaultEkmClient::create_ekm_private_endpoint`].
+pub use kv_protocol::EkmPrivateEndpointCreateParameters as KeyVaultEkmPrivateEndpointCreateParameters;
+pub use private_endpoint::{KeyVaultEkmPrivateEndpoint, KeyVaultEkmPrivateEndpointOperation};
+
 /// The EKM connection: the proxy's host, optional path prefix, and the CA certificates
 /// (DER) that issued the proxy's server certificate.
 pub use kv_protocol::EkmConnection as KeyVaultEkmConnection;

@@ -16,7 +16,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::Method;
 use axum::response::Response;
-use kv_protocol::DataAction;
+use kv_protocol::{ApiVersion, DataAction};
 
 use crate::error::ApiError;
 use crate::rbac::builtin;
@@ -75,6 +75,16 @@ pub enum AdminOp {
     CheckEkm,
     /// `GET /ekm/certificate`.
     EkmCertificate,
+    /// `GET /ekm/privateendpoint` (2026-07-01-preview).
+    ListEkmPrivateEndpoints,
+    /// `GET /ekm/privateendpoint/{peName}`.
+    GetEkmPrivateEndpoint(String),
+    /// `POST /ekm/privateendpoint/{peName}`.
+    CreateEkmPrivateEndpoint(String),
+    /// `DELETE /ekm/privateendpoint/{peName}`.
+    DeleteEkmPrivateEndpoint(String),
+    /// `GET /ekm/privateendpoint/operations/{operationId}`.
+    EkmPrivateEndpointOperation(String),
 }
 
 const PROVIDERS: &str = "/providers/microsoft.authorization/";
@@ -114,6 +124,21 @@ pub fn classify(method: &Method, path: &str) -> Option<Result<AdminOp, ApiError>
         ["ekm", "create"] => (m == Method::POST).then_some(AdminOp::CreateEkm),
         ["ekm", "check"] => (m == Method::POST).then_some(AdminOp::CheckEkm),
         ["ekm", "certificate"] => (m == Method::GET).then_some(AdminOp::EkmCertificate),
+        ["ekm", "privateendpoint"] | ["ekm", "privateendpoint", ""] => {
+            (m == Method::GET).then_some(AdminOp::ListEkmPrivateEndpoints)
+        }
+        ["ekm", "privateendpoint", "operations", id] => {
+            (m == Method::GET).then(|| AdminOp::EkmPrivateEndpointOperation((*id).to_owned()))
+        }
+        ["ekm", "privateendpoint", name] => {
+            let name = (*name).to_owned();
+            match m {
+                Method::GET => Some(AdminOp::GetEkmPrivateEndpoint(name)),
+                Method::POST => Some(AdminOp::CreateEkmPrivateEndpoint(name)),
+                Method::DELETE => Some(AdminOp::DeleteEkmPrivateEndpoint(name)),
+                _ => None,
+            }
+        }
         ["settings", name] => match m {
             Method::GET => Some(AdminOp::GetSetting((*name).to_owned())),
             Method::PATCH => Some(AdminOp::UpdateSetting((*name).to_owned())),
@@ -171,10 +196,19 @@ impl AdminOp {
             }
             Self::RestoreStatus(_) => (DataAction::ReadHsmRestoreStatus, global()),
             Self::ListSettings | Self::GetSetting(_) | Self::UpdateSetting(_) => return None,
-            Self::GetEkm | Self::CheckEkm | Self::EkmCertificate => {
+            Self::GetEkm
+            | Self::CheckEkm
+            | Self::EkmCertificate
+            | Self::ListEkmPrivateEndpoints
+            | Self::GetEkmPrivateEndpoint(_)
+            | Self::EkmPrivateEndpointOperation(_) => {
                 (DataAction::from(builtin::EKM_READ), global())
             }
-            Self::CreateEkm | Self::UpdateEkm => (DataAction::from(builtin::EKM_WRITE), global()),
+            // The spec: deleting a private endpoint needs ekm/write, not ekm/delete.
+            Self::CreateEkm
+            | Self::UpdateEkm
+            | Self::CreateEkmPrivateEndpoint(_)
+            | Self::DeleteEkmPrivateEndpoint(_) => (DataAction::from(builtin::EKM_WRITE), global()),
             Self::DeleteEkm => (DataAction::from(builtin::EKM_DELETE), global()),
         };
         Some((action, scope))
@@ -213,6 +247,7 @@ pub async fn run(
     if !state.kind().is_hsm() {
         return Err(not_on_a_vault());
     }
+    check_added(&op, &ctx)?;
     match op {
         AdminOp::ListRoles(c, scope) => roles::list(state, ctx, c, scope).await,
         AdminOp::GetRole(c, scope, name) => roles::get(state, c, scope, name).await,
@@ -234,6 +269,47 @@ pub async fn run(
         AdminOp::DeleteEkm => ekm::delete(&state).await,
         AdminOp::CheckEkm => ekm::check(&state).await,
         AdminOp::EkmCertificate => ekm::certificate(),
+        AdminOp::ListEkmPrivateEndpoints => ekm::list_private_endpoints(&state).await,
+        AdminOp::GetEkmPrivateEndpoint(name) => ekm::get_private_endpoint(&state, name).await,
+        AdminOp::CreateEkmPrivateEndpoint(name) => {
+            ekm::create_private_endpoint(&state, &ctx, name, body).await
+        }
+        AdminOp::DeleteEkmPrivateEndpoint(name) => {
+            ekm::delete_private_endpoint(&state, &ctx, name).await
+        }
+        AdminOp::EkmPrivateEndpointOperation(id) => {
+            ekm::private_endpoint_operation(&state, id).await
+        }
+    }
+}
+
+impl AdminOp {
+    /// The api-version that added this operation, for those added after the rest of the
+    /// administration API (the private endpoint routes: 2026-07-01-preview).
+    fn added_in(&self) -> Option<ApiVersion> {
+        match self {
+            Self::ListEkmPrivateEndpoints
+            | Self::GetEkmPrivateEndpoint(_)
+            | Self::CreateEkmPrivateEndpoint(_)
+            | Self::DeleteEkmPrivateEndpoint(_)
+            | Self::EkmPrivateEndpointOperation(_) => Some(ApiVersion::V2026_07_01Preview),
+            _ => None,
+        }
+    }
+}
+
+/// An operation requested at an api-version older than the one that added it: the
+/// answer to a path that does not exist (as [`dispatch`] answers an unknown path).
+fn check_added(op: &AdminOp, ctx: &RequestCtx) -> Result<(), ApiError> {
+    let requested = ApiVersion::from(ctx.api_version());
+    match op.added_in() {
+        Some(added) if requested.is_known() && requested < added => {
+            Err(ApiError::NotFound(format!(
+                "The requested operation is not available at api-version {requested}; it \
+                 needs {added} or later."
+            )))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -305,6 +381,26 @@ mod tests {
         assert_eq!(op(Method::DELETE, "/ekm"), AdminOp::DeleteEkm);
         assert_eq!(op(Method::POST, "/ekm/check"), AdminOp::CheckEkm);
         assert_eq!(op(Method::GET, "/ekm/certificate"), AdminOp::EkmCertificate);
+        assert_eq!(
+            op(Method::GET, "/ekm/privateendpoint"),
+            AdminOp::ListEkmPrivateEndpoints
+        );
+        assert_eq!(
+            op(Method::POST, "/ekm/privateendpoint/pe1"),
+            AdminOp::CreateEkmPrivateEndpoint("pe1".into())
+        );
+        assert_eq!(
+            op(Method::GET, "/ekm/privateendpoint/operations/j1"),
+            AdminOp::EkmPrivateEndpointOperation("j1".into())
+        );
+        assert_eq!(
+            op(Method::DELETE, "/ekm/privateendpoint/pe1").access(),
+            Some((DataAction::from(builtin::EKM_WRITE), "/".into()))
+        );
+        assert!(matches!(
+            classify(&Method::PUT, "/ekm/privateendpoint/pe1"),
+            Some(Err(ApiError::MethodNotAllowed))
+        ));
         assert!(matches!(
             classify(&Method::GET, "/ekm/check"),
             Some(Err(ApiError::MethodNotAllowed))

@@ -571,3 +571,96 @@ async fn ekm_routes_are_checked_with_the_ekm_data_actions() {
         );
     }
 }
+
+#[tokio::test]
+async fn ekm_private_endpoints_exist_from_2026_07_01_preview_per_hsm() {
+    const PE_VERSION: &str = "2026-07-01-preview";
+    const OTHER_HSM: &str = "otherhsm.managedhsm.localhost:8443";
+    let app = TestApp::new();
+    for version in ["2025-07-01", V2026] {
+        let (status, body) = app
+            .call_version_at(HSM_HOST, version, "GET", "/ekm/privateendpoint", None)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{version}: {body}");
+    }
+    let params = json!({"privateLinkServiceId": "pls.eastus.azure.privatelinkservice"});
+    let (status, op) = app
+        .call_version_at(
+            HSM_HOST,
+            PE_VERSION,
+            "POST",
+            "/ekm/privateendpoint/my-ekm-pe",
+            Some(params.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{op}");
+    assert_eq!(op["operationType"], "Create");
+    assert_eq!(op["status"], "Succeeded");
+    let job = op["jobId"].as_str().unwrap().to_owned();
+    let status_path = format!("/ekm/privateendpoint/operations/{job}");
+    let polled = app
+        .ok_on(HSM_HOST, PE_VERSION, "GET", &status_path, None)
+        .await;
+    assert_eq!(polled, op);
+    let (status, _) = app
+        .call_version_at(
+            HSM_HOST,
+            PE_VERSION,
+            "POST",
+            "/ekm/privateendpoint/-bad",
+            Some(params.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = app
+        .call_version_at(
+            OTHER_HSM,
+            PE_VERSION,
+            "GET",
+            "/ekm/privateendpoint/my-ekm-pe",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another HSM has its own");
+
+    let app = app.restarted();
+    let pe = app
+        .ok_on(
+            HSM_HOST,
+            PE_VERSION,
+            "GET",
+            "/ekm/privateendpoint/my-ekm-pe",
+            None,
+        )
+        .await;
+    assert_eq!(pe["name"], "my-ekm-pe");
+    assert_eq!(pe["provisioningState"], "Succeeded");
+    assert_eq!(
+        pe["properties"]["privateLinkServiceId"],
+        params["privateLinkServiceId"]
+    );
+    let list = app
+        .ok_on(HSM_HOST, PE_VERSION, "GET", "/ekm/privateendpoint", None)
+        .await;
+    assert_eq!(list["value"], json!([pe]));
+    let (status, _) = app
+        .call_version_at(
+            HSM_HOST,
+            PE_VERSION,
+            "DELETE",
+            "/ekm/privateendpoint/my-ekm-pe",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, _) = app
+        .call_version_at(
+            HSM_HOST,
+            PE_VERSION,
+            "GET",
+            "/ekm/privateendpoint/my-ekm-pe",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
