@@ -12,7 +12,9 @@ use kv_protocol::{
 use url::Url;
 
 use super::KeyVaultEkmClient;
-use crate::admin::endpoint::{HsmEndpoint, check_segment};
+use kv_core::Endpoint;
+
+use crate::admin::endpoint::check_segment;
 use crate::error::{Error, ErrorKind, Result, decode, invalid_argument};
 
 /// An EKM proxy private endpoint: its name, region, provisioning state, the Private Link
@@ -77,7 +79,7 @@ fn step(
 
 /// Where to poll: the `Azure-AsyncOperation` URL (on this HSM only, since the poll carries
 /// the bearer token), else `{vault}/ekm/privateendpoint/operations/{jobId}`.
-fn status_url(endpoint: &HsmEndpoint, response: &Response, job_id: Option<&str>) -> Result<Url> {
+fn status_url(endpoint: &Endpoint, response: &Response, job_id: Option<&str>) -> Result<Url> {
     if let Some(header) = response
         .headers()
         .get("azure-asyncoperation")

@@ -8,9 +8,11 @@ use serde_json::json;
 
 use super::*;
 use crate::admin::KeyVaultEkmClientOptions;
-use crate::admin::test_hsm::{FakeHsm, HSM};
+use kv_core::test_util::FakeTransport;
 
-fn client(fake: &Arc<FakeHsm>, api_version: kv_core::ApiVersion) -> KeyVaultEkmClient {
+use crate::admin::test_hsm::{HSM, fake_hsm};
+
+fn client(fake: &Arc<FakeTransport>, api_version: kv_core::ApiVersion) -> KeyVaultEkmClient {
     let mut client_options = fake.options();
     client_options.api_version = api_version;
     KeyVaultEkmClient::new(
@@ -37,7 +39,7 @@ fn endpoint_json() -> serde_json::Value {
 async fn create_polls_the_async_operation_url_until_succeeded() {
     let polls = Arc::new(AtomicU32::new(0));
     let seen = polls.clone();
-    let fake = FakeHsm::new(
+    let fake = fake_hsm(
         move |method, path, _| match (method, path) {
             ("POST", "/ekm/privateendpoint/my-ekm-pe") => (
                 202,
@@ -98,7 +100,7 @@ async fn create_polls_the_async_operation_url_until_succeeded() {
     assert_eq!(done.end_time, Some(2));
     assert_eq!(polls.load(Ordering::SeqCst), 2);
     assert_eq!(
-        fake.body(0),
+        fake.json_body(0),
         json!({"privateLinkServiceId": "pls", "requestMessage": "please"})
     );
 
@@ -123,7 +125,7 @@ async fn create_polls_the_async_operation_url_until_succeeded() {
 
 #[tokio::test]
 async fn a_failed_operation_fails_the_poller_with_the_service_code() {
-    let fake = FakeHsm::new(
+    let fake = fake_hsm(
         |method, _, _| match method {
             "DELETE" => (
                 202,
@@ -159,7 +161,7 @@ async fn a_failed_operation_fails_the_poller_with_the_service_code() {
 
 #[tokio::test]
 async fn bad_names_and_older_versions_are_refused_before_any_request() {
-    let fake = FakeHsm::new(|_, _, _| (200, "{}".into()), |_, _| Vec::new());
+    let fake = fake_hsm(|_, _, _| (200, "{}".into()), |_, _| Vec::new());
     let c = client(&fake, kv_core::ApiVersion::V2026_07_01Preview);
     for bad in ["a", "-ab", "a_b", "a/b"] {
         let err = c.get_ekm_private_endpoint(bad).await.unwrap_err();
@@ -169,8 +171,7 @@ async fn bad_names_and_older_versions_are_refused_before_any_request() {
     let err = old.list_ekm_private_endpoints().await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::InvalidArgument);
     assert!(err.message().contains("2026-07-01-preview"), "{err}");
-    let other =
-        crate::admin::test_hsm::FakeHsm::new(|_, _, _| (200, "{}".into()), |_, _| Vec::new());
+    let other = fake_hsm(|_, _, _| (200, "{}".into()), |_, _| Vec::new());
     let token = ContinuationToken::new(format!("{TOKEN_PREFIX}https://elsewhere.example/x"));
     assert!(
         c.resume_ekm_private_endpoint_operation(&token, None)
