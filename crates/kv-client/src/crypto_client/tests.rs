@@ -632,6 +632,11 @@ fn spans_of(f: impl FnOnce()) -> String {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
+    // tracing caches each callsite's interest when the callsite is first hit. While only
+    // one dispatcher is registered, tracing-core asks just the hitting thread's default: a
+    // test on another thread (no subscriber) hitting a span first would turn it off for this
+    // test too. A second registered dispatcher makes it ask every live dispatcher.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
     tracing::subscriber::with_default(subscriber, f);
     String::from_utf8(buf.0.lock().unwrap().clone()).unwrap()
 }
