@@ -1,7 +1,8 @@
 //! The 2026 api-versions end to end: kv-client against the in-process emulator over HTTPS.
 //! Key size at 2026-04-01 and older versions, secure key wrap/unwrap with an accepted and a
-//! refused attestation target, the EKM connection lifecycle through the admin client, and
-//! external key references created, read and deleted.
+//! refused attestation target (the unwrapped key comes back encrypted to the target's
+//! runtime key), the EKM connection lifecycle through the admin client, and external key
+//! references created, read and deleted.
 
 use std::sync::Arc;
 
@@ -13,7 +14,8 @@ use keyvault::admin::{
 use keyvault::jwk::{KeyOperation, KeyType, KeyWrapAlgorithm};
 use keyvault::pipeline::{ApiVersion, ClientOptions, StaticTokenCredential};
 use keyvault::{
-    CreateKeyOptions, ErrorKind, KeyClient, KeyClientOptions, KeyReleasePolicy, PollerOptions,
+    CreateKeyOptions, CryptographyClient, CryptographyClientOptions, ErrorKind, KeyClient,
+    KeyClientOptions, KeyReleasePolicy, PollerOptions, RoutingMode,
 };
 use kv_emulator::{Emulator, EmulatorHandle};
 use serde_json::{Value, json};
@@ -96,6 +98,20 @@ impl Hsm {
         .expect("key client")
     }
 
+    /// A remote-only cryptography client for key version `key_id`.
+    fn crypto(&self, key_id: &str) -> CryptographyClient {
+        CryptographyClient::new(
+            key_id,
+            self.credential(),
+            Some(CryptographyClientOptions {
+                client_options: self.options(ApiVersion::V2026_04_01),
+                mode: RoutingMode::RemoteOnly,
+                ..Default::default()
+            }),
+        )
+        .expect("crypto client")
+    }
+
     fn ekm(&self) -> KeyVaultEkmClient {
         self.ekm_at(ApiVersion::NEWEST_STABLE)
     }
@@ -160,11 +176,35 @@ fn secure_wrap_policy() -> KeyReleasePolicy {
     }
 }
 
+/// A runtime RSA key for the attestation target and the claims of a token that carries it
+/// in `x-ms-runtime.keys` (as a TEE's token does), with attestation type `tee`.
+fn runtime_claims(runtime: &kv_jwk::JsonWebKey, tee: &str) -> Value {
+    let mut public = serde_json::to_value(runtime.to_public()).expect("JWK");
+    public["key_ops"] = json!(["encrypt"]);
+    json!({"iss": "https://attest.test", "x-ms-attestation-type": tee,
+        "x-ms-runtime": {"keys": [public]}})
+}
+
+/// A secure unwrap answer decrypted with the target's runtime key (RSA-OAEP-256).
+fn decrypt_for_target(runtime: &kv_jwk::JsonWebKey, value: &[u8]) -> Vec<u8> {
+    kv_crypto_local::LocalKey::new(runtime)
+        .and_then(|k| {
+            k.decrypt(
+                &kv_jwk::EncryptionAlgorithm::RsaOaep256,
+                value,
+                &kv_crypto_local::DecryptParameters::default(),
+            )
+        })
+        .expect("the answer decrypts with the runtime key")
+        .to_vec()
+}
+
 #[tokio::test]
 async fn secure_wrap_round_trip_with_accepted_and_refused_targets() {
     let hsm = Hsm::start().await;
     let keys = hsm.keys(ApiVersion::V2026_04_01);
     let name = unique("secure-wrap");
+    // unwrapKey too, so a plain unwrap shows the key that secure wrap generated.
     let key = keys
         .create_key(
             &name,
@@ -173,6 +213,7 @@ async fn secure_wrap_round_trip_with_accepted_and_refused_targets() {
                 key_operations: Some(vec![
                     KeyOperation::SecureWrapKey,
                     KeyOperation::SecureUnwrapKey,
+                    KeyOperation::UnwrapKey,
                 ]),
                 release_policy: Some(secure_wrap_policy()),
                 ..Default::default()
@@ -188,11 +229,16 @@ async fn secure_wrap_round_trip_with_accepted_and_refused_targets() {
         .expect("secure wrap");
     assert_eq!(wrapped.key_id, key.id().to_string());
     assert_eq!(wrapped.algorithm, KeyWrapAlgorithm::RsaOaep256);
+    let crypto = hsm.crypto(&wrapped.key_id);
+    let original = crypto
+        .unwrap_key(KeyWrapAlgorithm::RsaOaep256, &wrapped.wrapped_key)
+        .await
+        .expect("plain unwrap")
+        .key;
+    assert_eq!(original.len(), 32, "an AES-256 key");
 
-    let accepted = attestation_token(
-        attestation_signer(),
-        &json!({"iss": "https://attest.test", "x-ms-attestation-type": "sevsnpvm"}),
-    );
+    let runtime = kv_crypto_local::generate_rsa(2048, None).expect("runtime key");
+    let accepted = attestation_token(attestation_signer(), &runtime_claims(&runtime, "sevsnpvm"));
     let unwrapped = keys
         .secure_unwrap_key(
             &name,
@@ -203,8 +249,10 @@ async fn secure_wrap_round_trip_with_accepted_and_refused_targets() {
         )
         .await
         .expect("secure unwrap for an accepted target");
-    assert_eq!(unwrapped.key.len(), 32, "an AES-256 key");
-    // The wrapped key is the generated one: a second unwrap gives the same bytes, a second
+    // As recorded: the answer is the key encrypted to the target's 2048-bit runtime key.
+    assert_eq!(unwrapped.key.len(), 256, "an RSA-2048 ciphertext");
+    assert_eq!(decrypt_for_target(&runtime, &unwrapped.key), *original);
+    // The wrapped key is the generated one: a second unwrap gives the same key, a second
     // wrap a different key.
     let again = keys
         .secure_unwrap_key(
@@ -216,7 +264,7 @@ async fn secure_wrap_round_trip_with_accepted_and_refused_targets() {
         )
         .await
         .expect("unwrap again");
-    assert_eq!(*again.key, *unwrapped.key);
+    assert_eq!(decrypt_for_target(&runtime, &again.key), *original);
     let other = keys
         .secure_wrap_key(&name, None, KeyWrapAlgorithm::RsaOaep256)
         .await
@@ -231,19 +279,18 @@ async fn secure_wrap_round_trip_with_accepted_and_refused_targets() {
         )
         .await
         .expect("unwrap second");
-    assert_ne!(*other_key.key, *unwrapped.key);
+    assert_ne!(decrypt_for_target(&runtime, &other_key.key), *original);
 
-    // Refused: a claim the policy does not allow, and a token from an untrusted signer.
-    let wrong_claim = attestation_token(
-        attestation_signer(),
-        &json!({"iss": "https://attest.test", "x-ms-attestation-type": "tdx"}),
-    );
+    // Refused: a claim the policy does not allow, a token from an untrusted signer, and an
+    // accepted token without a runtime key to encrypt the answer to.
+    let wrong_claim = attestation_token(attestation_signer(), &runtime_claims(&runtime, "tdx"));
     let untrusted = kv_crypto_local::generate_ec(&kv_jwk::KeyCurveName::P256).expect("EC");
-    let forged = attestation_token(
-        &untrusted,
+    let forged = attestation_token(&untrusted, &runtime_claims(&runtime, "sevsnpvm"));
+    let no_runtime = attestation_token(
+        attestation_signer(),
         &json!({"iss": "https://attest.test", "x-ms-attestation-type": "sevsnpvm"}),
     );
-    for target in [wrong_claim, forged] {
+    for target in [wrong_claim, forged, no_runtime] {
         let err = keys
             .secure_unwrap_key(
                 &name,
@@ -291,10 +338,8 @@ async fn secure_wrap_round_trip_with_accepted_and_refused_targets() {
 async fn secure_wrap_accepts_every_enum_value_that_fits_the_key() {
     let hsm = Hsm::start().await;
     let keys = hsm.keys(ApiVersion::V2026_04_01);
-    let accepted = attestation_token(
-        attestation_signer(),
-        &json!({"iss": "https://attest.test", "x-ms-attestation-type": "sevsnpvm"}),
-    );
+    let runtime = kv_crypto_local::generate_rsa(2048, None).expect("runtime key");
+    let accepted = attestation_token(attestation_signer(), &runtime_claims(&runtime, "sevsnpvm"));
     let options = || CreateKeyOptions {
         key_operations: Some(vec![
             KeyOperation::SecureWrapKey,
@@ -336,11 +381,12 @@ async fn secure_wrap_accepts_every_enum_value_that_fits_the_key() {
             }
             let wrapped = wrapped.unwrap_or_else(|e| panic!("{what}: {e}"));
             assert_eq!(&wrapped.algorithm, alg, "{what}");
-            let plain = keys
+            let unwrapped = keys
                 .secure_unwrap_key(&name, None, alg.clone(), &wrapped.wrapped_key, &accepted)
                 .await
                 .unwrap_or_else(|e| panic!("{what}: {e}"));
-            assert_eq!(plain.key.len(), 32, "{what}");
+            let plain = decrypt_for_target(&runtime, &unwrapped.key);
+            assert_eq!(plain.len(), 32, "{what}");
             ran.push(alg.to_string());
         }
         // Wrap algorithms outside the secure wrap enum are refused even where they fit.

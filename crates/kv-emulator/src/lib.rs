@@ -70,7 +70,8 @@
 //! `attributes.key_size` at every version, as the live service does. Secure key wrap
 //! (`securewrapkey`) generates an AES-256 key and wraps it; secure unwrap answers
 //! it only for an attestation token trusted and allowed by the key's release policy, the
-//! same checks as key release. The External Key Manager connection (`/ekm...`) is
+//! same checks as key release, and answers it encrypted with RSA-OAEP-256 to the token's
+//! runtime RSA key (as the live Managed HSM's recorded 256-byte answer shows), not in plain. The External Key Manager connection (`/ekm...`) is
 //! recorded in each Managed HSM's own database, not contacted: `check` answers as a
 //! documented test double, and external key references (`attributes.external_key`) are
 //! backed by an AES-256 key the emulator holds in place of the external HSM. With `--rbac` the EKM operations need the `ekm/read`, `ekm/write` and

@@ -58,14 +58,16 @@ impl fmt::Debug for SecureKeyUnwrapOperationParameters {
 }
 
 /// Answer of securewrapkey and secureunwrapkey (`SecureKeyOperationResult`): the wrapped
-/// key, or the unwrapped (plaintext) key. `value` is a [`SecretBytes`]: never printed.
+/// key, or the unwrapped key encrypted to the attested target (as the live service's
+/// recorded answer shows; see `spec/README.md`). `value` is a [`SecretBytes`]: never printed.
 #[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecureKeyOperationResult {
     /// The identifier of the key used.
     pub kid: String,
     /// The algorithm used.
     pub alg: KeyWrapAlgorithm,
-    /// The wrapped key (securewrapkey) or the plaintext key (secureunwrapkey).
+    /// The wrapped key (securewrapkey) or the unwrapped key encrypted to the target's
+    /// runtime key (secureunwrapkey).
     pub value: SecretBytes,
 }
 

@@ -45,14 +45,19 @@ pub struct SecureWrapResult {
     pub wrapped_key: Vec<u8>,
 }
 
-/// The answer of [`KeyClient::secure_unwrap_key`]: the plaintext key. `Debug` leaves the key
-/// out; it is wiped on drop.
+/// The answer of [`KeyClient::secure_unwrap_key`]: the unwrapped key as the service sends
+/// it, which is not the plain key but the key encrypted to the attested target (RSA-OAEP-256
+/// under the RSA runtime key the attestation token carries in `x-ms-runtime.keys`, as key
+/// release wraps to it). Only the target, with that key's private half, can decrypt it.
+/// `Debug` leaves the key out; it is wiped on drop.
 pub struct SecureUnwrapResult {
     /// The identifier of the wrapping key version.
     pub key_id: String,
     /// The wrap algorithm.
     pub algorithm: KeyWrapAlgorithm,
-    /// The unwrapped key.
+    /// The unwrapped key, encrypted to the target's runtime key (256 bytes for a 2048-bit
+    /// runtime key, as the live Managed HSM answers); decrypt it with RSA-OAEP-256 and the
+    /// runtime key's private half.
     pub key: Zeroizing<Vec<u8>>,
 }
 
@@ -119,7 +124,8 @@ impl KeyClient {
 
     /// Unwraps `wrapped_key` (from [`KeyClient::secure_wrap_key`]) for the target whose
     /// attestation token is `target`; the service answers only when the token satisfies
-    /// the wrapping key's release policy.
+    /// the wrapping key's release policy, and answers the key encrypted to the token's
+    /// runtime key (see [`SecureUnwrapResult::key`]), never in the clear.
     ///
     /// # Security
     /// `target` is a bearer credential for the key; it is sent, never logged.

@@ -2,10 +2,14 @@
 //! `RSA-OAEP(runtime key, K) || AES-KWP(K, key)` with a fresh 256-bit AES key `K`, where
 //! the key is PKCS#8 DER for RSA and EC keys and the raw bytes for oct keys. OAEP uses
 //! SHA-1 for `CKM_RSA_AES_KEY_WRAP` and SHA-256 for `RSA_AES_KEY_WRAP_256`.
+//!
+//! Secure unwrap answers the unwrapped key encrypted to the same runtime key, with plain
+//! RSA-OAEP-256 ([`encrypt_for_target`]), as the live Managed HSM's recorded answers show.
 
 use kv_crypto_local::key_transfer::{private_key_pkcs8, rsa_aes_key_wrap};
 use kv_crypto_local::provider::RsaEncryptionPadding;
-use kv_jwk::{JsonWebKey, KeyFamily, KeyType};
+use kv_crypto_local::{EncryptParameters, LocalKey};
+use kv_jwk::{EncryptionAlgorithm, JsonWebKey, KeyFamily, KeyType};
 use kv_protocol::KeyEncryptionAlgorithm;
 use zeroize::Zeroizing;
 
@@ -62,6 +66,30 @@ pub fn wrap_for_target(
         }
         other => crypto_error(other),
     })
+}
+
+/// `plaintext` encrypted with RSA-OAEP-256 to the target's runtime key `runtime`: the
+/// `value` of a secure unwrap (256 bytes for a 2048-bit runtime key, as recorded).
+///
+/// # Errors
+/// 403 (the shape of a refused target) when `runtime` cannot encrypt it: not RSA, or too
+/// small for OAEP-256 with a 32-byte key.
+pub fn encrypt_for_target(runtime: &JsonWebKey, plaintext: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let unusable = |e: kv_crypto_local::Error| {
+        ApiError::Forbidden(format!("The target's runtime key is unusable: {e}."))
+    };
+    let key = LocalKey::new(runtime).map_err(unusable)?;
+    match key.encrypt(
+        &EncryptionAlgorithm::RsaOaep256,
+        plaintext,
+        &EncryptParameters::default(),
+    ) {
+        Ok(result) => Ok(result.ciphertext),
+        Err(e @ (kv_crypto_local::Error::Random | kv_crypto_local::Error::NoProvider)) => {
+            Err(crypto_error(e))
+        }
+        Err(e) => Err(unusable(e)),
+    }
 }
 
 #[cfg(test)]
@@ -136,5 +164,34 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, ApiError::Forbidden(_)));
+    }
+
+    #[test]
+    fn encrypted_for_the_target_decrypts_with_the_runtime_key() {
+        let runtime = kv_crypto_local::generate_rsa(2048, None).unwrap();
+        let plain = kv_crypto_local::random_bytes(32).unwrap();
+        let value = encrypt_for_target(&runtime.to_public(), &plain).unwrap();
+        assert_eq!(value.len(), 256, "as recorded for a 2048-bit runtime key");
+        let decrypted = LocalKey::new(&runtime)
+            .unwrap()
+            .decrypt(
+                &EncryptionAlgorithm::RsaOaep256,
+                &value,
+                &kv_crypto_local::DecryptParameters::default(),
+            )
+            .unwrap();
+        assert_eq!(*decrypted, *plain);
+        // OAEP is randomized: the same key gives another value each time.
+        assert_ne!(
+            encrypt_for_target(&runtime.to_public(), &plain).unwrap(),
+            value
+        );
+    }
+
+    #[test]
+    fn runtime_keys_that_cannot_encrypt_are_forbidden() {
+        let ec = kv_crypto_local::generate_ec(&kv_jwk::KeyCurveName::P256).unwrap();
+        let err = encrypt_for_target(&ec.to_public(), &[7; 32]).unwrap_err();
+        assert!(matches!(err, ApiError::Forbidden(_)), "{err:?}");
     }
 }

@@ -44,7 +44,7 @@ pub async fn secure_unwrap_key(
 ) -> Result<Response, ApiError> {
     let params: SecureKeyUnwrapOperationParameters = parse_json(body)?;
     let alg = params.alg.clone();
-    let (row, plain) = secure_wrap::unwrap(
+    let (row, encrypted) = secure_wrap::unwrap(
         &state,
         name,
         version,
@@ -56,7 +56,7 @@ pub async fn secure_unwrap_key(
     Ok(Json(SecureKeyOperationResult {
         kid: view::kid(&ctx.base_url, &row.name, &row.version),
         alg,
-        value: SecretBytes::from(plain),
+        value: SecretBytes::new(encrypted),
     })
     .into_response())
 }

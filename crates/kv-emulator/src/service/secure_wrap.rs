@@ -1,9 +1,12 @@
 //! Secure key wrap and unwrap (api-version 2026-01-01-preview and later).
 //!
 //! Secure wrap generates a fresh AES-256 key (as the service does inside its TEE) and
-//! answers it wrapped with the named key. Secure unwrap answers the plaintext key only for
-//! an attestation `target` that the emulator trusts and that satisfies the key's release
-//! policy: the same checks as key release ([`super::release::attested_claims`]).
+//! answers it wrapped with the named key. Secure unwrap unwraps it only for an attestation
+//! `target` that the emulator trusts and that satisfies the key's release policy (the same
+//! checks as key release, [`super::release::attested_claims`]), and answers it encrypted
+//! with RSA-OAEP-256 to the target's runtime key (`x-ms-runtime.keys`, the key release
+//! wraps to), never in the clear: the live Managed HSM's recorded answer is 256 bytes, an
+//! RSA-2048 ciphertext, not the 32-byte key.
 //!
 //! The wrapping key must grant `secureWrapKey`/`secureUnwrapKey` (else 403, as recorded for
 //! the live Managed HSM), carry a release policy and not be exportable;
@@ -12,13 +15,14 @@
 use kv_crypto_local::LocalKey;
 use kv_jwk::{KeyOperation, KeyWrapAlgorithm};
 use kv_protocol::SECURE_KEY_WRAP_ALGORITHMS;
-use zeroize::Zeroizing;
 
 use crate::error::{ApiError, crypto_error};
 use crate::state::AppState;
 use crate::store::VersionRow;
 
 use super::keys::load_usable;
+use crate::release::{token, wrap};
+
 use super::release::attested_claims;
 
 /// Size of the key secure wrap generates (the spec: "a new 256 bit AES key").
@@ -60,7 +64,12 @@ pub(crate) async fn wrap(
     Ok((row, wrapped))
 }
 
-/// The key `value` wraps, unwrapped with `name`/`version` for attestation token `target`.
+/// The key `value` wraps, unwrapped with `name`/`version` for attestation token `target` and
+/// encrypted to the token's runtime key ([`wrap::encrypt_for_target`]).
+///
+/// # Errors
+/// 400 for an `alg` outside the enum or a missing target; 403 for a refused target,
+/// including one without a usable RSA runtime key.
 pub(crate) async fn unwrap(
     state: &AppState,
     name: String,
@@ -68,7 +77,7 @@ pub(crate) async fn unwrap(
     alg: KeyWrapAlgorithm,
     value: Vec<u8>,
     target: String,
-) -> Result<(VersionRow, Zeroizing<Vec<u8>>), ApiError> {
+) -> Result<(VersionRow, Vec<u8>), ApiError> {
     check_algorithm(&alg)?;
     if target.trim().is_empty() {
         return Err(ApiError::bad("target (an attestation token) is required."));
@@ -77,12 +86,14 @@ pub(crate) async fn unwrap(
     let policy = row.meta.release_policy.as_ref().ok_or_else(|| {
         ApiError::Forbidden("The key has no release policy; secure unwrap is not possible.".into())
     })?;
-    attested_claims(state, policy, target).await?;
-    let plain = tokio::task::spawn_blocking(move || {
+    let claims = attested_claims(state, policy, target).await?;
+    let runtime = token::runtime_key(&claims)?;
+    let encrypted = tokio::task::spawn_blocking(move || {
         let key = LocalKey::new(&private).map_err(ApiError::internal)?;
-        key.unwrap_key(&alg, &value).map_err(crypto_error)
+        let plain = key.unwrap_key(&alg, &value).map_err(crypto_error)?;
+        wrap::encrypt_for_target(&runtime, &plain)
     })
     .await
     .map_err(ApiError::internal)??;
-    Ok((row, plain))
+    Ok((row, encrypted))
 }

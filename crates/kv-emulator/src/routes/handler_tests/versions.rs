@@ -160,6 +160,7 @@ async fn secure_wrap_round_trip_needs_an_accepted_attestation_target() {
         StatusCode::BAD_REQUEST,
         "a secure-wrap key is not exportable"
     );
+    let ops = json!(["secureWrapKey", "secureUnwrapKey", "unwrapKey"]);
     let key = app
         .ok_at(
             V2026,
@@ -208,13 +209,27 @@ async fn secure_wrap_round_trip_needs_an_accepted_attestation_target() {
     assert_eq!(wrapped["kid"], key["key"]["kid"]);
     assert_eq!(unb64(&wrapped["value"]).len(), 256);
 
+    // The target's runtime key, as key release uses it: the answer is encrypted to it.
+    let runtime = kv_crypto_local::generate_rsa(2048, None).unwrap();
+    let mut runtime_public = serde_json::to_value(runtime.to_public()).unwrap();
+    runtime_public["key_ops"] = json!(["encrypt"]);
     let now = app.state.clock().now();
-    let good = attestation_token(
-        attestation_signer(),
-        &json!({"iss": "https://attest.test",
-        "x-ms-attestation-type": "sevsnpvm", "exp": now + 600}),
-    );
+    let claims = |tee: &str| {
+        json!({"iss": "https://attest.test", "x-ms-attestation-type": tee,
+        "x-ms-runtime": {"keys": [runtime_public.clone()]}, "exp": now + 600})
+    };
+    let good = attestation_token(attestation_signer(), &claims("sevsnpvm"));
     let unwrap = |target: String| json!({"alg": "RSA-OAEP-256", "value": wrapped["value"], "target": target});
+    let decrypt = |answer: &Value| {
+        kv_crypto_local::LocalKey::new(&runtime)
+            .unwrap()
+            .decrypt(
+                &kv_jwk::EncryptionAlgorithm::RsaOaep256,
+                &unb64(&answer["value"]),
+                &kv_crypto_local::DecryptParameters::default(),
+            )
+            .unwrap()
+    };
     let first = app
         .ok_at(
             V2026,
@@ -223,7 +238,25 @@ async fn secure_wrap_round_trip_needs_an_accepted_attestation_target() {
             Some(unwrap(good.clone())),
         )
         .await;
-    assert_eq!(unb64(&first["value"]).len(), 32, "an AES-256 key");
+    assert_eq!(first["alg"], "RSA-OAEP-256");
+    assert_eq!(first["kid"], key["key"]["kid"]);
+    assert_eq!(
+        unb64(&first["value"]).len(),
+        256,
+        "as recorded: RSA-OAEP-256 to a 2048-bit runtime key, not the plain key"
+    );
+    // The key also grants unwrapKey, so the plain unwrap shows the key secure wrap made.
+    let original = app
+        .ok_at(
+            V2026,
+            "POST",
+            "/keys/sw/unwrapkey",
+            Some(json!({"alg": "RSA-OAEP-256", "value": wrapped["value"]})),
+        )
+        .await;
+    let original = unb64(&original["value"]);
+    assert_eq!(original.len(), 32, "an AES-256 key");
+    assert_eq!(*decrypt(&first), original);
     let again = app
         .ok_at(
             V2026,
@@ -232,13 +265,41 @@ async fn secure_wrap_round_trip_needs_an_accepted_attestation_target() {
             Some(unwrap(good)),
         )
         .await;
-    assert_eq!(first["value"], again["value"]);
+    assert_ne!(first["value"], again["value"], "OAEP is randomized");
+    assert_eq!(*decrypt(&again), original);
 
-    let wrong_claim = attestation_token(
-        attestation_signer(),
-        &json!({"iss": "https://attest.test",
-        "x-ms-attestation-type": "tdx", "exp": now + 600}),
-    );
+    // A trusted token that satisfies the policy but carries no RSA runtime key is refused
+    // like any other bad target.
+    let mut ec_public = serde_json::to_value(
+        kv_crypto_local::generate_ec(&kv_jwk::KeyCurveName::P256)
+            .unwrap()
+            .to_public(),
+    )
+    .unwrap();
+    ec_public["key_ops"] = json!(["encrypt"]);
+    for runtime_claim in [json!(null), json!({"keys": [ec_public]})] {
+        let mut no_runtime = claims("sevsnpvm");
+        no_runtime["x-ms-runtime"] = runtime_claim;
+        let target = attestation_token(attestation_signer(), &no_runtime);
+        let (status, body) = app
+            .call_version(
+                V2026,
+                "POST",
+                "/keys/sw/secureunwrapkey",
+                Some(unwrap(target)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("Target environment attestation statement cannot be verified")
+                && message.contains("runtime"),
+            "{body}"
+        );
+    }
+
+    // Refused even with a runtime key: a claim the policy does not allow, an untrusted signer.
+    let wrong_claim = attestation_token(attestation_signer(), &claims("tdx"));
     let (status, _) = app
         .call_version(
             V2026,
@@ -249,11 +310,7 @@ async fn secure_wrap_round_trip_needs_an_accepted_attestation_target() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let untrusted = kv_crypto_local::generate_ec(&kv_jwk::KeyCurveName::P256).unwrap();
-    let forged = attestation_token(
-        &untrusted,
-        &json!({"iss": "https://attest.test",
-        "x-ms-attestation-type": "sevsnpvm", "exp": now + 600}),
-    );
+    let forged = attestation_token(&untrusted, &claims("sevsnpvm"));
     let (status, _) = app
         .call_version(
             V2026,
