@@ -3,7 +3,7 @@
 //! any number of expands, so a caller deriving several keys from one secret pays for the
 //! extract once.
 //!
-//! Both backends implement it; [`hkdf`] uses aws-lc-rs when it is compiled in and
+//! Both backends implement it; [`hkdf()`] uses aws-lc-rs when it is compiled in and
 //! RustCrypto's `hkdf` otherwise. Each backend is also callable on its own
 //! ([`hkdf_aws_lc`], [`hkdf_rust_crypto`]) so tests can hold them to each other.
 
@@ -37,18 +37,18 @@ pub fn hkdf(
     }
 }
 
-/// HKDF-SHA-512 ([`hkdf`] with SHA-512).
+/// HKDF-SHA-512 ([`hkdf()`] with SHA-512).
 ///
 /// # Errors
-/// As [`hkdf`].
+/// As [`hkdf()`].
 pub fn hkdf_sha512(salt: &[u8], ikm: &[u8], outputs: &mut [HkdfOutput<'_, '_>]) -> Result<()> {
     hkdf(HashAlgorithm::Sha512, salt, ikm, outputs)
 }
 
-/// HKDF-SHA-256 ([`hkdf`] with SHA-256).
+/// HKDF-SHA-256 ([`hkdf()`] with SHA-256).
 ///
 /// # Errors
-/// As [`hkdf`].
+/// As [`hkdf()`].
 pub fn hkdf_sha256(salt: &[u8], ikm: &[u8], outputs: &mut [HkdfOutput<'_, '_>]) -> Result<()> {
     hkdf(HashAlgorithm::Sha256, salt, ikm, outputs)
 }
@@ -70,7 +70,7 @@ fn unsupported_hash() -> Error {
 /// output instead of 2, on top of 2 allocations; the envelope derives two outputs a message.)
 ///
 /// # Errors
-/// As [`hkdf`].
+/// As [`hkdf()`].
 #[cfg(feature = "aws-lc")]
 pub fn hkdf_aws_lc(
     hash: HashAlgorithm,
@@ -117,7 +117,7 @@ pub fn hkdf_aws_lc(
 /// HKDF with RustCrypto's `hkdf` and `sha2`.
 ///
 /// # Errors
-/// As [`hkdf`].
+/// As [`hkdf()`].
 #[cfg(feature = "rustcrypto")]
 pub fn hkdf_rust_crypto(
     hash: HashAlgorithm,

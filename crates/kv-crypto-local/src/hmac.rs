@@ -1,7 +1,7 @@
 //! HMAC (RFC 2104) with SHA-1 (legacy) and SHA-256/384/512, for callers that authenticate
 //! with a shared secret (the emulator's storage SAS tokens).
 //!
-//! Both backends implement it; [`hmac`] uses aws-lc-rs when it is compiled in and
+//! Both backends implement it; [`hmac()`] uses aws-lc-rs when it is compiled in and
 //! RustCrypto's `hmac` otherwise, like [`hkdf`](crate::hkdf). Each backend is also callable
 //! on its own ([`hmac_aws_lc`], [`hmac_rust_crypto`]) so tests can hold them to each other.
 
@@ -30,7 +30,7 @@ pub fn hmac(hash: HashAlgorithm, key: &[u8], data: &[u8]) -> Result<Vec<u8>> {
 /// HMAC-SHA-256 of `data` under `key`.
 ///
 /// # Errors
-/// As [`hmac`].
+/// As [`hmac()`].
 pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Result<[u8; 32]> {
     let tag = hmac(HashAlgorithm::Sha256, key, data)?;
     let mut out = [0u8; 32];
@@ -86,7 +86,7 @@ mod tests {
     /// An HMAC function of one backend.
     type HmacFn = fn(HashAlgorithm, &[u8], &[u8]) -> Vec<u8>;
 
-    /// Each compiled-in backend, then the dispatching [`hmac`].
+    /// Each compiled-in backend, then the dispatching [`hmac()`].
     fn backends() -> Vec<HmacFn> {
         vec![
             #[cfg(feature = "aws-lc")]

@@ -2,11 +2,11 @@
 //! code written against them (JWT libraries, certificate and token signers...):
 //!
 //! - [`VaultSigner`]: a [`CryptographyClient`] bound to one algorithm, an
-//!   [`AsyncSigner`](signature::AsyncSigner) and [`AsyncVerifier`](signature::AsyncVerifier)
+//!   [`signature::AsyncSigner`] and [`signature::AsyncVerifier`]
 //!   that hashes the message and signs or verifies where the client's routing says (in the
 //!   vault for a vault key without local private material).
 //! - [`VerifyingKey`]: a public (or full) JSON Web Key bound to one algorithm, a synchronous
-//!   [`Verifier`](signature::Verifier) that never does any I/O.
+//!   [`signature::Verifier`] that never does any I/O.
 //!
 //! Both speak [`Signature`], the signature's bytes in the algorithm's JOSE form (the form
 //! Key Vault returns: `r || s` for ECDSA, the raw block for RSA, FIPS 204 bytes for ML-DSA).

@@ -24,7 +24,7 @@ use crate::routes::view;
 use crate::service::keys;
 use crate::state::AppState;
 
-/// A POST operation on a key version: the protocol's [`CryptoOperation`], the same enum
+/// A POST operation on a key version: the protocol's `kv_protocol::CryptoOperation`, the same enum
 /// the client routes.
 pub use kv_protocol::CryptoOperation as CryptoOp;
 
