@@ -23,8 +23,8 @@ use axum::response::Response;
 
 use crate::error::ApiError;
 use crate::request::{RequestCtx, read_body};
+use crate::service::crypto::CryptoOp;
 use crate::state::AppState;
-use crypto::CryptoOp;
 
 /// One operation of the keys API, with its path parameters.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,7 +4,9 @@
 //! its answer; the scheduler ([`crate::scheduler`]) calls the same functions. Nothing
 //! here depends on a route module.
 
+pub(crate) mod attestation;
 pub(crate) mod backup;
+pub(crate) mod crypto;
 pub(crate) mod deleted;
 pub(crate) mod ekm;
 pub(crate) mod ekm_private_endpoint;

@@ -12,7 +12,6 @@
 //! the live Managed HSM), carry a release policy and not be exportable;
 //! [`super::keys::check_new_key`] enforces the last two at create.
 
-use kv_crypto_local::LocalKey;
 use kv_jwk::{KeyOperation, KeyWrapAlgorithm};
 use kv_protocol::SECURE_KEY_WRAP_ALGORITHMS;
 
@@ -20,6 +19,7 @@ use crate::error::{ApiError, crypto_error};
 use crate::state::AppState;
 use crate::store::VersionRow;
 
+use super::crypto::local_key;
 use super::keys::load_usable;
 use crate::release::{token, wrap};
 
@@ -29,7 +29,8 @@ use super::release::attested_claims;
 const GENERATED_KEY_BYTES: usize = 32;
 
 /// Refuses an `alg` outside the secure wrap enum with the service's bad-parameter shape;
-/// one inside it that does not fit the key (size, family) is refused by [`LocalKey`].
+/// one inside it that does not fit the key (size, family) is refused by
+/// [`kv_crypto_local::LocalKey`].
 fn check_algorithm(alg: &KeyWrapAlgorithm) -> Result<(), ApiError> {
     if SECURE_KEY_WRAP_ALGORITHMS.contains(alg) {
         Ok(())
@@ -56,7 +57,7 @@ pub(crate) async fn wrap(
     let (row, private) = load_usable(state, name, version, KeyOperation::SecureWrapKey).await?;
     let wrapped = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
         let generated = kv_crypto_local::random_bytes(GENERATED_KEY_BYTES).map_err(crypto_error)?;
-        let key = LocalKey::new(&private).map_err(ApiError::internal)?;
+        let key = local_key(&private)?;
         key.wrap_key(&alg, &generated).map_err(crypto_error)
     })
     .await
@@ -89,7 +90,7 @@ pub(crate) async fn unwrap(
     let claims = attested_claims(state, policy, target).await?;
     let runtime = token::runtime_key(&claims)?;
     let encrypted = tokio::task::spawn_blocking(move || {
-        let key = LocalKey::new(&private).map_err(ApiError::internal)?;
+        let key = local_key(&private)?;
         let plain = key.unwrap_key(&alg, &value).map_err(crypto_error)?;
         wrap::encrypt_for_target(&runtime, &plain)
     })

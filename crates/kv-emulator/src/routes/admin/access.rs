@@ -9,8 +9,8 @@ use kv_protocol::DataAction;
 
 use crate::error::ApiError;
 use crate::rbac::{Decision, principal_of};
-use crate::routes::crypto::CryptoOp;
 use crate::routes::{Operation, classify as classify_keys};
+use crate::service::crypto::CryptoOp;
 use crate::service::roles;
 use crate::state::AppState;
 
