@@ -9,28 +9,32 @@ use kv_protocol::DeletedKeyListResult;
 use crate::error::ApiError;
 use crate::paging::{Cursor, PageRequest, paged};
 use crate::request::RequestCtx;
+use crate::routes::key_request::KeyRequest;
 use crate::routes::view;
 use crate::service::deleted;
 use crate::state::AppState;
+use crate::store::DeletedRow;
 
 /// `DELETE /keys/{name}`: moves the key and all its versions to the deleted state.
-pub async fn delete_key(
-    state: AppState,
-    ctx: RequestCtx,
-    name: String,
-) -> Result<Response, ApiError> {
-    let row = deleted::delete(&state, name).await?;
-    Ok(Json(view::deleted_bundle(&ctx.base_url, &row, state.settings())).into_response())
+pub(crate) async fn delete_key(req: KeyRequest<'_>) -> Result<Response, ApiError> {
+    let row = deleted::delete(&req.state, req.name.clone()).await?;
+    Ok(deleted_answer(&req, &row))
 }
 
 /// `GET /deletedkeys/{name}`.
-pub async fn get_deleted_key(
-    state: AppState,
-    ctx: RequestCtx,
-    name: String,
-) -> Result<Response, ApiError> {
-    let row = deleted::get(&state, name).await?;
-    Ok(Json(view::deleted_bundle(&ctx.base_url, &row, state.settings())).into_response())
+pub(crate) async fn get_deleted_key(req: KeyRequest<'_>) -> Result<Response, ApiError> {
+    let row = deleted::get(&req.state, req.name.clone()).await?;
+    Ok(deleted_answer(&req, &row))
+}
+
+/// The answer for a deleted key: its deleted key bundle.
+fn deleted_answer(req: &KeyRequest<'_>, row: &DeletedRow) -> Response {
+    Json(view::deleted_bundle(
+        &req.ctx.base_url,
+        row,
+        req.state.settings(),
+    ))
+    .into_response()
 }
 
 /// `GET /deletedkeys`.
@@ -59,17 +63,13 @@ pub async fn list_deleted_keys(state: AppState, ctx: RequestCtx) -> Result<Respo
 }
 
 /// `POST /deletedkeys/{name}/recover`: restores every version.
-pub async fn recover_deleted_key(
-    state: AppState,
-    ctx: RequestCtx,
-    name: String,
-) -> Result<Response, ApiError> {
-    let row = deleted::recover(&state, name).await?;
-    Ok(super::keys::answer(&state, &ctx, &row))
+pub(crate) async fn recover_deleted_key(req: KeyRequest<'_>) -> Result<Response, ApiError> {
+    let row = deleted::recover(&req.state, req.name.clone()).await?;
+    Ok(req.bundle(&row))
 }
 
 /// `DELETE /deletedkeys/{name}`: removes the key for good (204).
-pub async fn purge_deleted_key(state: AppState, name: String) -> Result<Response, ApiError> {
-    deleted::purge(&state, name).await?;
+pub(crate) async fn purge_deleted_key(req: KeyRequest<'_>) -> Result<Response, ApiError> {
+    deleted::purge(&req.state, req.name).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -9,9 +9,8 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use crate::error::ApiError;
-use crate::request::{RequestCtx, parse_json};
+use crate::routes::key_request::KeyRequest;
 use crate::service::external;
-use crate::state::AppState;
 
 #[derive(Deserialize)]
 struct Probe {
@@ -40,22 +39,17 @@ pub fn is_external_create(body: &[u8]) -> bool {
 
 /// `POST /keys/{name}/create` with `attributes.external_key` (the name is validated by the
 /// caller).
-pub async fn create_external_key(
-    state: AppState,
-    ctx: RequestCtx,
-    name: String,
-    body: &[u8],
-) -> Result<Response, ApiError> {
-    let params: ExternalKeyCreateParameters = parse_json(body)?;
-    let kty = probe(body).and_then(|p| p.kty);
+pub(crate) async fn create_external_key(req: KeyRequest<'_>) -> Result<Response, ApiError> {
+    let params: ExternalKeyCreateParameters = req.params()?;
+    let kty = probe(req.body).and_then(|p| p.kty);
     if kty.as_ref().is_some_and(|k| *k != KeyType::OctHsm) {
         return Err(ApiError::bad(
             "kty and attributes.external_key are mutually exclusive (the emulator answers \
              external keys as oct-HSM).",
         ));
     }
-    let row = external::create(&state, name, params).await?;
-    Ok(super::keys::answer(&state, &ctx, &row))
+    let row = external::create(&req.state, req.name.clone(), params).await?;
+    Ok(req.bundle(&row))
 }
 
 #[cfg(test)]

@@ -9,71 +9,42 @@ use kv_protocol::{
 };
 
 use crate::error::ApiError;
-use crate::names::validate_key_name;
 use crate::paging::{Cursor, PageRequest, paged};
 use crate::request::{RequestCtx, parse_json};
+use crate::routes::key_request::{KeyRequest, answer};
 use crate::routes::view;
 use crate::service::{key_backup, keys};
 use crate::state::AppState;
-use crate::store::VersionRow;
-
-/// The answer for a version: its key bundle.
-pub(crate) fn answer(state: &AppState, ctx: &RequestCtx, row: &VersionRow) -> Response {
-    Json(view::bundle(&ctx.base_url, row, state.settings())).into_response()
-}
 
 /// `POST /keys/{name}/create`.
-pub async fn create_key(
-    state: AppState,
-    ctx: RequestCtx,
-    name: String,
-    body: &[u8],
-) -> Result<Response, ApiError> {
-    validate_key_name(&name)?;
-    if super::external::is_external_create(body) {
-        return super::external::create_external_key(state, ctx, name, body).await;
+pub(crate) async fn create_key(req: KeyRequest<'_>) -> Result<Response, ApiError> {
+    req.check_name()?;
+    if super::external::is_external_create(req.body) {
+        return super::external::create_external_key(req).await;
     }
-    let params: KeyCreateParameters = parse_json(body)?;
-    let row = keys::create(&state, name, params).await?;
-    Ok(answer(&state, &ctx, &row))
+    let params: KeyCreateParameters = req.params()?;
+    let row = keys::create(&req.state, req.name.clone(), params).await?;
+    Ok(req.bundle(&row))
 }
 
 /// `PUT /keys/{name}`.
-pub async fn import_key(
-    state: AppState,
-    ctx: RequestCtx,
-    name: String,
-    body: &[u8],
-) -> Result<Response, ApiError> {
-    validate_key_name(&name)?;
-    let params: KeyImportParameters = parse_json(body)?;
-    let row = keys::import(&state, name, params).await?;
-    Ok(answer(&state, &ctx, &row))
+pub(crate) async fn import_key(req: KeyRequest<'_>) -> Result<Response, ApiError> {
+    let params: KeyImportParameters = req.named_params()?;
+    let row = keys::import(&req.state, req.name.clone(), params).await?;
+    Ok(req.bundle(&row))
 }
 
 /// `GET /keys/{name}/{version}` (latest when `version` is `None`).
-pub async fn get_key(
-    state: AppState,
-    ctx: RequestCtx,
-    name: String,
-    version: Option<String>,
-) -> Result<Response, ApiError> {
-    let row = keys::get(&state, name, version).await?;
-    Ok(answer(&state, &ctx, &row))
+pub(crate) async fn get_key(req: KeyRequest<'_>) -> Result<Response, ApiError> {
+    let row = keys::get(&req.state, req.name.clone(), req.version.clone()).await?;
+    Ok(req.bundle(&row))
 }
 
 /// `PATCH /keys/{name}/{version}`.
-pub async fn update_key(
-    state: AppState,
-    ctx: RequestCtx,
-    name: String,
-    version: Option<String>,
-    body: &[u8],
-) -> Result<Response, ApiError> {
-    validate_key_name(&name)?;
-    let params: KeyUpdateParameters = parse_json(body)?;
-    let row = keys::update(&state, name, version, params).await?;
-    Ok(answer(&state, &ctx, &row))
+pub(crate) async fn update_key(req: KeyRequest<'_>) -> Result<Response, ApiError> {
+    let params: KeyUpdateParameters = req.named_params()?;
+    let row = keys::update(&req.state, req.name.clone(), req.version.clone(), params).await?;
+    Ok(req.bundle(&row))
 }
 
 /// `GET /keys`.
@@ -96,12 +67,11 @@ pub async fn list_keys(state: AppState, ctx: RequestCtx) -> Result<Response, Api
 }
 
 /// `GET /keys/{name}/versions` (an empty list when no active key has that name).
-pub async fn list_versions(
-    state: AppState,
-    ctx: RequestCtx,
-    name: String,
-) -> Result<Response, ApiError> {
-    validate_key_name(&name)?;
+pub(crate) async fn list_versions(req: KeyRequest<'_>) -> Result<Response, ApiError> {
+    req.check_name()?;
+    let KeyRequest {
+        state, ctx, name, ..
+    } = req;
     let page = PageRequest::from_ctx(&ctx)?;
     let after = page.after_seq()?;
     let limit = page.max_results;
@@ -121,8 +91,8 @@ pub async fn list_versions(
 }
 
 /// `POST /keys/{name}/backup`.
-pub async fn backup_key(state: AppState, name: String) -> Result<Response, ApiError> {
-    let blob = key_backup::backup(&state, name).await?;
+pub(crate) async fn backup_key(req: KeyRequest<'_>) -> Result<Response, ApiError> {
+    let blob = key_backup::backup(&req.state, req.name).await?;
     Ok(Json(BackupKeyResult { value: Some(blob) }).into_response())
 }
 

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod crypto;
 pub mod deleted;
 pub mod external;
+pub(crate) mod key_request;
 pub mod keys;
 pub mod release;
 pub mod rotation;
@@ -25,6 +26,7 @@ use crate::error::ApiError;
 use crate::request::{RequestCtx, read_body};
 use crate::service::crypto::CryptoOp;
 use crate::state::AppState;
+use key_request::KeyRequest;
 
 /// One operation of the keys API, with its path parameters.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -185,36 +187,35 @@ pub async fn dispatch(
     let op = classify(request.method(), request.uri().path())?;
     let body = read_body(request.into_body()).await?;
     let body = body.as_ref();
+    let key = |name, version| KeyRequest {
+        state: state.clone(),
+        ctx: ctx.clone(),
+        name,
+        version,
+        body,
+    };
     match op {
         Operation::ListKeys => keys::list_keys(state, ctx).await,
-        Operation::Create(name) => keys::create_key(state, ctx, name, body).await,
-        Operation::Import(name) => keys::import_key(state, ctx, name, body).await,
-        Operation::Delete(name) => deleted::delete_key(state, ctx, name).await,
-        Operation::Get(name, v) => keys::get_key(state, ctx, name, v).await,
-        Operation::Update(name, v) => keys::update_key(state, ctx, name, v, body).await,
-        Operation::ListVersions(name) => keys::list_versions(state, ctx, name).await,
-        Operation::Backup(name) => keys::backup_key(state, name).await,
+        Operation::Create(name) => keys::create_key(key(name, None)).await,
+        Operation::Import(name) => keys::import_key(key(name, None)).await,
+        Operation::Delete(name) => deleted::delete_key(key(name, None)).await,
+        Operation::Get(name, v) => keys::get_key(key(name, v)).await,
+        Operation::Update(name, v) => keys::update_key(key(name, v)).await,
+        Operation::ListVersions(name) => keys::list_versions(key(name, None)).await,
+        Operation::Backup(name) => keys::backup_key(key(name, None)).await,
         Operation::Restore => keys::restore_key(state, ctx, body).await,
-        Operation::Rotate(name) => rotation::rotate_key(state, ctx, name).await,
-        Operation::GetRotationPolicy(name) => rotation::get_rotation_policy(state, ctx, name).await,
-        Operation::PutRotationPolicy(name) => {
-            rotation::put_rotation_policy(state, ctx, name, body).await
-        }
-        Operation::Crypto(CryptoOp::Release, name, v) => {
-            release::release_key(state, ctx, name, v, body).await
-        }
-        Operation::Crypto(op, name, v) => crypto::operate(state, ctx, op, name, v, body).await,
-        Operation::Attestation(name, v) => crypto::key_attestation(state, ctx, name, v).await,
-        Operation::SecureWrap(name, v) => {
-            secure_wrap::secure_wrap_key(state, ctx, name, v, body).await
-        }
-        Operation::SecureUnwrap(name, v) => {
-            secure_wrap::secure_unwrap_key(state, ctx, name, v, body).await
-        }
+        Operation::Rotate(name) => rotation::rotate_key(key(name, None)).await,
+        Operation::GetRotationPolicy(name) => rotation::get_rotation_policy(key(name, None)).await,
+        Operation::PutRotationPolicy(name) => rotation::put_rotation_policy(key(name, None)).await,
+        Operation::Crypto(CryptoOp::Release, name, v) => release::release_key(key(name, v)).await,
+        Operation::Crypto(op, name, v) => crypto::operate(op, key(name, v)).await,
+        Operation::Attestation(name, v) => crypto::key_attestation(key(name, v)).await,
+        Operation::SecureWrap(name, v) => secure_wrap::secure_wrap_key(key(name, v)).await,
+        Operation::SecureUnwrap(name, v) => secure_wrap::secure_unwrap_key(key(name, v)).await,
         Operation::ListDeleted => deleted::list_deleted_keys(state, ctx).await,
-        Operation::GetDeleted(name) => deleted::get_deleted_key(state, ctx, name).await,
-        Operation::Purge(name) => deleted::purge_deleted_key(state, name).await,
-        Operation::Recover(name) => deleted::recover_deleted_key(state, ctx, name).await,
+        Operation::GetDeleted(name) => deleted::get_deleted_key(key(name, None)).await,
+        Operation::Purge(name) => deleted::purge_deleted_key(key(name, None)).await,
+        Operation::Recover(name) => deleted::recover_deleted_key(key(name, None)).await,
     }
 }
 

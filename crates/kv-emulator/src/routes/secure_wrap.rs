@@ -10,24 +10,22 @@ use kv_protocol::{
 };
 
 use crate::error::ApiError;
-use crate::request::{RequestCtx, parse_json};
-use crate::routes::view;
+use crate::routes::key_request::KeyRequest;
 use crate::service::secure_wrap;
-use crate::state::AppState;
 
 /// `POST /keys/{name}/{version}/securewrapkey`.
-pub async fn secure_wrap_key(
-    state: AppState,
-    ctx: RequestCtx,
-    name: String,
-    version: Option<String>,
-    body: &[u8],
-) -> Result<Response, ApiError> {
-    let params: SecureKeyWrapOperationParameters = parse_json(body)?;
+pub(crate) async fn secure_wrap_key(req: KeyRequest<'_>) -> Result<Response, ApiError> {
+    let params: SecureKeyWrapOperationParameters = req.params()?;
     let alg = params.alg.clone();
-    let (row, wrapped) = secure_wrap::wrap(&state, name, version, params.alg).await?;
+    let (row, wrapped) = secure_wrap::wrap(
+        &req.state,
+        req.name.clone(),
+        req.version.clone(),
+        params.alg,
+    )
+    .await?;
     Ok(Json(SecureKeyOperationResult {
-        kid: view::kid(&ctx.base_url, &row.name, &row.version),
+        kid: req.kid(&row),
         alg,
         value: SecretBytes::new(wrapped),
     })
@@ -35,26 +33,20 @@ pub async fn secure_wrap_key(
 }
 
 /// `POST /keys/{name}/{version}/secureunwrapkey`.
-pub async fn secure_unwrap_key(
-    state: AppState,
-    ctx: RequestCtx,
-    name: String,
-    version: Option<String>,
-    body: &[u8],
-) -> Result<Response, ApiError> {
-    let params: SecureKeyUnwrapOperationParameters = parse_json(body)?;
+pub(crate) async fn secure_unwrap_key(req: KeyRequest<'_>) -> Result<Response, ApiError> {
+    let params: SecureKeyUnwrapOperationParameters = req.params()?;
     let alg = params.alg.clone();
     let (row, encrypted) = secure_wrap::unwrap(
-        &state,
-        name,
-        version,
+        &req.state,
+        req.name.clone(),
+        req.version.clone(),
         params.alg,
         params.value,
         params.target,
     )
     .await?;
     Ok(Json(SecureKeyOperationResult {
-        kid: view::kid(&ctx.base_url, &row.name, &row.version),
+        kid: req.kid(&row),
         alg,
         value: SecretBytes::new(encrypted),
     })

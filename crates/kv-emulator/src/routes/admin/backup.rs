@@ -17,8 +17,8 @@ use kv_protocol::{
 };
 
 use crate::error::ApiError;
-use crate::names::validate_key_name;
 use crate::request::{RequestCtx, parse_json};
+use crate::routes::key_request::KeyRequest;
 use crate::service::backup;
 use crate::state::AppState;
 
@@ -94,16 +94,10 @@ pub async fn pre_restore(
 }
 
 /// `PUT /keys/{name}/restore`.
-pub async fn selective_restore(
-    state: AppState,
-    ctx: RequestCtx,
-    name: String,
-    body: &[u8],
-) -> Result<Response, ApiError> {
-    validate_key_name(&name)?;
-    let params: SelectiveKeyRestoreOperationParameters = parse_json(body)?;
-    let op = backup::selective_restore(&state, name, &params)?;
-    Ok(restore_accepted(&ctx, &op))
+pub(crate) async fn selective_restore(req: KeyRequest<'_>) -> Result<Response, ApiError> {
+    let params: SelectiveKeyRestoreOperationParameters = req.named_params()?;
+    let op = backup::selective_restore(&req.state, req.name.clone(), &params)?;
+    Ok(restore_accepted(&req.ctx, &op))
 }
 
 /// `GET /backup/{jobId}/pending` (`is_backup`) and `GET /restore/{jobId}/pending`.

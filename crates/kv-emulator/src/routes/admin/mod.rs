@@ -21,6 +21,7 @@ use kv_protocol::{ApiVersion, DataAction};
 use crate::error::ApiError;
 use crate::rbac::builtin;
 use crate::request::{RequestCtx, read_body};
+use crate::routes::key_request::KeyRequest;
 use crate::state::AppState;
 
 /// Which collection a role route addresses.
@@ -259,7 +260,16 @@ pub async fn run(
         AdminOp::FullRestore => backup::full_restore(state, ctx, body).await,
         AdminOp::PreRestore => backup::pre_restore(state, ctx, body).await,
         AdminOp::RestoreStatus(id) => backup::status(state, id, false),
-        AdminOp::SelectiveRestore(name) => backup::selective_restore(state, ctx, name, body).await,
+        AdminOp::SelectiveRestore(name) => {
+            let req = KeyRequest {
+                state,
+                ctx,
+                name,
+                version: None,
+                body,
+            };
+            backup::selective_restore(req).await
+        }
         AdminOp::ListSettings => settings::list(state).await,
         AdminOp::GetSetting(name) => settings::get(state, name).await,
         AdminOp::UpdateSetting(name) => settings::update(state, name, body).await,
