@@ -4,7 +4,9 @@
 use kv_protocol::{
     EkmConnection, EkmPrivateEndpoint, EkmPrivateEndpointOperation, RoleAssignment, RoleDefinition,
 };
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Params, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::sqlite::{Tx, db_err, json_err};
 use crate::error::ApiError;
@@ -12,70 +14,32 @@ use crate::error::ApiError;
 impl Tx<'_> {
     /// Custom role definition `name`.
     pub fn role_definition(&self, name: &str) -> Result<Option<RoleDefinition>, ApiError> {
-        let body: Option<String> = self
-            .tx
-            .query_row(
-                "SELECT body FROM role_definitions WHERE name = ?1",
-                [name],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(db_err)?;
-        body.map(|b| serde_json::from_str(&b).map_err(json_err))
-            .transpose()
+        self.json_row("SELECT body FROM role_definitions WHERE name = ?1", [name])
     }
 
     /// Every custom role definition, ordered by name.
     pub fn role_definitions(&self) -> Result<Vec<RoleDefinition>, ApiError> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT body FROM role_definitions ORDER BY name")
-            .map_err(db_err)?;
-        let rows = stmt
-            .query_map([], |row| row.get::<_, String>(0))
-            .map_err(db_err)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(db_err)?;
-        rows.iter()
-            .map(|b| serde_json::from_str(b).map_err(json_err))
-            .collect()
+        self.json_rows("SELECT body FROM role_definitions ORDER BY name", [])
     }
 
     /// Creates or replaces custom role definition `name`.
     pub fn put_role_definition(&self, name: &str, def: &RoleDefinition) -> Result<(), ApiError> {
-        let body = serde_json::to_string(def).map_err(json_err)?;
-        self.tx
-            .execute(
-                "INSERT INTO role_definitions (name, body) VALUES (?1, ?2) \
-                 ON CONFLICT(name) DO UPDATE SET body = excluded.body",
-                params![name, body],
-            )
-            .map_err(db_err)?;
-        Ok(())
+        self.put_json(
+            "INSERT INTO role_definitions (name, body) VALUES (?1, ?2) \
+             ON CONFLICT(name) DO UPDATE SET body = excluded.body",
+            name,
+            def,
+        )
     }
 
     /// Deletes custom role definition `name`; `false` if there was none.
     pub fn delete_role_definition(&self, name: &str) -> Result<bool, ApiError> {
-        let n = self
-            .tx
-            .execute("DELETE FROM role_definitions WHERE name = ?1", [name])
-            .map_err(db_err)?;
-        Ok(n == 1)
+        self.delete_one("DELETE FROM role_definitions WHERE name = ?1", [name])
     }
 
     /// Role assignment `name`.
     pub fn role_assignment(&self, name: &str) -> Result<Option<RoleAssignment>, ApiError> {
-        let body: Option<String> = self
-            .tx
-            .query_row(
-                "SELECT body FROM role_assignments WHERE name = ?1",
-                [name],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(db_err)?;
-        body.map(|b| serde_json::from_str(&b).map_err(json_err))
-            .transpose()
+        self.json_row("SELECT body FROM role_assignments WHERE name = ?1", [name])
     }
 
     /// Every role assignment, optionally only those of `principal_id`, ordered by name.
@@ -83,21 +47,11 @@ impl Tx<'_> {
         &self,
         principal_id: Option<&str>,
     ) -> Result<Vec<RoleAssignment>, ApiError> {
-        let mut stmt = self
-            .tx
-            .prepare_cached(
-                "SELECT body FROM role_assignments WHERE (?1 IS NULL OR principal_id = ?1) \
-                 ORDER BY name",
-            )
-            .map_err(db_err)?;
-        let rows = stmt
-            .query_map([principal_id], |row| row.get::<_, String>(0))
-            .map_err(db_err)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(db_err)?;
-        rows.iter()
-            .map(|b| serde_json::from_str(b).map_err(json_err))
-            .collect()
+        self.json_rows(
+            "SELECT body FROM role_assignments WHERE (?1 IS NULL OR principal_id = ?1) \
+             ORDER BY name",
+            [principal_id],
+        )
     }
 
     /// Stores a new role assignment; `false` if the name is taken.
@@ -122,11 +76,7 @@ impl Tx<'_> {
 
     /// Deletes role assignment `name`; `false` if there was none.
     pub fn delete_role_assignment(&self, name: &str) -> Result<bool, ApiError> {
-        let n = self
-            .tx
-            .execute("DELETE FROM role_assignments WHERE name = ?1", [name])
-            .map_err(db_err)?;
-        Ok(n == 1)
+        self.delete_one("DELETE FROM role_assignments WHERE name = ?1", [name])
     }
 
     /// Stored setting values (name, value), ordered by name.
@@ -157,15 +107,7 @@ impl Tx<'_> {
 
     /// The External Key Manager connection, if one is recorded.
     pub fn ekm_connection(&self) -> Result<Option<EkmConnection>, ApiError> {
-        let body: Option<String> = self
-            .tx
-            .query_row("SELECT body FROM ekm_connection WHERE id = 1", [], |row| {
-                row.get(0)
-            })
-            .optional()
-            .map_err(db_err)?;
-        body.map(|b| serde_json::from_str(&b).map_err(json_err))
-            .transpose()
+        self.json_row("SELECT body FROM ekm_connection WHERE id = 1", [])
     }
 
     /// Records (or replaces) the External Key Manager connection.
@@ -183,35 +125,19 @@ impl Tx<'_> {
 
     /// Removes the External Key Manager connection; `false` if there was none.
     pub fn delete_ekm_connection(&self) -> Result<bool, ApiError> {
-        let n = self
-            .tx
-            .execute("DELETE FROM ekm_connection WHERE id = 1", [])
-            .map_err(db_err)?;
-        Ok(n == 1)
+        self.delete_one("DELETE FROM ekm_connection WHERE id = 1", [])
     }
 
     /// The EKM proxy private endpoints, ordered by name.
     pub fn ekm_private_endpoints(&self) -> Result<Vec<EkmPrivateEndpoint>, ApiError> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT body FROM ekm_private_endpoints ORDER BY name")
-            .map_err(db_err)?;
-        let bodies = stmt
-            .query_map([], |row| row.get::<_, String>(0))
-            .map_err(db_err)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(db_err)?;
-        bodies
-            .iter()
-            .map(|b| serde_json::from_str(b).map_err(json_err))
-            .collect()
+        self.json_rows("SELECT body FROM ekm_private_endpoints ORDER BY name", [])
     }
 
     /// EKM proxy private endpoint `name` (case-insensitive).
     pub fn ekm_private_endpoint(&self, name: &str) -> Result<Option<EkmPrivateEndpoint>, ApiError> {
         self.json_row(
             "SELECT body FROM ekm_private_endpoints WHERE name = ?1",
-            name,
+            [name],
         )
     }
 
@@ -221,24 +147,17 @@ impl Tx<'_> {
         name: &str,
         endpoint: &EkmPrivateEndpoint,
     ) -> Result<(), ApiError> {
-        let body = serde_json::to_string(endpoint).map_err(json_err)?;
-        self.tx
-            .execute(
-                "INSERT INTO ekm_private_endpoints (name, body) VALUES (?1, ?2) \
-                 ON CONFLICT(name) DO UPDATE SET body = excluded.body",
-                params![name, body],
-            )
-            .map_err(db_err)?;
-        Ok(())
+        self.put_json(
+            "INSERT INTO ekm_private_endpoints (name, body) VALUES (?1, ?2) \
+             ON CONFLICT(name) DO UPDATE SET body = excluded.body",
+            name,
+            endpoint,
+        )
     }
 
     /// Removes private endpoint `name`; `false` if there was none.
     pub fn delete_ekm_private_endpoint(&self, name: &str) -> Result<bool, ApiError> {
-        let n = self
-            .tx
-            .execute("DELETE FROM ekm_private_endpoints WHERE name = ?1", [name])
-            .map_err(db_err)?;
-        Ok(n == 1)
+        self.delete_one("DELETE FROM ekm_private_endpoints WHERE name = ?1", [name])
     }
 
     /// Private endpoint operation `id`.
@@ -248,7 +167,7 @@ impl Tx<'_> {
     ) -> Result<Option<EkmPrivateEndpointOperation>, ApiError> {
         self.json_row(
             "SELECT body FROM ekm_private_endpoint_operations WHERE id = ?1",
-            id,
+            [id],
         )
     }
 
@@ -258,40 +177,64 @@ impl Tx<'_> {
         id: &str,
         operation: &EkmPrivateEndpointOperation,
     ) -> Result<(), ApiError> {
-        let body = serde_json::to_string(operation).map_err(json_err)?;
-        self.tx
-            .execute(
-                "INSERT INTO ekm_private_endpoint_operations (id, body) VALUES (?1, ?2) \
-                 ON CONFLICT(id) DO UPDATE SET body = excluded.body",
-                params![id, body],
-            )
-            .map_err(db_err)?;
-        Ok(())
+        self.put_json(
+            "INSERT INTO ekm_private_endpoint_operations (id, body) VALUES (?1, ?2) \
+             ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+            id,
+            operation,
+        )
     }
 
-    /// The JSON `body` column of the one row `sql` selects for `key`, parsed.
-    fn json_row<T: serde::de::DeserializeOwned>(
+    /// The JSON `body` column of the one row `sql` selects with `params`, parsed.
+    fn json_row<T: DeserializeOwned>(
         &self,
         sql: &str,
-        key: &str,
+        params: impl Params,
     ) -> Result<Option<T>, ApiError> {
         let body: Option<String> = self
             .tx
-            .query_row(sql, [key], |row| row.get(0))
+            .query_row(sql, params, |row| row.get(0))
             .optional()
             .map_err(db_err)?;
         body.map(|b| serde_json::from_str(&b).map_err(json_err))
             .transpose()
     }
 
+    /// The JSON `body` column of every row `sql` selects with `params`, parsed, in order.
+    fn json_rows<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: impl Params,
+    ) -> Result<Vec<T>, ApiError> {
+        let mut stmt = self.tx.prepare_cached(sql).map_err(db_err)?;
+        let bodies = stmt
+            .query_map(params, |row| row.get::<_, String>(0))
+            .map_err(db_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)?;
+        bodies
+            .iter()
+            .map(|b| serde_json::from_str(b).map_err(json_err))
+            .collect()
+    }
+
+    /// Stores `value` as JSON under `key` with `sql`, an upsert taking `(?1 key, ?2 body)`.
+    fn put_json(&self, sql: &str, key: &str, value: &impl Serialize) -> Result<(), ApiError> {
+        let body = serde_json::to_string(value).map_err(json_err)?;
+        self.tx.execute(sql, params![key, body]).map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Runs the one-row `DELETE` `sql` with `params`; `false` if there was no such row.
+    fn delete_one(&self, sql: &str, params: impl Params) -> Result<bool, ApiError> {
+        let n = self.tx.execute(sql, params).map_err(db_err)?;
+        Ok(n == 1)
+    }
+
     /// Removes key `name` (active or deleted) with every version; `false` if absent.
     /// A restore uses it to replace a key with its backed-up state.
     pub fn remove_key(&self, name: &str) -> Result<bool, ApiError> {
-        let n = self
-            .tx
-            .execute("DELETE FROM keys WHERE name = ?1", [name])
-            .map_err(db_err)?;
-        Ok(n == 1)
+        self.delete_one("DELETE FROM keys WHERE name = ?1", [name])
     }
 
     /// Names of every active key, ordered by name.
