@@ -57,7 +57,7 @@ pub fn extra_default_key_ops(kind: VaultKind, public: &JsonWebKey) -> Vec<KeyOpe
 }
 
 /// A rotation policy as `kind` stores and answers it. A vault keeps a Notify action (the
-/// default one is added by [`crate::routes::rotation::validate_policy`]) and spells
+/// default one is added by [`crate::service::rotation::validate_policy`]) and spells
 /// actions `Rotate`/`Notify`; a Managed HSM adds none and answers them in lower case
 /// (Go `TestRotateKey/KV.json` and `TestRotateKey/MHSM.json`).
 pub fn stored_rotation_policy(

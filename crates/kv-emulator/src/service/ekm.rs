@@ -5,7 +5,7 @@
 //! The emulator never contacts the proxy. `check` answers as a documented test double:
 //! when a connection is recorded, the proxy information names the emulator itself
 //! ([`TEST_DOUBLE_VENDOR`]), since the emulator also plays the external HSM for external
-//! key references ([`crate::routes::external`]); without a connection it answers 404. The
+//! key references ([`crate::service::external`]); without a connection it answers 404. The
 //! client certificate is a self-signed CA the emulator generates per process.
 
 use std::sync::OnceLock;

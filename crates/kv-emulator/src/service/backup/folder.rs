@@ -1,5 +1,5 @@
 //! The backup folder in Blob Storage: where it is ([`locate`], [`container`]), writing a
-//! full backup into it ([`write`]) and reading one back ([`read`]).
+//! full backup into it ([`write()`]) and reading one back ([`read`]).
 //!
 //! A full backup writes one blob per active key, `FOLDER/keys/NAME` (the sealed blob of
 //! [`crate::service::key_backup`]), then a manifest, `FOLDER/backup.json` (format, version,
