@@ -193,19 +193,23 @@ async fn crypto_round_trips_for_every_key_kind() {
     }
 }
 
+/// Signs `digest` (base64url) with key `name` under ES256.
+async fn sign_es256(app: &TestApp, name: &str, digest: &str) -> (StatusCode, Value) {
+    app.call(
+        "POST",
+        &format!("/keys/{name}/sign"),
+        Some(json!({"alg": "ES256", "value": digest})),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn attributes_and_key_ops_are_enforced() {
     let app = TestApp::new();
     let digest = b64(&[1; 32]);
     app.create("limited", json!({"kty": "EC", "key_ops": ["verify"]}))
         .await;
-    let (status, body) = app
-        .call(
-            "POST",
-            "/keys/limited/sign",
-            Some(json!({"alg": "ES256", "value": digest})),
-        )
-        .await;
+    let (status, body) = sign_es256(&app, "limited", &digest).await;
     assert_eq!(
         (status, code(&body)),
         (StatusCode::FORBIDDEN, "KeyOperationForbidden")
@@ -216,12 +220,7 @@ async fn attributes_and_key_ops_are_enforced() {
         Some(json!({"key_ops": ["sign", "verify"]})),
     )
     .await;
-    app.ok(
-        "POST",
-        "/keys/limited/sign",
-        Some(json!({"alg": "ES256", "value": digest})),
-    )
-    .await;
+    assert_eq!(sign_es256(&app, "limited", &digest).await.0, StatusCode::OK);
 
     app.ok(
         "PATCH",
@@ -229,13 +228,7 @@ async fn attributes_and_key_ops_are_enforced() {
         Some(json!({"attributes": {"enabled": false}})),
     )
     .await;
-    let (status, body) = app
-        .call(
-            "POST",
-            "/keys/limited/sign",
-            Some(json!({"alg": "ES256", "value": digest})),
-        )
-        .await;
+    let (status, body) = sign_es256(&app, "limited", &digest).await;
     // A disabled key is not a key_ops refusal: the plain `Forbidden` code.
     assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, "Forbidden"));
     app.ok(
@@ -251,21 +244,10 @@ async fn attributes_and_key_ops_are_enforced() {
         json!({"kty": "EC", "attributes": {"nbf": now + 3600}}),
     )
     .await;
-    let (status, _) = app
-        .call(
-            "POST",
-            "/keys/future/sign",
-            Some(json!({"alg": "ES256", "value": digest})),
-        )
-        .await;
+    let (status, _) = sign_es256(&app, "future", &digest).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     app.state.clock().advance(Duration::from_secs(7200));
-    app.ok(
-        "POST",
-        "/keys/future/sign",
-        Some(json!({"alg": "ES256", "value": digest})),
-    )
-    .await;
+    assert_eq!(sign_es256(&app, "future", &digest).await.0, StatusCode::OK);
 
     let now = app.state.clock().now();
     app.create(
@@ -273,19 +255,11 @@ async fn attributes_and_key_ops_are_enforced() {
         json!({"kty": "EC", "attributes": {"exp": now + 60}}),
     )
     .await;
-    app.ok(
-        "POST",
-        "/keys/expiring/sign",
-        Some(json!({"alg": "ES256", "value": digest})),
-    )
-    .await;
+    assert_eq!(
+        sign_es256(&app, "expiring", &digest).await.0,
+        StatusCode::OK
+    );
     app.state.clock().advance(Duration::from_secs(120));
-    let (status, _) = app
-        .call(
-            "POST",
-            "/keys/expiring/sign",
-            Some(json!({"alg": "ES256", "value": digest})),
-        )
-        .await;
+    let (status, _) = sign_es256(&app, "expiring", &digest).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
