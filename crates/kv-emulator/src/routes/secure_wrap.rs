@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
-use kv_jwk::SecretBytes;
+use kv_jwk::{KeyWrapAlgorithm, SecretBytes};
 use kv_protocol::{
     SecureKeyOperationResult, SecureKeyUnwrapOperationParameters, SecureKeyWrapOperationParameters,
 };
@@ -12,6 +12,22 @@ use kv_protocol::{
 use crate::error::ApiError;
 use crate::routes::key_request::KeyRequest;
 use crate::service::secure_wrap;
+use crate::store::VersionRow;
+
+/// The answer of both: the key's `kid`, the `alg` asked for and the `value`.
+fn answer(
+    req: &KeyRequest<'_>,
+    row: &VersionRow,
+    alg: KeyWrapAlgorithm,
+    value: Vec<u8>,
+) -> Response {
+    Json(SecureKeyOperationResult {
+        kid: req.kid(row),
+        alg,
+        value: SecretBytes::new(value),
+    })
+    .into_response()
+}
 
 /// `POST /keys/{name}/{version}/securewrapkey`.
 pub(crate) async fn secure_wrap_key(req: KeyRequest<'_>) -> Result<Response, ApiError> {
@@ -24,12 +40,7 @@ pub(crate) async fn secure_wrap_key(req: KeyRequest<'_>) -> Result<Response, Api
         params.alg,
     )
     .await?;
-    Ok(Json(SecureKeyOperationResult {
-        kid: req.kid(&row),
-        alg,
-        value: SecretBytes::new(wrapped),
-    })
-    .into_response())
+    Ok(answer(&req, &row, alg, wrapped))
 }
 
 /// `POST /keys/{name}/{version}/secureunwrapkey`.
@@ -45,10 +56,5 @@ pub(crate) async fn secure_unwrap_key(req: KeyRequest<'_>) -> Result<Response, A
         params.target,
     )
     .await?;
-    Ok(Json(SecureKeyOperationResult {
-        kid: req.kid(&row),
-        alg,
-        value: SecretBytes::new(encrypted),
-    })
-    .into_response())
+    Ok(answer(&req, &row, alg, encrypted))
 }
