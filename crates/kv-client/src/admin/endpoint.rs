@@ -1,6 +1,6 @@
 //! What the administration clients share: their constructor (a checked Managed HSM URL
-//! and the pipeline, as a [`kv_core::Endpoint`]) and the path-segment rules of role and
-//! setting names.
+//! and the pipeline, as a [`kv_core::Endpoint`]), the members written on top of it
+//! ([`endpoint_members`]) and the path-segment rules of role and setting names.
 
 use std::sync::Arc;
 
@@ -55,6 +55,54 @@ pub(crate) fn connect(
     Endpoint::new(vault_url, Pipeline::new(credential, options)?)
 }
 
+/// The members every administration client has, written once: `new` (through
+/// [`connect`]), `vault_url`, `pipeline` and `send_request` (in a span named `$span`).
+/// Expanded inside each client's `impl` block; the client keeps its [`Endpoint`] in a
+/// field named `endpoint`.
+macro_rules! endpoint_members {
+    ($options:ty, $span:literal) => {
+        /// A client for the Managed HSM at `vault_url` (`https`, no path).
+        ///
+        /// # Errors
+        /// `InvalidArgument` for an invalid URL; the pipeline's errors.
+        pub fn new(
+            vault_url: &str,
+            credential: ::std::sync::Arc<dyn ::kv_core::TokenCredential>,
+            options: ::std::option::Option<$options>,
+        ) -> $crate::error::Result<Self> {
+            Ok(Self {
+                endpoint: $crate::admin::endpoint::connect(vault_url, credential, options)?,
+            })
+        }
+
+        /// The Managed HSM URL.
+        pub fn vault_url(&self) -> &::url::Url {
+            self.endpoint.vault_url()
+        }
+
+        /// Sends a raw request through this client's pipeline (authentication, retries,
+        /// logging) and returns the response whatever its status, for operations this
+        /// client does not wrap yet.
+        ///
+        /// # Errors
+        /// `InvalidArgument` when the request is not for this HSM (the token must not leave
+        /// it); transport, credential and authentication errors.
+        #[tracing::instrument(name = $span, skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
+        pub async fn send_request(
+            &self,
+            request: ::kv_core::Request,
+        ) -> $crate::error::Result<::kv_core::Response> {
+            self.endpoint.send_request(request).await
+        }
+
+        /// The pipeline this client sends through.
+        pub fn pipeline(&self) -> &::kv_core::Pipeline {
+            self.endpoint.pipeline()
+        }
+    };
+}
+pub(crate) use endpoint_members;
+
 /// A fresh random (v4) GUID, the name of a new role assignment or definition.
 pub(crate) fn new_guid() -> String {
     uuid::Uuid::new_v4().hyphenated().to_string()
@@ -106,6 +154,61 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// What `endpoint_members!` gives a client: the HSM's URL, the options' pipeline, and
+    /// raw requests sent (the answer whatever its status) only to the HSM.
+    async fn check_members<F>(
+        url: &url::Url,
+        pipeline: &Pipeline,
+        send_request: impl Fn(kv_core::Request) -> F,
+    ) where
+        F: std::future::Future<Output = Result<kv_core::Response>>,
+    {
+        let get = |url: &str| kv_core::Request::new(kv_core::Method::GET, url.parse().unwrap());
+        assert_eq!(url.as_str(), "https://v.vault.azure.net/");
+        assert_eq!(pipeline.api_version(), &kv_core::ApiVersion::LATEST);
+        let inside = send_request(get("https://v.vault.azure.net/settings/x")).await;
+        assert_eq!(inside.unwrap().status(), kv_core::StatusCode::NOT_FOUND);
+        let outside = send_request(get("https://other.example/x")).await;
+        assert_eq!(
+            outside.unwrap_err().kind(),
+            &crate::ErrorKind::InvalidArgument
+        );
+    }
+
+    #[tokio::test]
+    async fn every_client_has_the_endpoint_members() {
+        use super::super::test_hsm::{HSM, fake_hsm};
+        use crate::admin::{
+            KeyVaultAccessControlClient, KeyVaultBackupClient, KeyVaultEkmClient,
+            KeyVaultSettingsClient,
+        };
+        let fake = fake_hsm(
+            |_, _, _| (404, r#"{"error":{"code":"NotFound"}}"#.into()),
+            |_, _| Vec::new(),
+        );
+        let credential = || Arc::new(kv_core::StaticTokenCredential::new("t"));
+        let client_options = fake.options();
+
+        let options = KeyVaultAccessControlClientOptions {
+            client_options: client_options.clone(),
+        };
+        let c = KeyVaultAccessControlClient::new(HSM, credential(), Some(options)).unwrap();
+        check_members(c.vault_url(), c.pipeline(), |r| c.send_request(r)).await;
+        let options = KeyVaultBackupClientOptions {
+            client_options: client_options.clone(),
+        };
+        let c = KeyVaultBackupClient::new(HSM, credential(), Some(options)).unwrap();
+        check_members(c.vault_url(), c.pipeline(), |r| c.send_request(r)).await;
+        let options = KeyVaultSettingsClientOptions {
+            client_options: client_options.clone(),
+        };
+        let c = KeyVaultSettingsClient::new(HSM, credential(), Some(options)).unwrap();
+        check_members(c.vault_url(), c.pipeline(), |r| c.send_request(r)).await;
+        let options = KeyVaultEkmClientOptions { client_options };
+        let c = KeyVaultEkmClient::new(HSM, credential(), Some(options)).unwrap();
+        check_members(c.vault_url(), c.pipeline(), |r| c.send_request(r)).await;
     }
 
     #[test]

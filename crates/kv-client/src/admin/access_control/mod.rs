@@ -1,16 +1,14 @@
 //! [`KeyVaultAccessControlClient`]: Managed HSM local RBAC, role assignments and role
 //! definitions.
 
-use std::sync::Arc;
-
-use kv_core::{Endpoint, Method, Pager, Pipeline, TokenCredential};
+use kv_core::{Endpoint, Method, Pager};
 use kv_protocol::{
     Permission, RoleAssignment, RoleAssignmentCreateParameters, RoleAssignmentProperties,
     RoleDefinition, RoleDefinitionCreateParameters, RoleDefinitionProperties, RoleScope,
 };
 use url::Url;
 
-use super::endpoint::{check_segment, connect, new_guid};
+use super::endpoint::{check_segment, endpoint_members, new_guid};
 use super::options::{
     CreateRoleAssignmentOptions, KeyVaultAccessControlClientOptions, SetRoleDefinitionOptions,
 };
@@ -54,41 +52,10 @@ pub struct KeyVaultAccessControlClient {
 }
 
 impl KeyVaultAccessControlClient {
-    /// A client for the Managed HSM at `vault_url` (`https`, no path).
-    ///
-    /// # Errors
-    /// `InvalidArgument` for an invalid URL; the pipeline's errors.
-    pub fn new(
-        vault_url: &str,
-        credential: Arc<dyn TokenCredential>,
-        options: Option<KeyVaultAccessControlClientOptions>,
-    ) -> Result<Self> {
-        Ok(Self {
-            endpoint: connect(vault_url, credential, options)?,
-        })
-    }
-
-    /// The Managed HSM URL.
-    pub fn vault_url(&self) -> &Url {
-        self.endpoint.vault_url()
-    }
-
-    /// Sends a raw request through this client's pipeline (authentication, retries,
-    /// logging) and returns the response whatever its status, for operations this client
-    /// does not wrap yet.
-    ///
-    /// # Errors
-    /// `InvalidArgument` when the request is not for this HSM (the token must not leave
-    /// it); transport, credential and authentication errors.
-    #[tracing::instrument(name = "KeyVaultAccessControlClient::send_request", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
-    pub async fn send_request(&self, request: kv_core::Request) -> Result<kv_core::Response> {
-        self.endpoint.send_request(request).await
-    }
-
-    /// The pipeline this client sends through.
-    pub fn pipeline(&self) -> &Pipeline {
-        self.endpoint.pipeline()
-    }
+    endpoint_members!(
+        KeyVaultAccessControlClientOptions,
+        "KeyVaultAccessControlClient::send_request"
+    );
 
     /// `{vault}/{scope}/providers/Microsoft.Authorization/{kind}[/{name}]`; the scope's
     /// slashes stay path separators, as the service expects.

@@ -4,11 +4,7 @@
 mod location;
 mod operation;
 
-use std::sync::Arc;
-
-use kv_core::{
-    ContinuationToken, Endpoint, Method, Pipeline, Poller, PollerOptions, Secret, TokenCredential,
-};
+use kv_core::{ContinuationToken, Endpoint, Method, Poller, PollerOptions, Secret};
 use kv_protocol::{
     FullBackupOperation, PreBackupOperationParameters, PreRestoreOperationParameters,
     RestoreOperationParameters, SasTokenParameter, SelectiveKeyRestoreOperationParameters,
@@ -18,7 +14,7 @@ use url::Url;
 
 use self::location::{check_container_url, split_folder_url};
 use self::operation::{Finish, Operation};
-use super::endpoint::connect;
+use super::endpoint::endpoint_members;
 use super::options::{KeyVaultBackupClientOptions, RestoreOptions};
 use crate::error::{Result, decode, invalid_argument};
 use crate::identifier::check_key_name;
@@ -175,41 +171,10 @@ pub struct KeyVaultBackupClient {
 }
 
 impl KeyVaultBackupClient {
-    /// A client for the Managed HSM at `vault_url` (`https`, no path).
-    ///
-    /// # Errors
-    /// `InvalidArgument` for an invalid URL; the pipeline's errors.
-    pub fn new(
-        vault_url: &str,
-        credential: Arc<dyn TokenCredential>,
-        options: Option<KeyVaultBackupClientOptions>,
-    ) -> Result<Self> {
-        Ok(Self {
-            endpoint: connect(vault_url, credential, options)?,
-        })
-    }
-
-    /// The Managed HSM URL.
-    pub fn vault_url(&self) -> &Url {
-        self.endpoint.vault_url()
-    }
-
-    /// Sends a raw request through this client's pipeline (authentication, retries,
-    /// logging) and returns the response whatever its status, for operations this client
-    /// does not wrap yet.
-    ///
-    /// # Errors
-    /// `InvalidArgument` when the request is not for this HSM (the token must not leave
-    /// it); transport, credential and authentication errors.
-    #[tracing::instrument(name = "KeyVaultBackupClient::send_request", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
-    pub async fn send_request(&self, request: kv_core::Request) -> Result<kv_core::Response> {
-        self.endpoint.send_request(request).await
-    }
-
-    /// The pipeline this client sends through.
-    pub fn pipeline(&self) -> &Pipeline {
-        self.endpoint.pipeline()
-    }
+    endpoint_members!(
+        KeyVaultBackupClientOptions,
+        "KeyVaultBackupClient::send_request"
+    );
 
     /// Starts a full backup of the HSM into the container at `blob_storage_url`
     /// (`https://{account}.blob.core.windows.net/{container}`). Await the poller for the

@@ -6,12 +6,9 @@
 //! material held in an external HSM behind the EKM proxy. Managing the connection needs
 //! the "Managed HSM EKM Administrator" role (`ekm/read`, `ekm/write`, `ekm/delete`).
 
-use std::sync::Arc;
+use kv_core::{Endpoint, Method};
 
-use kv_core::{Endpoint, Method, Pipeline, TokenCredential};
-use url::Url;
-
-use super::endpoint::connect;
+use super::endpoint::endpoint_members;
 use crate::error::Result;
 use crate::key_client::require_api_version;
 
@@ -84,29 +81,7 @@ pub struct KeyVaultEkmClient {
 }
 
 impl KeyVaultEkmClient {
-    /// A client for the Managed HSM at `vault_url` (`https`, no path).
-    ///
-    /// # Errors
-    /// `InvalidArgument` for an invalid URL; the pipeline's errors.
-    pub fn new(
-        vault_url: &str,
-        credential: Arc<dyn TokenCredential>,
-        options: Option<KeyVaultEkmClientOptions>,
-    ) -> Result<Self> {
-        Ok(Self {
-            endpoint: connect(vault_url, credential, options)?,
-        })
-    }
-
-    /// The Managed HSM URL.
-    pub fn vault_url(&self) -> &Url {
-        self.endpoint.vault_url()
-    }
-
-    /// The pipeline this client sends through.
-    pub fn pipeline(&self) -> &Pipeline {
-        self.endpoint.pipeline()
-    }
+    endpoint_members!(KeyVaultEkmClientOptions, "KeyVaultEkmClient::send_request");
 
     fn check_version(&self, operation: &str) -> Result<()> {
         require_api_version(self.pipeline().api_version(), operation)

@@ -1,13 +1,10 @@
 //! [`KeyVaultSettingsClient`]: the account settings of a Managed HSM, and
 //! [`KeyVaultSetting`].
 
-use std::sync::Arc;
-
-use kv_core::{Endpoint, Method, Pipeline, TokenCredential};
+use kv_core::{Endpoint, Method};
 use kv_protocol::{Setting, SettingsListResult, UpdateSettingRequest};
-use url::Url;
 
-use super::endpoint::{check_segment, connect};
+use super::endpoint::{check_segment, endpoint_members};
 use super::options::KeyVaultSettingsClientOptions;
 use crate::error::Result;
 
@@ -100,41 +97,10 @@ pub struct KeyVaultSettingsClient {
 }
 
 impl KeyVaultSettingsClient {
-    /// A client for the Managed HSM at `vault_url` (`https`, no path).
-    ///
-    /// # Errors
-    /// `InvalidArgument` for an invalid URL; the pipeline's errors.
-    pub fn new(
-        vault_url: &str,
-        credential: Arc<dyn TokenCredential>,
-        options: Option<KeyVaultSettingsClientOptions>,
-    ) -> Result<Self> {
-        Ok(Self {
-            endpoint: connect(vault_url, credential, options)?,
-        })
-    }
-
-    /// The Managed HSM URL.
-    pub fn vault_url(&self) -> &Url {
-        self.endpoint.vault_url()
-    }
-
-    /// Sends a raw request through this client's pipeline (authentication, retries,
-    /// logging) and returns the response whatever its status, for operations this client
-    /// does not wrap yet.
-    ///
-    /// # Errors
-    /// `InvalidArgument` when the request is not for this HSM (the token must not leave
-    /// it); transport, credential and authentication errors.
-    #[tracing::instrument(name = "KeyVaultSettingsClient::send_request", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
-    pub async fn send_request(&self, request: kv_core::Request) -> Result<kv_core::Response> {
-        self.endpoint.send_request(request).await
-    }
-
-    /// The pipeline this client sends through.
-    pub fn pipeline(&self) -> &Pipeline {
-        self.endpoint.pipeline()
-    }
+    endpoint_members!(
+        KeyVaultSettingsClientOptions,
+        "KeyVaultSettingsClient::send_request"
+    );
 
     /// Gets setting `name`.
     ///

@@ -107,23 +107,3 @@ fn settings_convert_both_ways() {
     assert_eq!(KeyVaultSetting::from(Setting::from(&typed)), typed);
     assert_eq!(KeyVaultSetting::boolean("n", false).value, "false");
 }
-
-#[tokio::test]
-async fn raw_requests_stay_on_the_hsm() {
-    let fake = fake_hsm(
-        |_, _, _| (404, r#"{"error":{"code":"NotFound"}}"#.into()),
-        |_, _| Vec::new(),
-    );
-    let c = client(&fake);
-    let get = |url: String| kv_core::Request::new(kv_core::Method::GET, url.parse().unwrap());
-    let raw = c
-        .send_request(get(format!("{HSM}/settings/x")))
-        .await
-        .unwrap();
-    assert_eq!(raw.status(), kv_core::StatusCode::NOT_FOUND); // not an error: raw
-    let e = c
-        .send_request(get("https://other.example/settings".into()))
-        .await
-        .unwrap_err();
-    assert_eq!(e.kind(), &ErrorKind::InvalidArgument);
-}
