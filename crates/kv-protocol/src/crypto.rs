@@ -177,6 +177,26 @@ pub struct KeyOperationResult {
     pub aad: Option<Vec<u8>>,
 }
 
+/// The ML-DSA members of sign and verify (2026-05-01-preview and later), the same in both
+/// bodies, whose other members they sit beside on the wire (`#[serde(flatten)]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MlDsaParameters {
+    /// External mu (64 bytes, FIPS 204 §6.2), instead of `alg` and the message.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kv_jwk::base64url::option"
+    )]
+    pub external_mu: Option<Vec<u8>>,
+    /// The context string (0-255 bytes); not with `external_mu`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kv_jwk::base64url::option"
+    )]
+    pub context: Option<Vec<u8>>,
+}
+
 /// Body of sign (`KeySignParameters`).
 ///
 /// For RSA and EC keys: `alg` and `value`, a digest computed by the caller. For ML-DSA
@@ -196,20 +216,9 @@ pub struct KeySignParameters {
         with = "kv_jwk::base64url::option"
     )]
     pub value: Option<Vec<u8>>,
-    /// ML-DSA external mu (64 bytes), instead of `alg` and `value`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "kv_jwk::base64url::option"
-    )]
-    pub external_mu: Option<Vec<u8>>,
-    /// ML-DSA context string (0-255 bytes); not with `external_mu`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "kv_jwk::base64url::option"
-    )]
-    pub context: Option<Vec<u8>>,
+    /// The ML-DSA members: external mu, or the message's context.
+    #[serde(flatten)]
+    pub ml_dsa: MlDsaParameters,
 }
 
 impl KeySignParameters {
@@ -243,20 +252,9 @@ pub struct KeyVerifyParameters {
     /// The signature to check.
     #[serde(with = "kv_jwk::base64url")]
     pub value: Vec<u8>,
-    /// ML-DSA external mu (64 bytes), instead of `alg` and `digest`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "kv_jwk::base64url::option"
-    )]
-    pub external_mu: Option<Vec<u8>>,
-    /// ML-DSA context string (0-255 bytes); not with `external_mu`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "kv_jwk::base64url::option"
-    )]
-    pub context: Option<Vec<u8>>,
+    /// The ML-DSA members: external mu, or the message's context.
+    #[serde(flatten)]
+    pub ml_dsa: MlDsaParameters,
 }
 
 impl KeyVerifyParameters {
@@ -336,9 +334,9 @@ mod tests {
             prop_assert_eq!(round_trip(&s), s);
             let v = KeyVerifyParameters::new(alg, digest.clone(), signature.clone());
             prop_assert_eq!(round_trip(&v), v);
-            let ml_dsa = KeySignParameters { value: Some(digest.clone()), context: Some(signature.clone()), ..Default::default() };
+            let ml_dsa = KeySignParameters { value: Some(digest.clone()), ml_dsa: MlDsaParameters { context: Some(signature.clone()), ..Default::default() }, ..Default::default() };
             prop_assert_eq!(round_trip(&ml_dsa), ml_dsa);
-            let mu = KeyVerifyParameters { external_mu: Some(digest), value: signature, ..Default::default() };
+            let mu = KeyVerifyParameters { ml_dsa: MlDsaParameters { external_mu: Some(digest), ..Default::default() }, value: signature, ..Default::default() };
             prop_assert_eq!(round_trip(&mu), mu);
             let r = KeyVerifyResult { value: ok };
             prop_assert_eq!(round_trip(&r), r);
@@ -360,6 +358,50 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&r).unwrap(),
             r#"{"kid":"k","value":"AQID","iv":"AA","tag":"-_8"}"#
+        );
+    }
+
+    #[test]
+    fn sign_and_verify_wire_shape() {
+        // Every member set, ML-DSA ones included: the order and spelling on the wire.
+        let sign = KeySignParameters {
+            alg: Some(SignatureAlgorithm::MlDsa65),
+            value: Some(vec![1, 2, 3]),
+            ml_dsa: MlDsaParameters {
+                external_mu: Some(vec![0xfb]),
+                context: Some(vec![0xff]),
+            },
+        };
+        let json = r#"{"alg":"ML-DSA-65","value":"AQID","external_mu":"-w","context":"_w"}"#;
+        assert_eq!(serde_json::to_string(&sign).unwrap(), json);
+        assert_eq!(
+            serde_json::from_str::<KeySignParameters>(json).unwrap(),
+            sign
+        );
+        let verify = KeyVerifyParameters {
+            alg: Some(SignatureAlgorithm::MlDsa65),
+            digest: Some(vec![1, 2, 3]),
+            value: vec![4],
+            ml_dsa: MlDsaParameters {
+                external_mu: Some(vec![0xfb]),
+                context: Some(vec![0xff]),
+            },
+        };
+        let json =
+            r#"{"alg":"ML-DSA-65","digest":"AQID","value":"BA","external_mu":"-w","context":"_w"}"#;
+        assert_eq!(serde_json::to_string(&verify).unwrap(), json);
+        assert_eq!(
+            serde_json::from_str::<KeyVerifyParameters>(json).unwrap(),
+            verify
+        );
+        // Absent members stay absent.
+        assert_eq!(
+            serde_json::to_string(&KeySignParameters::default()).unwrap(),
+            "{}"
+        );
+        assert_eq!(
+            serde_json::to_string(&KeyVerifyParameters::default()).unwrap(),
+            r#"{"value":""}"#
         );
     }
 

@@ -66,7 +66,7 @@ pub use backup::{
 };
 pub use crypto::{
     CryptoOperation, KeyOperationResult, KeyOperationsParameters, KeySignParameters,
-    KeyVerifyParameters, KeyVerifyResult,
+    KeyVerifyParameters, KeyVerifyResult, MlDsaParameters,
 };
 pub use deleted::{DeletedKeyBundle, DeletedKeyItem, DeletedKeyListResult};
 pub use ekm::{EkmConnection, EkmProxyClientCertificateInfo, EkmProxyInfo};

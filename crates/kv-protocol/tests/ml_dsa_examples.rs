@@ -81,8 +81,8 @@ fn sign_forms() {
         (
             plain.alg,
             plain.value.as_deref(),
-            plain.context,
-            plain.external_mu
+            plain.ml_dsa.context,
+            plain.ml_dsa.external_mu
         ),
         (None, Some(&message[..]), None, None)
     );
@@ -92,13 +92,13 @@ fn sign_forms() {
     let (request, _) = example("sign-MLDSA-context-example.json");
     let with_context: KeySignParameters = round_trip(&request);
     assert_eq!(
-        with_context.context.as_deref(),
+        with_context.ml_dsa.context.as_deref(),
         Some(&b"application-context-v1"[..])
     );
 
     let (request, _) = example("sign-MLDSA-externalmu-example.json");
     let mu: KeySignParameters = round_trip(&request);
-    assert!(mu.external_mu.is_some() && mu.value.is_none() && mu.alg.is_none());
+    assert!(mu.ml_dsa.external_mu.is_some() && mu.value.is_none() && mu.alg.is_none());
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn verify_forms() {
         assert!(verify.alg.is_none(), "{name}");
         assert_eq!(
             verify.digest.is_some(),
-            verify.external_mu.is_none(),
+            verify.ml_dsa.external_mu.is_none(),
             "{name}"
         );
         let result: KeyVerifyResult = round_trip(&response);

@@ -4,7 +4,7 @@
 use kv_crypto_local::{DecryptParameters, EncryptParameters, MlDsaInput};
 use kv_crypto_remote::{CipherParameters, RemoteOutput};
 use kv_jwk::{EncryptionAlgorithm, KeyWrapAlgorithm, SignatureAlgorithm};
-use kv_protocol::crypto::{KeySignParameters, KeyVerifyParameters};
+use kv_protocol::crypto::{KeySignParameters, KeyVerifyParameters, MlDsaParameters};
 use zeroize::Zeroizing;
 
 use super::span::Method;
@@ -275,8 +275,10 @@ impl CryptographyClient {
                 let body = KeySignParameters {
                     alg: None,
                     value,
-                    external_mu,
-                    context,
+                    ml_dsa: MlDsaParameters {
+                        external_mu,
+                        context,
+                    },
                 };
                 remote.sign_with(&body).await.map(bytes)
             })
@@ -315,8 +317,10 @@ impl CryptographyClient {
                     alg: None,
                     digest,
                     value: signature.to_vec(),
-                    external_mu,
-                    context,
+                    ml_dsa: MlDsaParameters {
+                        external_mu,
+                        context,
+                    },
                 };
                 Ok((remote.verify_with(&body).await?, None))
             })

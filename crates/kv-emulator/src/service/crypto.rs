@@ -87,8 +87,8 @@ fn run(
                 p.alg.as_ref(),
                 p.value.as_deref(),
                 "value",
-                p.context.as_deref(),
-                p.external_mu.as_deref(),
+                p.ml_dsa.context.as_deref(),
+                p.ml_dsa.external_mu.as_deref(),
             )? {
                 Signed::Digest(alg, digest) => {
                     let signature = key.sign(&alg, digest);
@@ -112,8 +112,8 @@ fn run(
                 p.alg.as_ref(),
                 p.digest.as_deref(),
                 "digest",
-                p.context.as_deref(),
-                p.external_mu.as_deref(),
+                p.ml_dsa.context.as_deref(),
+                p.ml_dsa.external_mu.as_deref(),
             )? {
                 Signed::Digest(alg, digest) => {
                     let valid = key.verify(&alg, digest, &p.value);
