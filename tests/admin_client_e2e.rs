@@ -2,66 +2,28 @@
 //! full backup and restore going through a real Azure Storage emulator (Azurite, installed
 //! and started by the test itself: needs Node 20 and npm on first run).
 
-use std::{path::Path, sync::Arc, time::Duration};
+#[path = "common/emulator.rs"]
+mod emulator;
 
+use std::{path::Path, time::Duration};
+
+use emulator::Hsm;
 use futures::TryStreamExt;
 use keyvault::admin::{BlobStorageAccess, KeyVaultRoleScope, KeyVaultSetting, RestoreOptions};
 use keyvault::jwk::SignatureAlgorithm;
-use keyvault::pipeline::{ClientOptions, Secret, StaticTokenCredential};
+use keyvault::pipeline::{ApiVersion, Secret};
 use keyvault::{
-    GetKeyOptions, KeyClient, KeyClientOptions, KeyVaultAccessControlClient, KeyVaultBackupClient,
+    GetKeyOptions, KeyClient, KeyVaultAccessControlClient, KeyVaultBackupClient,
     KeyVaultSettingsClient, PollerOptions,
 };
-use kv_emulator::{
-    Emulator, EmulatorHandle,
-    azurite::{Azurite, ContainerAccess},
-};
+use kv_emulator::azurite::{Azurite, ContainerAccess};
 
 const CRYPTO_USER: &str = "21dbd100-6940-42c2-9190-5d6cb909625b";
 
-struct Hsm {
-    emulator: EmulatorHandle,
-    _dir: tempfile::TempDir,
-}
-
 impl Hsm {
+    /// The HSM keeping deleted keys for 7 days (the test deletes and purges before restoring).
     async fn start() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let emulator = Emulator::builder()
-            .listen("127.0.0.1:0".parse().expect("address"))
-            .data_dir(dir.path())
-            .retention_days(7)
-            .kind(kv_emulator::vaults::VaultKind::ManagedHsm)
-            .start()
-            .await
-            .expect("emulator starts");
-        Self {
-            emulator,
-            _dir: dir,
-        }
-    }
-
-    fn options(&self) -> ClientOptions {
-        ClientOptions {
-            extra_ca_certificates_pem: vec![self.emulator.ca_pem().as_bytes().to_vec()],
-            verify_challenge_resource: false,
-            ..Default::default()
-        }
-    }
-
-    fn credential(&self) -> Arc<StaticTokenCredential> {
-        Arc::new(StaticTokenCredential::new("admin-e2e-token"))
-    }
-
-    fn keys(&self) -> KeyClient {
-        KeyClient::new(
-            self.emulator.url(),
-            self.credential(),
-            Some(KeyClientOptions {
-                client_options: self.options(),
-            }),
-        )
-        .expect("key client")
+        Self::start_with(|b| b.retention_days(7)).await
     }
 }
 
@@ -116,12 +78,12 @@ async fn backup_client_full_and_selective_restore_through_azurite() {
         .await
         .expect("container");
     let hsm = Hsm::start().await;
-    let keys = hsm.keys();
+    let keys = hsm.keys(ApiVersion::LATEST);
     let backup = KeyVaultBackupClient::new(
         hsm.emulator.url(),
         hsm.credential(),
         Some(keyvault::admin::KeyVaultBackupClientOptions {
-            client_options: hsm.options(),
+            client_options: hsm.options(ApiVersion::LATEST),
         }),
     )
     .expect("backup client");
@@ -231,7 +193,7 @@ async fn access_control_and_settings_clients() {
         hsm.emulator.url(),
         hsm.credential(),
         Some(keyvault::admin::KeyVaultAccessControlClientOptions {
-            client_options: hsm.options(),
+            client_options: hsm.options(ApiVersion::LATEST),
         }),
     )
     .expect("access control client");
@@ -284,7 +246,7 @@ async fn access_control_and_settings_clients() {
         hsm.emulator.url(),
         hsm.credential(),
         Some(keyvault::admin::KeyVaultSettingsClientOptions {
-            client_options: hsm.options(),
+            client_options: hsm.options(ApiVersion::LATEST),
         }),
     )
     .expect("settings client");

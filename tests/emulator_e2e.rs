@@ -2,51 +2,24 @@
 //! reqwest trusting its generated CA. Every keys operation, restart persistence and the
 //! movable clock.
 
+#[path = "common/emulator.rs"]
+mod emulator;
+
 use std::time::Duration;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
+use emulator::{attestation_signer, attestation_token, b64, unique};
 use kv_emulator::{Emulator, EmulatorHandle};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
-
-fn attestation_signer() -> &'static kv_jwk::JsonWebKey {
-    static SIGNER: std::sync::OnceLock<kv_jwk::JsonWebKey> = std::sync::OnceLock::new();
-    SIGNER
-        .get_or_init(|| kv_crypto_local::generate_ec(&kv_jwk::KeyCurveName::P256).expect("EC key"))
-}
-
-fn attestation_token(claims: &Value) -> String {
-    let enc = |v: &Value| b64(&serde_json::to_vec(v).expect("JSON"));
-    let input = format!("{}.{}", enc(&json!({"alg": "ES256"})), enc(claims));
-    let alg = kv_jwk::SignatureAlgorithm::Es256;
-    let digest = kv_crypto_local::digest::sha256(input.as_bytes());
-    let signature = kv_crypto_local::LocalKey::new(attestation_signer())
-        .and_then(|k| k.sign(&alg, &digest))
-        .expect("signature");
-    format!("{input}.{}", b64(&signature))
-}
 
 struct Vault {
     handle: EmulatorHandle,
     http: Client,
 }
 
-fn b64(bytes: &[u8]) -> String {
-    Base64UrlUnpadded::encode_string(bytes)
-}
-
 fn unb64(value: &Value) -> Vec<u8> {
     Base64UrlUnpadded::decode_vec(value.as_str().expect("base64url string")).expect("base64url")
-}
-
-fn unique(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    )
 }
 
 impl Vault {
@@ -354,7 +327,7 @@ async fn every_key_operation_over_https() {
         .ok(
             Method::POST,
             &format!("/keys/{exportable}/release"),
-            Some(json!({"target": attestation_token(&claims)})),
+            Some(json!({"target": attestation_token(attestation_signer(), &claims)})),
         )
         .await;
     let payload: Value = serde_json::from_slice(&unb64(&json!(
@@ -372,7 +345,7 @@ async fn every_key_operation_over_https() {
         .send(
             Method::POST,
             &format!("/keys/{exportable}/release"),
-            Some(json!({"target": attestation_token(&bad_claims)})),
+            Some(json!({"target": attestation_token(attestation_signer(), &bad_claims)})),
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);

@@ -4,98 +4,26 @@
 //! runtime key), the EKM connection lifecycle through the admin client, and external key
 //! references created, read and deleted.
 
-use std::sync::Arc;
+#[path = "common/emulator.rs"]
+mod emulator;
 
-use base64ct::{Base64UrlUnpadded, Encoding};
+use emulator::{Hsm, attestation_signer, attestation_token, unique};
 use keyvault::admin::{
     KeyVaultEkmClient, KeyVaultEkmClientOptions, KeyVaultEkmConnection,
     KeyVaultEkmConnectivityMode, KeyVaultEkmPrivateEndpointCreateParameters,
 };
 use keyvault::jwk::{KeyOperation, KeyType, KeyWrapAlgorithm};
-use keyvault::pipeline::{ApiVersion, ClientOptions, StaticTokenCredential};
+use keyvault::pipeline::ApiVersion;
 use keyvault::{
-    CreateKeyOptions, CryptographyClient, CryptographyClientOptions, ErrorKind, KeyClient,
-    KeyClientOptions, KeyReleasePolicy, PollerOptions, RoutingMode,
+    CreateKeyOptions, CryptographyClient, CryptographyClientOptions, ErrorKind, KeyReleasePolicy,
+    PollerOptions, RoutingMode,
 };
-use kv_emulator::{Emulator, EmulatorHandle};
 use serde_json::{Value, json};
 
-fn attestation_signer() -> &'static kv_jwk::JsonWebKey {
-    static SIGNER: std::sync::OnceLock<kv_jwk::JsonWebKey> = std::sync::OnceLock::new();
-    SIGNER
-        .get_or_init(|| kv_crypto_local::generate_ec(&kv_jwk::KeyCurveName::P256).expect("EC key"))
-}
-
-fn b64(bytes: &[u8]) -> String {
-    Base64UrlUnpadded::encode_string(bytes)
-}
-
-/// An attestation token (ES256 JWS) signed by `signer` with `claims`.
-fn attestation_token(signer: &kv_jwk::JsonWebKey, claims: &Value) -> String {
-    let enc = |v: &Value| b64(&serde_json::to_vec(v).expect("JSON"));
-    let input = format!("{}.{}", enc(&json!({"alg": "ES256"})), enc(claims));
-    let alg = kv_jwk::SignatureAlgorithm::Es256;
-    let digest = kv_crypto_local::digest::sha256(input.as_bytes());
-    let signature = kv_crypto_local::LocalKey::new(signer)
-        .and_then(|k| k.sign(&alg, &digest))
-        .expect("signature");
-    format!("{input}.{}", b64(&signature))
-}
-
-fn unique(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    )
-}
-
-struct Hsm {
-    emulator: EmulatorHandle,
-    _dir: tempfile::TempDir,
-}
-
 impl Hsm {
+    /// The HSM trusting [`attestation_signer`]'s tokens.
     async fn start() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let emulator = Emulator::builder()
-            .listen("127.0.0.1:0".parse().expect("address"))
-            .data_dir(dir.path())
-            .trust_attestation_signer(attestation_signer())
-            .kind(kv_emulator::vaults::VaultKind::ManagedHsm)
-            .start()
-            .await
-            .expect("emulator starts");
-        Self {
-            emulator,
-            _dir: dir,
-        }
-    }
-
-    fn options(&self, api_version: ApiVersion) -> ClientOptions {
-        ClientOptions {
-            extra_ca_certificates_pem: vec![self.emulator.ca_pem().as_bytes().to_vec()],
-            verify_challenge_resource: false,
-            api_version,
-            ..Default::default()
-        }
-    }
-
-    fn credential(&self) -> Arc<StaticTokenCredential> {
-        Arc::new(StaticTokenCredential::new("versions-e2e-token"))
-    }
-
-    fn keys(&self, api_version: ApiVersion) -> KeyClient {
-        KeyClient::new(
-            self.emulator.url(),
-            self.credential(),
-            Some(KeyClientOptions {
-                client_options: self.options(api_version),
-            }),
-        )
-        .expect("key client")
+        Self::start_with(|b| b.trust_attestation_signer(attestation_signer())).await
     }
 
     /// A remote-only cryptography client for key version `key_id`.

@@ -77,15 +77,7 @@ fn create_get_update_rotate_and_list_across_pages() {
     let fx = Fixture::start();
     let c = fx.key_client();
     let name = support::unique("rsa");
-    let rsa = c
-        .create_rsa_key(
-            &name,
-            Some(CreateKeyOptions {
-                key_size: Some(2048),
-                ..Default::default()
-            }),
-        )
-        .unwrap();
+    let rsa = c.create_rsa_key(&name, support::key_size(2048)).unwrap();
     assert_eq!(rsa.name(), name);
     let ec = c
         .create_ec_key(
@@ -99,15 +91,7 @@ fn create_get_update_rotate_and_list_across_pages() {
     assert_eq!(ec.key.crv, Some(KeyCurveName::P384));
     // Options are checked by the shared async code, before any request.
     let before = fx.env.requests();
-    let bad = c
-        .create_ec_key(
-            "bad",
-            Some(CreateKeyOptions {
-                key_size: Some(2048),
-                ..Default::default()
-            }),
-        )
-        .unwrap_err();
+    let bad = c.create_ec_key("bad", support::key_size(2048)).unwrap_err();
     assert_eq!(bad.kind(), &ErrorKind::InvalidArgument);
     assert_eq!(fx.env.requests(), before);
 
@@ -308,14 +292,7 @@ fn ec_and_oct_hsm_round_trips() {
     assert_eq!(fx.env.requests(), before);
 
     let oct = c
-        .create_oct_key(
-            &support::unique("oct"),
-            Some(CreateKeyOptions {
-                hardware_protected: true,
-                key_size: Some(256),
-                ..Default::default()
-            }),
-        )
+        .create_oct_key(&support::unique("oct"), support::oct_hsm(256))
         .unwrap();
     let crypto = CryptographyClient::new(
         &oct.id().to_string(),
@@ -542,15 +519,7 @@ fn envelope_with_an_oct_hsm_key_and_a_local_key() {
     let fx = Fixture::start();
     let c = fx.key_client();
     let name = support::unique("envoct");
-    c.create_oct_key(
-        &name,
-        Some(CreateKeyOptions {
-            hardware_protected: true,
-            key_size: Some(256),
-            ..Default::default()
-        }),
-    )
-    .unwrap();
+    c.create_oct_key(&name, support::oct_hsm(256)).unwrap();
     let envelopes = EnvelopeClient::new(
         c.get_cryptography_client(&name, None).unwrap(),
         Some(EnvelopeOptions {
@@ -615,15 +584,7 @@ fn envelope_key_ring_across_clients_survives_a_disabled_key() {
     let (c1, c2) = (fx.key_client(), fx.key_client());
     let (rsa, hsm) = (support::unique("ringrsa"), support::unique("ringhsm"));
     c1.create_rsa_key(&rsa, None).unwrap();
-    c2.create_oct_key(
-        &hsm,
-        Some(CreateKeyOptions {
-            hardware_protected: true,
-            key_size: Some(256),
-            ..Default::default()
-        }),
-    )
-    .unwrap();
+    c2.create_oct_key(&hsm, support::oct_hsm(256)).unwrap();
     let mut jwk = kv_crypto_local::generate_oct(256).unwrap();
     jwk.kid = Some("https://offline.vault.azure.net/keys/recovery/0123456789abcdef".into());
     let offline = CryptographyClient::from_jwk(jwk).unwrap();
@@ -635,13 +596,7 @@ fn envelope_key_ring_across_clients_survives_a_disabled_key() {
     };
     let sealer = EnvelopeClient::new(ring(), None).unwrap();
     let sealed = sealer.encrypt(b"three ways in", b"ctx").unwrap();
-    let algs: Vec<_> = EnvelopeHeader::parse(&sealed)
-        .unwrap()
-        .0
-        .key_sections()
-        .iter()
-        .map(|s| s.algorithm.clone())
-        .collect();
+    let algs = support::wrap_algorithms(&sealed);
     assert_eq!(
         algs,
         [

@@ -4,7 +4,7 @@
 mod support;
 
 use kv_client::envelope::{EnvelopeClient, EnvelopeHeader, KeyRing};
-use kv_client::{CreateKeyOptions, ErrorKind, UpdateKeyPropertiesOptions};
+use kv_client::{ErrorKind, UpdateKeyPropertiesOptions};
 use kv_jwk::KeyWrapAlgorithm;
 
 #[tokio::test]
@@ -15,26 +15,13 @@ async fn three_keys_each_open_alone_and_survive_a_disabled_one() {
     let rsa_b = support::unique("env-rsa-b");
     let hsm = support::unique("env-oct-hsm");
     for name in [&rsa_a, &rsa_b] {
-        keys.create_rsa_key(
-            name,
-            Some(CreateKeyOptions {
-                key_size: Some(2048),
-                ..Default::default()
-            }),
-        )
+        keys.create_rsa_key(name, support::key_size(2048))
+            .await
+            .unwrap();
+    }
+    keys.create_oct_key(&hsm, support::oct_hsm(256))
         .await
         .unwrap();
-    }
-    keys.create_oct_key(
-        &hsm,
-        Some(CreateKeyOptions {
-            hardware_protected: true,
-            key_size: Some(256),
-            ..Default::default()
-        }),
-    )
-    .await
-    .unwrap();
     let client = |name: &str| keys.get_cryptography_client(name, None).unwrap();
 
     // Each key wraps with its own algorithm: RSA-OAEP-256 (locally, public key) and A256KW
@@ -47,11 +34,7 @@ async fn three_keys_each_open_alone_and_survive_a_disabled_one() {
     let ct = sealer.encrypt(b"disaster recovery", b"ctx").await.unwrap();
     let (header, _) = EnvelopeHeader::parse(&ct).unwrap();
     assert_eq!(header.version(), 2);
-    let algs: Vec<_> = header
-        .key_sections()
-        .iter()
-        .map(|s| s.algorithm.clone())
-        .collect();
+    let algs = support::wrap_algorithms(&ct);
     assert_eq!(
         algs,
         [

@@ -64,14 +64,7 @@ async fn create_get_list_update_rotate() {
         assert_eq!(ec.key.crv, Some(curve));
     }
     let oct = c
-        .create_oct_key(
-            &support::unique("oct"),
-            Some(CreateKeyOptions {
-                hardware_protected: true,
-                key_size: Some(256),
-                ..Default::default()
-            }),
-        )
+        .create_oct_key(&support::unique("oct"), support::oct_hsm(256))
         .await
         .unwrap();
     assert_eq!(oct.key_type(), Some(&KeyType::OctHsm));

@@ -6,9 +6,11 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use kv_client::{CryptographyClientOptions, KeyClient, KeyClientOptions};
+use kv_client::envelope::EnvelopeHeader;
+use kv_client::{CreateKeyOptions, CryptographyClientOptions, KeyClient, KeyClientOptions};
 use kv_core::test_util::FakeTransport;
 use kv_core::{ClientOptions, ReqwestClient, StaticTokenCredential};
+use kv_jwk::KeyWrapAlgorithm;
 
 pub struct Env {
     pub emulator: kv_emulator::EmulatorHandle,
@@ -79,4 +81,31 @@ impl Env {
 pub fn unique(prefix: &str) -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
     format!("{prefix}-{}", N.fetch_add(1, Ordering::SeqCst))
+}
+
+/// Create options naming only the key's size (RSA modulus or oct key bits).
+pub fn key_size(bits: u32) -> Option<CreateKeyOptions> {
+    Some(CreateKeyOptions {
+        key_size: Some(bits),
+        ..Default::default()
+    })
+}
+
+/// Create options for an HSM-protected oct key (`oct-HSM`) of `bits`.
+pub fn oct_hsm(bits: u32) -> Option<CreateKeyOptions> {
+    Some(CreateKeyOptions {
+        hardware_protected: true,
+        key_size: Some(bits),
+        ..Default::default()
+    })
+}
+
+/// The wrap algorithm of each key section of `envelope`, in order.
+pub fn wrap_algorithms(envelope: &[u8]) -> Vec<KeyWrapAlgorithm> {
+    let (header, _) = EnvelopeHeader::parse(envelope).expect("an envelope header");
+    header
+        .key_sections()
+        .iter()
+        .map(|s| s.algorithm.clone())
+        .collect()
 }
