@@ -6,6 +6,9 @@
 //! Python 3 with pip and access to PyPI. A missing Python or a failed install fails the test:
 //! interop is part of what we promise, so it is never skipped silently.
 
+#[path = "../../../tests/common/python_venv.rs"]
+mod python_venv;
+
 use std::{
     path::{Path, PathBuf},
     process::Command,
@@ -15,52 +18,12 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn run(cmd: &mut Command, what: &str) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: could not start: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The venv's python, creating the venv and installing the pinned SDKs when the
-/// requirements changed since the last install.
+/// The venv's python with the pinned SDKs installed (again when the pins changed).
 fn python_env() -> PathBuf {
-    let requirements = repo_root().join("tests/interop/python/requirements.txt");
-    let wanted = std::fs::read_to_string(&requirements).expect("requirements.txt is readable");
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-interop-venv");
-    let python = venv.join("bin/python");
-    let stamp = venv.join("installed-requirements.txt");
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) && python.exists() {
-        return python;
-    }
-    let system_python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    run(
-        Command::new(&system_python)
-            .args(["-m", "venv", "--clear"])
-            .arg(&venv),
-        "python3 -m venv",
-    );
-    run(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-r",
-            ])
-            .arg(&requirements),
-        "pip install -r tests/interop/python/requirements.txt",
-    );
-    std::fs::write(&stamp, wanted).expect("venv stamp is writable");
-    python
+    python_venv::python_env(
+        &repo_root().join("tests/interop/python/requirements.txt"),
+        &Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-interop-venv"),
+    )
 }
 
 /// Azurite for the backup tests (installed under the target directory on first use) and

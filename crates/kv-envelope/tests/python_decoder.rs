@@ -5,6 +5,9 @@
 //! Needs Python 3 with venv and pip, and PyPI (as the SDK interop suite does); the venv is
 //! created under the target directory once.
 
+#[path = "../../../tests/common/python_venv.rs"]
+mod python_venv;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,53 +22,12 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn run(cmd: &mut Command, what: &str) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: could not start: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// The venv's python with `cryptography` installed, created when the pin changed.
+/// The venv's python with `cryptography` installed (again when the pin changed).
 fn python_env() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python");
-    let requirements = here.join("requirements.txt");
-    let wanted = std::fs::read_to_string(&requirements).expect("requirements.txt is readable");
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kven-decoder-venv");
-    let python = venv.join("bin/python");
-    let stamp = venv.join("installed-requirements.txt");
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) && python.exists() {
-        return python;
-    }
-    let system_python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    run(
-        Command::new(&system_python)
-            .args(["-m", "venv", "--clear"])
-            .arg(&venv),
-        "python3 -m venv",
-    );
-    run(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-r",
-            ])
-            .arg(&requirements),
-        "pip install cryptography",
-    );
-    std::fs::write(&stamp, wanted).expect("venv stamp is writable");
-    python
+    python_venv::python_env(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/requirements.txt"),
+        &Path::new(env!("CARGO_TARGET_TMPDIR")).join("kven-decoder-venv"),
+    )
 }
 
 /// A fresh AES key-encryption key: its JSON description for the decoder, and the key.
@@ -160,7 +122,7 @@ fn the_python_decoder_opens_stored_vectors_and_fresh_envelopes() {
     let fresh_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kven-fresh.json");
     std::fs::write(&fresh_path, json!({ "vectors": fresh }).to_string()).unwrap();
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = run(
+    let out = python_venv::run(
         Command::new(python_env())
             .arg(here.join("tests/python/kven_decode.py"))
             .arg(here.join("tests/vectors/format.json"))
