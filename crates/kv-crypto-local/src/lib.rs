@@ -44,6 +44,7 @@ pub mod key_encoding;
 pub mod key_transfer;
 mod local_key;
 mod params;
+mod process_default;
 pub mod provider;
 
 #[cfg(feature = "aws-lc")]
@@ -59,4 +60,5 @@ pub use generate::{
 };
 pub use local_key::{LocalKey, PreparedOperation};
 pub use params::{Algorithm, DecryptParameters, EncryptParameters, EncryptResult};
-pub use provider::{CryptoProvider, MlDsaInput, get_default, install_default};
+pub use process_default::{get_default, install_default};
+pub use provider::{CryptoProvider, MlDsaInput};
