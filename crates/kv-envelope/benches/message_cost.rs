@@ -15,40 +15,16 @@ use zeroize::Zeroizing;
 
 const CONTEXT: &[u8] = b"tenant=42;purpose=bench";
 
-/// CPU time of the calling thread in nanoseconds (`CLOCK_THREAD_CPUTIME_ID`, Linux), so
-/// time slices lost to other processes on a shared machine do not count.
-fn thread_cpu_ns() -> f64 {
-    #[repr(C)]
-    struct Timespec {
-        tv_sec: i64,
-        tv_nsec: i64,
-    }
-    unsafe extern "C" {
-        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
-    }
-    let mut ts = Timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec (64-bit Linux layout); the call only
-    // writes it.
-    let rc = unsafe { clock_gettime(3, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime");
-    ts.tv_sec as f64 * 1e9 + ts.tv_nsec as f64
-}
+/// The thread-CPU clock and the medians of the project's performance report.
+#[allow(dead_code)] // the whole module is shared; this bench uses a few of its items
+#[path = "../../../benches/support/measure.rs"]
+mod measure;
+
+use measure::median_min_max as median;
 
 /// Nanoseconds of thread CPU time per call of `op` over `iters` calls.
-fn ns_per(iters: usize, mut op: impl FnMut()) -> f64 {
-    let start = thread_cpu_ns();
-    for _ in 0..iters {
-        op();
-    }
-    (thread_cpu_ns() - start) / iters as f64
-}
-
-fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
-    v.sort_by(f64::total_cmp);
-    (v[v.len() / 2], v[0], v[v.len() - 1])
+fn ns_per(iters: usize, op: impl FnMut()) -> f64 {
+    measure::per_call(iters, op) * 1e9
 }
 
 /// Runs each named step once per round, interleaved, and prints its median time.
