@@ -111,19 +111,29 @@ const CONTEXT: &[u8] = b"tenant=42;purpose=bench";
 /// median MB/s of the envelope and of raw AES-256-GCM.
 type Interleaved = ((f64, f64, f64), (f64, f64));
 
-/// Envelope over raw AES-256-GCM at `len` bytes, both directions, interleaved: each round
-/// times raw seal and envelope `encrypt_into`, then raw open and envelope `decrypt_into`
-/// (warm, reused buffers on both sides; which of a pair goes first alternates by round),
-/// and the ratios are per round; returns (encrypt, decrypt).
-fn interleaved(
-    rt: &Runtime,
-    env: &Envelopes,
-    len: usize,
-    rounds: usize,
-) -> (Interleaved, Interleaved) {
+/// The three directions [`interleaved`] measures: `encrypt_into` against raw seal in place
+/// and against raw seal out of place, `decrypt_into` against raw open (out of place).
+struct Directions {
+    seal_in_place: Interleaved,
+    seal_out_of_place: Interleaved,
+    open: Interleaved,
+}
+
+/// Envelope over raw AES-256-GCM at `len` bytes, interleaved: each round times raw seal in
+/// place, raw seal out of place and envelope `encrypt_into`, then raw open and envelope
+/// `decrypt_into` (warm, reused buffers everywhere; the order within each group rotates by
+/// round, so no variant always inherits the caches another left), and the ratios are per
+/// round.
+///
+/// Raw seal out of place is the like-for-like reference of `encrypt_into`: the same
+/// aws-lc-rs call (`seal_out_of_place_scatter`) over the same memory (a 1 MiB plaintext
+/// read, a 1 MiB output written), as raw open is for `decrypt_into`. In place touches half
+/// the memory, which stays in a 1 MiB L2 where the envelope's 2 MiB does not.
+fn interleaved(rt: &Runtime, env: &Envelopes, len: usize, rounds: usize) -> Directions {
     let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &[3u8; 32]).expect("AES key"));
     let plaintext = payload(len);
     let mut raw_buf = plaintext.clone();
+    let mut raw_out = vec![0u8; len];
     let nonce = || Nonce::assume_unique_for_key([7u8; 12]); // a benchmark: same nonce on purpose
     let raw_tag = key
         .seal_in_place_separate_tag(nonce(), Aad::from(CONTEXT), &mut raw_buf)
@@ -134,81 +144,104 @@ fn interleaved(
         .expect("encrypt");
     let mut opened = zeroize::Zeroizing::new(Vec::new());
     let iters = ((16usize << 20) / len).clamp(4, 4000);
-    let (mut enc, mut dec) = (Vec::new(), Vec::new());
-    let mut secs: [Vec<f64>; 4] = Default::default();
+    // Seconds per call, per round: raw seal in place, raw seal out of place, encrypt_into,
+    // raw open, decrypt_into.
+    let mut secs: [Vec<f64>; 5] = Default::default();
     for round in 0..rounds.max(3) {
-        // Raw seal: in place over a warm buffer, no copy (as `raw_gcm_mbps`).
-        let mut raw_seal = || {
-            per_call(iters, || {
-                let tag = key
-                    .seal_in_place_separate_tag(nonce(), Aad::from(CONTEXT), &mut raw_buf)
-                    .expect("seal");
-                black_box(&tag);
-            })
-        };
-        let mut env_seal = || {
-            per_call(iters, || {
-                rt.block_on(env.encrypt_into(&plaintext, CONTEXT, &mut sealed))
-                    .expect("encrypt");
-                black_box(&sealed);
-            })
-        };
-        // Which of a pair runs first alternates by round, so neither side always inherits
-        // the caches the other left.
-        let (raw_seal, env_seal) = in_turn(round, &mut raw_seal, &mut env_seal);
-        // Raw open: out of place from the sealed bytes into a warm buffer, as
-        // `decrypt_into` opens each segment.
-        let mut raw_open = || {
-            per_call(iters, || {
-                key.open_separate_gather(
-                    nonce(),
-                    Aad::from(CONTEXT),
-                    &raw_sealed,
-                    raw_tag.as_ref(),
-                    &mut raw_buf,
-                )
-                .expect("open");
-                black_box(&raw_buf);
-            })
-        };
-        let mut env_open = || {
-            per_call(iters, || {
-                rt.block_on(env.decrypt_into(&sealed, Some(CONTEXT), &mut opened))
-                    .expect("decrypt");
-                black_box(&opened);
-            })
-        };
-        let (raw_open, env_open) = in_turn(round, &mut raw_open, &mut env_open);
-        enc.push(raw_seal / env_seal);
-        dec.push(raw_open / env_open);
-        for (v, t) in secs
-            .iter_mut()
-            .zip([env_seal, raw_seal, env_open, raw_open])
-        {
+        let seal = rotated(
+            round,
+            &mut [
+                // Raw seal in place over a warm buffer (as `raw_gcm_mbps`).
+                &mut || {
+                    per_call(iters, || {
+                        let tag = key
+                            .seal_in_place_separate_tag(nonce(), Aad::from(CONTEXT), &mut raw_buf)
+                            .expect("seal");
+                        black_box(&tag);
+                    })
+                },
+                // Raw seal out of place, plaintext into a warm buffer.
+                &mut || {
+                    per_call(iters, || {
+                        let mut tag = [0u8; 16];
+                        key.seal_out_of_place_scatter(
+                            nonce(),
+                            Aad::from(CONTEXT),
+                            &plaintext,
+                            &mut raw_out,
+                            &[],
+                            &mut tag,
+                        )
+                        .expect("seal");
+                        black_box(&tag);
+                    })
+                },
+                &mut || {
+                    per_call(iters, || {
+                        rt.block_on(env.encrypt_into(&plaintext, CONTEXT, &mut sealed))
+                            .expect("encrypt");
+                        black_box(&sealed);
+                    })
+                },
+            ],
+        );
+        let open = rotated(
+            round,
+            &mut [
+                // Raw open: out of place from the sealed bytes into a warm buffer, as
+                // `decrypt_into` opens each segment.
+                &mut || {
+                    per_call(iters, || {
+                        key.open_separate_gather(
+                            nonce(),
+                            Aad::from(CONTEXT),
+                            &raw_sealed,
+                            raw_tag.as_ref(),
+                            &mut raw_buf,
+                        )
+                        .expect("open");
+                        black_box(&raw_buf);
+                    })
+                },
+                &mut || {
+                    per_call(iters, || {
+                        rt.block_on(env.decrypt_into(&sealed, Some(CONTEXT), &mut opened))
+                            .expect("decrypt");
+                        black_box(&opened);
+                    })
+                },
+            ],
+        );
+        for (v, t) in secs.iter_mut().zip(seal.into_iter().chain(open)) {
             v.push(t);
         }
     }
-    let mbps = |v: &Vec<f64>| len as f64 / median_min_max(v.clone()).0 / 1e6;
-    (
-        (median_min_max(enc), (mbps(&secs[0]), mbps(&secs[1]))),
-        (median_min_max(dec), (mbps(&secs[2]), mbps(&secs[3]))),
-    )
+    let mbps = |v: &[f64]| len as f64 / median_min_max(v.to_vec()).0 / 1e6;
+    // Per-round ratio of raw time `raw` to envelope time `env` (indices into `secs`).
+    let direction = |raw: usize, env: usize| -> Interleaved {
+        let ratios = secs[raw].iter().zip(&secs[env]).map(|(r, e)| r / e);
+        (
+            median_min_max(ratios.collect()),
+            (mbps(&secs[env]), mbps(&secs[raw])),
+        )
+    };
+    Directions {
+        seal_in_place: direction(0, 2),
+        seal_out_of_place: direction(1, 2),
+        open: direction(3, 4),
+    }
 }
 
-/// Runs `raw` then `envelope` in even rounds and the other way round in odd ones; returns
-/// their results as (raw, envelope).
-fn in_turn(
-    round: usize,
-    raw: &mut dyn FnMut() -> f64,
-    envelope: &mut dyn FnMut() -> f64,
-) -> (f64, f64) {
-    if round.is_multiple_of(2) {
-        let r = raw();
-        (r, envelope())
-    } else {
-        let e = envelope();
-        (raw(), e)
+/// Runs each of `variants` once, starting with the one at `round` modulo their number and
+/// going round; returns their results in the order given.
+fn rotated(round: usize, variants: &mut [&mut dyn FnMut() -> f64]) -> Vec<f64> {
+    let n = variants.len();
+    let mut out = vec![0.0; n];
+    for k in 0..n {
+        let i = (round + k) % n;
+        out[i] = variants[i]();
     }
+    out
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -526,14 +559,21 @@ pub fn run(budget: &Budget, progress: &dyn Fn(&str)) -> EnvelopeReport {
     let mut ratios = Vec::new();
     let row = |name: String, ((m, lo, hi), (env, raw)): Interleaved| (name, m, lo, hi, env, raw);
     for (len, label) in [(1usize << 20, "1 MiB"), (4 << 10, "4 KiB")] {
-        let (e, d) = interleaved(&rt, &aes_env, len, rounds);
-        ratios.push(row(format!("{label} encrypt_into / raw seal"), e));
-        ratios.push(row(format!("{label} decrypt_into / raw open"), d));
+        let d = interleaved(&rt, &aes_env, len, rounds);
+        ratios.push(row(
+            format!("{label} encrypt_into / raw seal"),
+            d.seal_in_place,
+        ));
+        ratios.push(row(
+            format!("{label} encrypt_into / raw seal out of place"),
+            d.seal_out_of_place,
+        ));
+        ratios.push(row(format!("{label} decrypt_into / raw open"), d.open));
     }
-    let (e, _) = interleaved(&rt, &aes_cached, 4 << 10, rounds);
+    let d = interleaved(&rt, &aes_cached, 4 << 10, rounds);
     ratios.push(row(
         "4 KiB encrypt_into, encrypt cache / raw seal".to_owned(),
-        e,
+        d.seal_in_place,
     ));
     progress("envelope 100 MiB streamed");
     rows.push(streamed(&rt, &env, 100 << 20));
