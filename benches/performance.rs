@@ -12,7 +12,9 @@
 //!   against raw AES-256-GCM.
 //!
 //! The default run is short (well under 3 minutes on 2 cores); `KV_BENCH_LONG=1` runs longer
-//! for steadier numbers, and `KV_BENCH_ONLY=local,remote,envelope` picks sections.
+//! for steadier numbers, and `KV_BENCH_ONLY=local,remote,envelope` picks sections
+//! (`KV_BENCH_ONLY=envelope-profile`: ten passes of each side of the 1 MiB envelope ratios
+//! and nothing else, to run under callgrind).
 //! Progress goes to stderr, the report to stdout. Local variants are measured in
 //! interleaved rounds and the median round is reported, so load from elsewhere on the
 //! machine hits every variant alike. Peak memory comes from a counting global allocator
@@ -61,6 +63,9 @@ fn main() {
     if wanted("envelope") {
         let envelope = support::envelope::run(&budget, &progress);
         support::report::envelope(&envelope);
+    }
+    if std::env::var("KV_BENCH_ONLY").is_ok_and(|only| only == "envelope-profile") {
+        support::envelope::profile(10);
     }
     if wanted("remote") {
         let rt = tokio::runtime::Builder::new_multi_thread()

@@ -12,7 +12,7 @@ use kv_client::envelope::{
 use tokio::runtime::Runtime;
 
 use super::alloc::{counted, peak_rss};
-use super::measure::{Budget, CpuTimer};
+use super::measure::{Budget, CpuTimer, median_min_max, per_call};
 
 /// One payload size.
 #[derive(Clone, Debug)]
@@ -107,37 +107,33 @@ pub fn raw_gcm_out_of_place_mbps(len: usize, reps: usize) -> f64 {
 
 const CONTEXT: &[u8] = b"tenant=42;purpose=bench";
 
-/// Seconds per call of `op`, thread CPU time, over `iters` calls.
-fn per_call(iters: usize, mut op: impl FnMut()) -> f64 {
-    let start = CpuTimer::start();
-    for _ in 0..iters {
-        op();
-    }
-    start.elapsed().as_secs_f64() / iters as f64
-}
-
-fn median_min_max(mut v: Vec<f64>) -> (f64, f64, f64) {
-    v.sort_by(f64::total_cmp);
-    let median = v[v.len() / 2];
-    (median, v[0], v[v.len() - 1])
-}
-
 /// One direction of [`interleaved`]: the per-round ratio's median, min and max, and the
 /// median MB/s of the envelope and of raw AES-256-GCM.
 type Interleaved = ((f64, f64, f64), (f64, f64));
 
-/// Envelope over raw AES-256-GCM at `len` bytes, both directions, interleaved: each round
-/// times raw seal, envelope `encrypt_into`, raw open and envelope `decrypt_into` (warm,
-/// reused buffers on both sides), and the ratios are per round; returns (encrypt, decrypt).
-fn interleaved(
-    rt: &Runtime,
-    env: &Envelopes,
-    len: usize,
-    rounds: usize,
-) -> (Interleaved, Interleaved) {
+/// The three directions [`interleaved`] measures: `encrypt_into` against raw seal in place
+/// and against raw seal out of place, `decrypt_into` against raw open (out of place).
+struct Directions {
+    seal_in_place: Interleaved,
+    seal_out_of_place: Interleaved,
+    open: Interleaved,
+}
+
+/// Envelope over raw AES-256-GCM at `len` bytes, interleaved: each round times raw seal in
+/// place, raw seal out of place and envelope `encrypt_into`, then raw open and envelope
+/// `decrypt_into` (warm, reused buffers everywhere; the order within each group rotates by
+/// round, so no variant always inherits the caches another left), and the ratios are per
+/// round.
+///
+/// Raw seal out of place is the like-for-like reference of `encrypt_into`: the same
+/// aws-lc-rs call (`seal_out_of_place_scatter`) over the same memory (a 1 MiB plaintext
+/// read, a 1 MiB output written), as raw open is for `decrypt_into`. In place touches half
+/// the memory, which stays in a 1 MiB L2 where the envelope's 2 MiB does not.
+fn interleaved(rt: &Runtime, env: &Envelopes, len: usize, rounds: usize) -> Directions {
     let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &[3u8; 32]).expect("AES key"));
     let plaintext = payload(len);
     let mut raw_buf = plaintext.clone();
+    let mut raw_out = vec![0u8; len];
     let nonce = || Nonce::assume_unique_for_key([7u8; 12]); // a benchmark: same nonce on purpose
     let raw_tag = key
         .seal_in_place_separate_tag(nonce(), Aad::from(CONTEXT), &mut raw_buf)
@@ -148,53 +144,104 @@ fn interleaved(
         .expect("encrypt");
     let mut opened = zeroize::Zeroizing::new(Vec::new());
     let iters = ((16usize << 20) / len).clamp(4, 4000);
-    let (mut enc, mut dec) = (Vec::new(), Vec::new());
-    let mut secs: [Vec<f64>; 4] = Default::default();
-    for _ in 0..rounds.max(3) {
-        // Raw seal: in place over a warm buffer, no copy (as `raw_gcm_mbps`).
-        let raw_seal = per_call(iters, || {
-            let tag = key
-                .seal_in_place_separate_tag(nonce(), Aad::from(CONTEXT), &mut raw_buf)
-                .expect("seal");
-            black_box(&tag);
-        });
-        let env_seal = per_call(iters, || {
-            rt.block_on(env.encrypt_into(&plaintext, CONTEXT, &mut sealed))
-                .expect("encrypt");
-            black_box(&sealed);
-        });
-        // Raw open: out of place from the sealed bytes into a warm buffer, as
-        // `decrypt_into` opens each segment.
-        let raw_open = per_call(iters, || {
-            key.open_separate_gather(
-                nonce(),
-                Aad::from(CONTEXT),
-                &raw_sealed,
-                raw_tag.as_ref(),
-                &mut raw_buf,
-            )
-            .expect("open");
-            black_box(&raw_buf);
-        });
-        let env_open = per_call(iters, || {
-            rt.block_on(env.decrypt_into(&sealed, Some(CONTEXT), &mut opened))
-                .expect("decrypt");
-            black_box(&opened);
-        });
-        enc.push(raw_seal / env_seal);
-        dec.push(raw_open / env_open);
-        for (v, t) in secs
-            .iter_mut()
-            .zip([env_seal, raw_seal, env_open, raw_open])
-        {
+    // Seconds per call, per round: raw seal in place, raw seal out of place, encrypt_into,
+    // raw open, decrypt_into.
+    let mut secs: [Vec<f64>; 5] = Default::default();
+    for round in 0..rounds.max(3) {
+        let seal = rotated(
+            round,
+            &mut [
+                // Raw seal in place over a warm buffer (as `raw_gcm_mbps`).
+                &mut || {
+                    per_call(iters, || {
+                        let tag = key
+                            .seal_in_place_separate_tag(nonce(), Aad::from(CONTEXT), &mut raw_buf)
+                            .expect("seal");
+                        black_box(&tag);
+                    })
+                },
+                // Raw seal out of place, plaintext into a warm buffer.
+                &mut || {
+                    per_call(iters, || {
+                        let mut tag = [0u8; 16];
+                        key.seal_out_of_place_scatter(
+                            nonce(),
+                            Aad::from(CONTEXT),
+                            &plaintext,
+                            &mut raw_out,
+                            &[],
+                            &mut tag,
+                        )
+                        .expect("seal");
+                        black_box(&tag);
+                    })
+                },
+                &mut || {
+                    per_call(iters, || {
+                        rt.block_on(env.encrypt_into(&plaintext, CONTEXT, &mut sealed))
+                            .expect("encrypt");
+                        black_box(&sealed);
+                    })
+                },
+            ],
+        );
+        let open = rotated(
+            round,
+            &mut [
+                // Raw open: out of place from the sealed bytes into a warm buffer, as
+                // `decrypt_into` opens each segment.
+                &mut || {
+                    per_call(iters, || {
+                        key.open_separate_gather(
+                            nonce(),
+                            Aad::from(CONTEXT),
+                            &raw_sealed,
+                            raw_tag.as_ref(),
+                            &mut raw_buf,
+                        )
+                        .expect("open");
+                        black_box(&raw_buf);
+                    })
+                },
+                &mut || {
+                    per_call(iters, || {
+                        rt.block_on(env.decrypt_into(&sealed, Some(CONTEXT), &mut opened))
+                            .expect("decrypt");
+                        black_box(&opened);
+                    })
+                },
+            ],
+        );
+        for (v, t) in secs.iter_mut().zip(seal.into_iter().chain(open)) {
             v.push(t);
         }
     }
-    let mbps = |v: &Vec<f64>| len as f64 / median_min_max(v.clone()).0 / 1e6;
-    (
-        (median_min_max(enc), (mbps(&secs[0]), mbps(&secs[1]))),
-        (median_min_max(dec), (mbps(&secs[2]), mbps(&secs[3]))),
-    )
+    let mbps = |v: &[f64]| len as f64 / median_min_max(v.to_vec()).0 / 1e6;
+    // Per-round ratio of raw time `raw` to envelope time `env` (indices into `secs`).
+    let direction = |raw: usize, env: usize| -> Interleaved {
+        let ratios = secs[raw].iter().zip(&secs[env]).map(|(r, e)| r / e);
+        (
+            median_min_max(ratios.collect()),
+            (mbps(&secs[env]), mbps(&secs[raw])),
+        )
+    };
+    Directions {
+        seal_in_place: direction(0, 2),
+        seal_out_of_place: direction(1, 2),
+        open: direction(3, 4),
+    }
+}
+
+/// Runs each of `variants` once, starting with the one at `round` modulo their number and
+/// going round; returns their results in the order given.
+fn rotated(round: usize, variants: &mut [&mut dyn FnMut() -> f64]) -> Vec<f64> {
+    let n = variants.len();
+    let mut out = vec![0.0; n];
+    for k in 0..n {
+        let i = (round + k) % n;
+        out[i] = variants[i]();
+    }
+    out
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -348,6 +395,94 @@ fn bench_encrypt_cache() -> EncryptCacheOptions {
     }
 }
 
+/// One pass of each side of the 1 MiB ratios, for an instruction-counting profiler rather
+/// than a clock: `KV_BENCH_ONLY=envelope-profile valgrind --tool=callgrind <bench binary>`,
+/// then `callgrind_annotate --inclusive=yes` shows each `profile_*` function's instructions
+/// per `iters` calls: the envelope's overhead over raw AES-256-GCM, steady under the load of
+/// other processes (a wall or CPU clock is not). The envelope uses the A256KW key of the
+/// reported ratios.
+pub fn profile(iters: usize) {
+    let mut oct = kv_crypto_local::generate_oct(256).expect("AES keygen");
+    oct.kid = Some(
+        "https://bench.vault.azure.net/keys/envelope-aes/0123456789abcdef0123456789abcdef"
+            .to_owned(),
+    );
+    let env = EnvelopeClient::new(CryptographyClient::from_jwk(oct).expect("client"), None)
+        .expect("envelope client");
+    let rt = rt();
+    let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &[3u8; 32]).expect("AES key"));
+    let plaintext = payload(1 << 20);
+    let mut raw_buf = plaintext.clone();
+    let raw_tag = key
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key([7u8; 12]),
+            Aad::from(CONTEXT),
+            &mut raw_buf,
+        )
+        .expect("seal");
+    let raw_sealed = raw_buf.clone();
+    let mut sealed = Vec::new();
+    let mut opened = zeroize::Zeroizing::new(Vec::new());
+    // Warm: buffers sized and touched, lazily built state (key ids, providers) made.
+    rt.block_on(env.encrypt_into(&plaintext, CONTEXT, &mut sealed))
+        .expect("encrypt");
+    rt.block_on(env.decrypt_into(&sealed, Some(CONTEXT), &mut opened))
+        .expect("decrypt");
+    #[inline(never)]
+    fn profile_raw_seal(key: &LessSafeKey, buf: &mut [u8], iters: usize) {
+        for _ in 0..iters {
+            let tag = key
+                .seal_in_place_separate_tag(
+                    Nonce::assume_unique_for_key([7u8; 12]),
+                    Aad::from(CONTEXT),
+                    buf,
+                )
+                .expect("seal");
+            black_box(&tag);
+        }
+    }
+    #[inline(never)]
+    fn profile_raw_open(key: &LessSafeKey, sealed: &[u8], tag: &[u8], out: &mut [u8], n: usize) {
+        for _ in 0..n {
+            key.open_separate_gather(
+                Nonce::assume_unique_for_key([7u8; 12]),
+                Aad::from(CONTEXT),
+                sealed,
+                tag,
+                out,
+            )
+            .expect("open");
+            black_box(&out);
+        }
+    }
+    #[inline(never)]
+    fn profile_encrypt_into(rt: &Runtime, env: &Envelopes, p: &[u8], out: &mut Vec<u8>, n: usize) {
+        for _ in 0..n {
+            rt.block_on(env.encrypt_into(p, CONTEXT, out))
+                .expect("encrypt");
+            black_box(&out);
+        }
+    }
+    #[inline(never)]
+    fn profile_decrypt_into(
+        rt: &Runtime,
+        env: &Envelopes,
+        sealed: &[u8],
+        out: &mut zeroize::Zeroizing<Vec<u8>>,
+        n: usize,
+    ) {
+        for _ in 0..n {
+            rt.block_on(env.decrypt_into(sealed, Some(CONTEXT), out))
+                .expect("decrypt");
+            black_box(&out);
+        }
+    }
+    profile_raw_seal(&key, &mut raw_buf, iters);
+    profile_encrypt_into(&rt, &env, &plaintext, &mut sealed, iters);
+    profile_raw_open(&key, &raw_sealed, raw_tag.as_ref(), &mut raw_buf, iters);
+    profile_decrypt_into(&rt, &env, &sealed, &mut opened, iters);
+}
+
 /// Runs the envelope section. The data key is wrapped with RSA-OAEP-256 by a local-only
 /// client holding the RSA private key, so unwrap is a local RSA decrypt (about 1 ms);
 /// against a vault it is one request instead.
@@ -418,18 +553,27 @@ pub fn run(budget: &Budget, progress: &dyn Fn(&str)) -> EnvelopeReport {
     let aes_key = CryptographyClient::from_jwk(oct).expect("client");
     let aes_env = EnvelopeClient::new(aes_key.clone(), None).expect("envelope client");
     let aes_cached = EnvelopeClient::new(aes_key, Some(encrypt_cache)).expect("envelope client");
-    let rounds = (budget.envelope_reps * 3).max(5);
+    // The report's rounds (41 in a long run): each costs little here (16 MiB per side at
+    // 1 MiB), and more rounds steady the median against bursts of load from elsewhere.
+    let rounds = budget.rounds;
     let mut ratios = Vec::new();
     let row = |name: String, ((m, lo, hi), (env, raw)): Interleaved| (name, m, lo, hi, env, raw);
     for (len, label) in [(1usize << 20, "1 MiB"), (4 << 10, "4 KiB")] {
-        let (e, d) = interleaved(&rt, &aes_env, len, rounds);
-        ratios.push(row(format!("{label} encrypt_into / raw seal"), e));
-        ratios.push(row(format!("{label} decrypt_into / raw open"), d));
+        let d = interleaved(&rt, &aes_env, len, rounds);
+        ratios.push(row(
+            format!("{label} encrypt_into / raw seal"),
+            d.seal_in_place,
+        ));
+        ratios.push(row(
+            format!("{label} encrypt_into / raw seal out of place"),
+            d.seal_out_of_place,
+        ));
+        ratios.push(row(format!("{label} decrypt_into / raw open"), d.open));
     }
-    let (e, _) = interleaved(&rt, &aes_cached, 4 << 10, rounds);
+    let d = interleaved(&rt, &aes_cached, 4 << 10, rounds);
     ratios.push(row(
         "4 KiB encrypt_into, encrypt cache / raw seal".to_owned(),
-        e,
+        d.seal_in_place,
     ));
     progress("envelope 100 MiB streamed");
     rows.push(streamed(&rt, &env, 100 << 20));

@@ -1,4 +1,7 @@
 //! Timing helpers: interleaved rounds for side-by-side ratios, and latency percentiles.
+//!
+//! Also compiled into kv-envelope's `message_cost` bench (through `#[path]`), so the
+//! thread-CPU clock and the medians have this one home.
 
 use std::time::Duration;
 
@@ -94,6 +97,21 @@ impl CpuTimer {
     pub fn elapsed(self) -> Duration {
         thread_cpu_time().saturating_sub(self.0)
     }
+}
+
+/// Seconds of thread CPU time per call of `op`, over `iters` calls.
+pub fn per_call(iters: usize, mut op: impl FnMut()) -> f64 {
+    let start = CpuTimer::start();
+    for _ in 0..iters {
+        op();
+    }
+    start.elapsed().as_secs_f64() / iters.max(1) as f64
+}
+
+/// The median, minimum and maximum of `v`, which must not be empty.
+pub fn median_min_max(mut v: Vec<f64>) -> (f64, f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (v[v.len() / 2], v[0], v[v.len() - 1])
 }
 
 /// Iterations that make one batch of `op` last about `target` (at least 1).

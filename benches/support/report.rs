@@ -198,6 +198,10 @@ pub fn envelope(r: &EnvelopeReport) {
         "\nraw AES-256-GCM (aws-lc-rs, one shot, in place): 1 MiB {:.0} MB/s",
         r.raw_gcm_1mib_mbps
     );
+    println!(
+        "HKDF-SHA-512 (the envelope's key schedule) on: {}",
+        kv_crypto_local::hkdf::HKDF_SHA512_BACKEND
+    );
     if let Some(ratio) = r.ratio_1mib {
         println!(
             "envelope encrypt_into 1 MiB (reused buffer, like raw) / raw AES-256-GCM 1 MiB: {ratio:.2} (target >= 0.70: {})",

@@ -4,8 +4,10 @@
 //! extract once.
 //!
 //! Both backends implement it; [`hkdf()`] uses aws-lc-rs when it is compiled in and
-//! RustCrypto's `hkdf` otherwise. Each backend is also callable on its own
-//! ([`hkdf_aws_lc`], [`hkdf_rust_crypto`]) so tests can hold them to each other.
+//! RustCrypto's `hkdf` otherwise, but for SHA-512 RustCrypto whenever it is compiled in
+//! (it is the faster there, see [`HKDF_SHA512_BACKEND`]). Each backend is
+//! also callable on its own ([`hkdf_aws_lc`], [`hkdf_rust_crypto`]) so tests can hold them
+//! to each other.
 
 use kv_jwk::HashAlgorithm;
 
@@ -26,7 +28,15 @@ pub fn hkdf(
     ikm: &[u8],
     outputs: &mut [HkdfOutput<'_, '_>],
 ) -> Result<()> {
-    #[cfg(feature = "aws-lc")]
+    // SHA-512 on RustCrypto when it is compiled in: measured faster, see
+    // `HKDF_SHA512_BACKEND`. SHA-256 (not measured) stays on aws-lc-rs when present.
+    #[cfg(all(feature = "aws-lc", feature = "rustcrypto"))]
+    return if matches!(hash, HashAlgorithm::Sha512) {
+        hkdf_rust_crypto(hash, salt, ikm, outputs)
+    } else {
+        hkdf_aws_lc(hash, salt, ikm, outputs)
+    };
+    #[cfg(all(feature = "aws-lc", not(feature = "rustcrypto")))]
     return hkdf_aws_lc(hash, salt, ikm, outputs);
     #[cfg(all(feature = "rustcrypto", not(feature = "aws-lc")))]
     return hkdf_rust_crypto(hash, salt, ikm, outputs);
@@ -36,6 +46,22 @@ pub fn hkdf(
         Err(Error::NoProvider)
     }
 }
+
+/// The backend [`hkdf()`] runs for SHA-512 in this build: `"rustcrypto"` whenever that
+/// feature is on, beside aws-lc or not, because it is the faster. Measured with `cargo bench -p kv-envelope
+/// --bench message_cost` (AMD EPYC, 2026-12-06): the envelope's derivation (one extract and
+/// two 32-byte outputs of HKDF-SHA-512) takes 2.47 µs with RustCrypto (`hkdf` on `sha2`,
+/// whose SHA-512 picks AVX2 at run time) against 3.15 µs with aws-lc-rs, whose HMAC API
+/// copies and wipes a whole `HMAC_CTX` (three SHA-512 states) for every key set-up, clone
+/// and drop (callgrind: 8,200 of its 38,100 instructions are not SHA-512 compressions). Both
+/// run the same 10 SHA-512 compressions and give the same bytes (the tests below).
+pub const HKDF_SHA512_BACKEND: &str = if cfg!(feature = "rustcrypto") {
+    "rustcrypto"
+} else if cfg!(feature = "aws-lc") {
+    "aws-lc"
+} else {
+    "none"
+};
 
 /// HKDF-SHA-512 ([`hkdf()`] with SHA-512).
 ///
