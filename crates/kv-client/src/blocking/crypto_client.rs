@@ -68,9 +68,8 @@ impl CryptographyClient {
         credential: Arc<dyn TokenCredential>,
         options: Option<CryptographyClientOptions>,
     ) -> Result<Self> {
-        let executor = Executor::new_runtime()?;
-        let inner =
-            executor.enter(|| crate::CryptographyClient::new(key_id, credential, options))?;
+        let (inner, executor) =
+            Executor::start(|| crate::CryptographyClient::new(key_id, credential, options))?;
         Ok(Self { inner, executor })
     }
 
@@ -85,9 +84,8 @@ impl CryptographyClient {
         credential: Arc<dyn TokenCredential>,
         options: Option<CryptographyClientOptions>,
     ) -> Result<Self> {
-        let executor = Executor::new_runtime()?;
-        let inner =
-            executor.enter(|| crate::CryptographyClient::from_key(key, credential, options))?;
+        let (inner, executor) =
+            Executor::start(|| crate::CryptographyClient::from_key(key, credential, options))?;
         Ok(Self { inner, executor })
     }
 

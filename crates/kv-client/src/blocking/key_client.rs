@@ -63,8 +63,8 @@ impl KeyClient {
         credential: Arc<dyn TokenCredential>,
         options: Option<KeyClientOptions>,
     ) -> Result<Self> {
-        let executor = Executor::new_runtime()?;
-        let inner = executor.enter(|| crate::KeyClient::new(vault_url, credential, options))?;
+        let (inner, executor) =
+            Executor::start(|| crate::KeyClient::new(vault_url, credential, options))?;
         Ok(Self { inner, executor })
     }
 
@@ -237,10 +237,10 @@ impl KeyClient {
         name: &str,
         options: Option<PollerOptions>,
     ) -> Result<Poller<DeletedKey>> {
-        let poller = self
-            .executor
-            .block_on(self.inner.delete_key(name, options))?;
-        Ok(Poller::new(poller, self.executor.clone()))
+        Poller::started(
+            self.executor.block_on(self.inner.delete_key(name, options)),
+            &self.executor,
+        )
     }
 
     /// See [`kv_client::KeyClient::resume_delete_key`](crate::KeyClient::resume_delete_key).
@@ -252,8 +252,7 @@ impl KeyClient {
         token: &ContinuationToken,
         options: Option<PollerOptions>,
     ) -> Result<Poller<DeletedKey>> {
-        let poller = self.inner.resume_delete_key(token, options)?;
-        Ok(Poller::new(poller, self.executor.clone()))
+        Poller::started(self.inner.resume_delete_key(token, options), &self.executor)
     }
 
     /// See [`kv_client::KeyClient::get_deleted_key`](crate::KeyClient::get_deleted_key).
@@ -275,10 +274,11 @@ impl KeyClient {
         name: &str,
         options: Option<PollerOptions>,
     ) -> Result<Poller<KeyVaultKey>> {
-        let poller = self
-            .executor
-            .block_on(self.inner.recover_deleted_key(name, options))?;
-        Ok(Poller::new(poller, self.executor.clone()))
+        Poller::started(
+            self.executor
+                .block_on(self.inner.recover_deleted_key(name, options)),
+            &self.executor,
+        )
     }
 
     /// See [`kv_client::KeyClient::resume_recover_deleted_key`](crate::KeyClient::resume_recover_deleted_key).
@@ -290,8 +290,10 @@ impl KeyClient {
         token: &ContinuationToken,
         options: Option<PollerOptions>,
     ) -> Result<Poller<KeyVaultKey>> {
-        let poller = self.inner.resume_recover_deleted_key(token, options)?;
-        Ok(Poller::new(poller, self.executor.clone()))
+        Poller::started(
+            self.inner.resume_recover_deleted_key(token, options),
+            &self.executor,
+        )
     }
 
     /// See [`kv_client::KeyClient::purge_deleted_key`](crate::KeyClient::purge_deleted_key).

@@ -38,6 +38,12 @@ impl<T: Send + 'static> Poller<T> {
         Self { inner, executor }
     }
 
+    /// The blocking poller of what an async client's `begin_*` or `resume_*` method
+    /// returned, on the client's `executor`.
+    pub(crate) fn started(inner: Result<kv_core::Poller<T>>, executor: &Executor) -> Result<Self> {
+        Ok(Self::new(inner?, executor.clone()))
+    }
+
     /// Polls until the operation ends and returns its final value.
     ///
     /// # Errors

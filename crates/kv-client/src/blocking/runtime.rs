@@ -75,6 +75,18 @@ impl Executor {
         })))
     }
 
+    /// An async client built by `build` inside a new private runtime (so that whatever it
+    /// spawns finds the runtime), with the executor of that runtime: how every blocking
+    /// client that talks to the service is constructed.
+    ///
+    /// # Errors
+    /// `Transport` when the runtime cannot start; `build`'s own errors.
+    pub(crate) fn start<C>(build: impl FnOnce() -> Result<C>) -> Result<(C, Self)> {
+        let executor = Self::new_runtime()?;
+        let client = executor.enter(build)?;
+        Ok((client, executor))
+    }
+
     /// Runs `f` to completion, blocking the current thread.
     ///
     /// # Errors

@@ -1,11 +1,6 @@
 //! The blocking [`KeyVaultAccessControlClient`]: each method forwards to
 //! [`crate::admin::KeyVaultAccessControlClient`].
 
-use std::sync::Arc;
-
-use kv_core::TokenCredential;
-use url::Url;
-
 use crate::admin::{
     CreateRoleAssignmentOptions, KeyVaultAccessControlClientOptions, KeyVaultRoleAssignment,
     KeyVaultRoleDefinition, KeyVaultRoleScope, SetRoleDefinitionOptions,
@@ -30,27 +25,10 @@ pub struct KeyVaultAccessControlClient {
 }
 
 impl KeyVaultAccessControlClient {
-    /// A client for the Managed HSM at `vault_url`, with its own runtime thread; see
-    /// [`admin::KeyVaultAccessControlClient::new`](crate::admin::KeyVaultAccessControlClient::new).
-    ///
-    /// # Errors
-    /// As the async constructor; `Transport` when the runtime thread cannot start.
-    pub fn new(
-        vault_url: &str,
-        credential: Arc<dyn TokenCredential>,
-        options: Option<KeyVaultAccessControlClientOptions>,
-    ) -> Result<Self> {
-        let executor = Executor::new_runtime()?;
-        let inner = executor.enter(|| {
-            crate::admin::KeyVaultAccessControlClient::new(vault_url, credential, options)
-        })?;
-        Ok(Self { inner, executor })
-    }
-
-    /// The Managed HSM URL.
-    pub fn vault_url(&self) -> &Url {
-        self.inner.vault_url()
-    }
+    super::blocking_admin_members!(
+        KeyVaultAccessControlClient,
+        KeyVaultAccessControlClientOptions
+    );
 
     /// See [`admin::KeyVaultAccessControlClient::create_role_assignment`](crate::admin::KeyVaultAccessControlClient::create_role_assignment).
     ///

@@ -1,10 +1,7 @@
 //! The blocking [`KeyVaultBackupClient`]: each method forwards to
 //! [`crate::admin::KeyVaultBackupClient`].
 
-use std::sync::Arc;
-
-use kv_core::{ContinuationToken, PollerOptions, TokenCredential};
-use url::Url;
+use kv_core::{ContinuationToken, PollerOptions};
 
 use crate::admin::{
     BlobStorageAccess, KeyVaultBackupClientOptions, KeyVaultBackupResult, KeyVaultPreCheckResult,
@@ -31,30 +28,7 @@ pub struct KeyVaultBackupClient {
 }
 
 impl KeyVaultBackupClient {
-    /// A client for the Managed HSM at `vault_url`, with its own runtime thread; see
-    /// [`admin::KeyVaultBackupClient::new`](crate::admin::KeyVaultBackupClient::new).
-    ///
-    /// # Errors
-    /// As the async constructor; `Transport` when the runtime thread cannot start.
-    pub fn new(
-        vault_url: &str,
-        credential: Arc<dyn TokenCredential>,
-        options: Option<KeyVaultBackupClientOptions>,
-    ) -> Result<Self> {
-        let executor = Executor::new_runtime()?;
-        let inner = executor
-            .enter(|| crate::admin::KeyVaultBackupClient::new(vault_url, credential, options))?;
-        Ok(Self { inner, executor })
-    }
-
-    /// The Managed HSM URL.
-    pub fn vault_url(&self) -> &Url {
-        self.inner.vault_url()
-    }
-
-    fn poller<T: Send + 'static>(&self, inner: Result<kv_core::Poller<T>>) -> Result<Poller<T>> {
-        Ok(Poller::new(inner?, self.executor.clone()))
-    }
+    super::blocking_admin_members!(KeyVaultBackupClient, KeyVaultBackupClientOptions);
 
     /// See [`admin::KeyVaultBackupClient::begin_backup`](crate::admin::KeyVaultBackupClient::begin_backup).
     ///
@@ -66,11 +40,11 @@ impl KeyVaultBackupClient {
         access: &BlobStorageAccess,
         options: Option<PollerOptions>,
     ) -> Result<Poller<KeyVaultBackupResult>> {
-        self.poller(self.executor.block_on(self.inner.begin_backup(
-            blob_storage_url,
-            access,
-            options,
-        )))
+        Poller::started(
+            self.executor
+                .block_on(self.inner.begin_backup(blob_storage_url, access, options)),
+            &self.executor,
+        )
     }
 
     /// See [`admin::KeyVaultBackupClient::begin_restore`](crate::admin::KeyVaultBackupClient::begin_restore).
@@ -83,9 +57,10 @@ impl KeyVaultBackupClient {
         access: &BlobStorageAccess,
         options: Option<RestoreOptions>,
     ) -> Result<Poller<KeyVaultRestoreResult>> {
-        self.poller(
+        Poller::started(
             self.executor
                 .block_on(self.inner.begin_restore(folder_url, access, options)),
+            &self.executor,
         )
     }
 
@@ -99,11 +74,12 @@ impl KeyVaultBackupClient {
         access: &BlobStorageAccess,
         options: Option<PollerOptions>,
     ) -> Result<Poller<KeyVaultPreCheckResult>> {
-        self.poller(
+        Poller::started(
             self.executor.block_on(
                 self.inner
                     .begin_pre_backup(blob_storage_url, access, options),
             ),
+            &self.executor,
         )
     }
 
@@ -117,9 +93,10 @@ impl KeyVaultBackupClient {
         access: &BlobStorageAccess,
         options: Option<PollerOptions>,
     ) -> Result<Poller<KeyVaultPreCheckResult>> {
-        self.poller(
+        Poller::started(
             self.executor
                 .block_on(self.inner.begin_pre_restore(folder_url, access, options)),
+            &self.executor,
         )
     }
 
@@ -132,7 +109,7 @@ impl KeyVaultBackupClient {
         token: &ContinuationToken,
         options: Option<PollerOptions>,
     ) -> Result<Poller<KeyVaultBackupResult>> {
-        self.poller(self.inner.resume_backup(token, options))
+        Poller::started(self.inner.resume_backup(token, options), &self.executor)
     }
 
     /// See [`admin::KeyVaultBackupClient::resume_restore`](crate::admin::KeyVaultBackupClient::resume_restore).
@@ -144,7 +121,7 @@ impl KeyVaultBackupClient {
         token: &ContinuationToken,
         options: Option<PollerOptions>,
     ) -> Result<Poller<KeyVaultRestoreResult>> {
-        self.poller(self.inner.resume_restore(token, options))
+        Poller::started(self.inner.resume_restore(token, options), &self.executor)
     }
 
     /// See [`admin::KeyVaultBackupClient::resume_pre_backup`](crate::admin::KeyVaultBackupClient::resume_pre_backup).
@@ -156,7 +133,7 @@ impl KeyVaultBackupClient {
         token: &ContinuationToken,
         options: Option<PollerOptions>,
     ) -> Result<Poller<KeyVaultPreCheckResult>> {
-        self.poller(self.inner.resume_pre_backup(token, options))
+        Poller::started(self.inner.resume_pre_backup(token, options), &self.executor)
     }
 
     /// See [`admin::KeyVaultBackupClient::resume_pre_restore`](crate::admin::KeyVaultBackupClient::resume_pre_restore).
@@ -168,12 +145,16 @@ impl KeyVaultBackupClient {
         token: &ContinuationToken,
         options: Option<PollerOptions>,
     ) -> Result<Poller<KeyVaultPreCheckResult>> {
-        self.poller(self.inner.resume_pre_restore(token, options))
+        Poller::started(
+            self.inner.resume_pre_restore(token, options),
+            &self.executor,
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 

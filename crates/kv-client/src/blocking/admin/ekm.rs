@@ -1,11 +1,6 @@
 //! The blocking [`KeyVaultEkmClient`]: each method forwards to
 //! [`crate::admin::KeyVaultEkmClient`].
 
-use std::sync::Arc;
-
-use kv_core::TokenCredential;
-use url::Url;
-
 use crate::admin::{
     KeyVaultEkmClientOptions, KeyVaultEkmConnection, KeyVaultEkmProxyClientCertificateInfo,
     KeyVaultEkmProxyInfo,
@@ -29,26 +24,7 @@ pub struct KeyVaultEkmClient {
 }
 
 impl KeyVaultEkmClient {
-    /// A client for the Managed HSM at `vault_url`, with its own runtime thread; see
-    /// [`admin::KeyVaultEkmClient::new`](crate::admin::KeyVaultEkmClient::new).
-    ///
-    /// # Errors
-    /// As the async constructor; `Transport` when the runtime thread cannot start.
-    pub fn new(
-        vault_url: &str,
-        credential: Arc<dyn TokenCredential>,
-        options: Option<KeyVaultEkmClientOptions>,
-    ) -> Result<Self> {
-        let executor = Executor::new_runtime()?;
-        let inner = executor
-            .enter(|| crate::admin::KeyVaultEkmClient::new(vault_url, credential, options))?;
-        Ok(Self { inner, executor })
-    }
-
-    /// The Managed HSM URL.
-    pub fn vault_url(&self) -> &Url {
-        self.inner.vault_url()
-    }
+    super::blocking_admin_members!(KeyVaultEkmClient, KeyVaultEkmClientOptions);
 
     /// See [`admin::KeyVaultEkmClient::get_ekm_connection`](crate::admin::KeyVaultEkmClient::get_ekm_connection).
     ///

@@ -1,11 +1,6 @@
 //! The blocking [`KeyVaultSettingsClient`]: each method forwards to
 //! [`crate::admin::KeyVaultSettingsClient`].
 
-use std::sync::Arc;
-
-use kv_core::TokenCredential;
-use url::Url;
-
 use crate::admin::{KeyVaultSetting, KeyVaultSettingsClientOptions};
 use crate::blocking::runtime::Executor;
 use crate::error::Result;
@@ -26,26 +21,7 @@ pub struct KeyVaultSettingsClient {
 }
 
 impl KeyVaultSettingsClient {
-    /// A client for the Managed HSM at `vault_url`, with its own runtime thread; see
-    /// [`admin::KeyVaultSettingsClient::new`](crate::admin::KeyVaultSettingsClient::new).
-    ///
-    /// # Errors
-    /// As the async constructor; `Transport` when the runtime thread cannot start.
-    pub fn new(
-        vault_url: &str,
-        credential: Arc<dyn TokenCredential>,
-        options: Option<KeyVaultSettingsClientOptions>,
-    ) -> Result<Self> {
-        let executor = Executor::new_runtime()?;
-        let inner = executor
-            .enter(|| crate::admin::KeyVaultSettingsClient::new(vault_url, credential, options))?;
-        Ok(Self { inner, executor })
-    }
-
-    /// The Managed HSM URL.
-    pub fn vault_url(&self) -> &Url {
-        self.inner.vault_url()
-    }
+    super::blocking_admin_members!(KeyVaultSettingsClient, KeyVaultSettingsClientOptions);
 
     /// See [`admin::KeyVaultSettingsClient::get_setting`](crate::admin::KeyVaultSettingsClient::get_setting).
     ///
