@@ -327,7 +327,8 @@ impl CryptographyClient {
     /// Synchronous, and called by each operation before it awaits anything, so a local
     /// result goes straight into the operation's result: through the routed future it
     /// would be copied in and out of several future states. Measured with callgrind on an
-    /// A256KW wrap of 32 bytes (a probe looping over `CryptographyClient::wrap_key`):
+    /// A256KW wrap of 32 bytes (a loop like `benches/facade_instructions.rs`, with a
+    /// constant algorithm):
     /// 3,723 instructions per wrap when this path ran inside `perform`'s future, 3,685
     /// here, against 3,641 for `LocalKey::wrap_key` (the `A256KW wrap` row of
     /// `benches/performance.rs`).
@@ -429,13 +430,17 @@ impl CryptographyClient {
     ///
     /// Plans once: the route assumes the local key can do the operation, and `LocalKey`'s
     /// own refusal (algorithm, `key_ops`, private material) routes again knowing it cannot.
+    ///
+    /// `local` by reference: passed on by value as `&F`, it was called through the
+    /// `Fn for &F` forwarding shim, which LLVM left out of line in the benches (26
+    /// instructions per A256KW wrap, `benches/facade_instructions.rs`).
     #[inline]
     fn run_local<R>(
         &self,
         op: CryptoOperation,
         key: &CachedKey,
         prepared: &PreparedKey,
-        local: impl Fn(&PreparedKey) -> kv_crypto_local::Result<R>,
+        local: &impl Fn(&PreparedKey) -> kv_crypto_local::Result<R>,
     ) -> Result<Option<Ran<R>>> {
         match local(prepared) {
             Ok(value) => Ok(Some(Ran {
