@@ -73,9 +73,9 @@ struct Ran<R> {
 /// that path's locals (kilobytes, for the remote request) would make every poll of every
 /// operation reserve and touch a stack frame that size, fast path included. Out of line,
 /// the fast path's frame stays small; the future itself still lives inside the
-/// operation's future (nothing is allocated). Measured on the `A256KW wrap` row of `benches/performance.rs` (façade over
-/// `LocalKey`, short runs): +6.2% and +6.9% polled inline, +4.5% and +4.9% with this and
-/// the fast path's lazy span.
+/// operation's future (nothing is allocated). Measured on the `A256KW wrap` row of
+/// `benches/performance.rs` (façade over `LocalKey`, short runs): +6.2% and +6.9% polled
+/// inline, +4.5% and +4.9% with this and the fast path's lazy span.
 struct OutOfLine<'a, F>(Pin<&'a mut F>);
 
 impl<F: Future> Future for OutOfLine<'_, F> {
@@ -328,10 +328,9 @@ impl CryptographyClient {
     /// result goes straight into the operation's result: through the routed future it
     /// would be copied in and out of several future states. Measured with callgrind on an
     /// A256KW wrap of 32 bytes (a loop like `benches/facade_instructions.rs`, with a
-    /// constant algorithm):
-    /// 3,723 instructions per wrap when this path ran inside `perform`'s future, 3,685
-    /// here, against 3,641 for `LocalKey::wrap_key` (the `A256KW wrap` row of
-    /// `benches/performance.rs`).
+    /// constant algorithm): 3,723 instructions per wrap when this path ran inside
+    /// `perform`'s future, 3,685 here, against 3,641 for `LocalKey::wrap_key` (the
+    /// `A256KW wrap` row of `benches/performance.rs`).
     #[inline]
     fn run_settled<R>(
         &self,
