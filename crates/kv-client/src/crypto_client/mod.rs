@@ -1,8 +1,8 @@
 //! [`CryptographyClient`]: cryptographic operations with one key, run locally when the
 //! client holds usable key material and in the service otherwise.
 //!
-//! Every operation (in `operations.rs`) states its local form and its remote form once and
-//! hands them to [`CryptographyClient::perform`], which goes through four steps:
+//! Every operation (in `operations.rs`) states its local form and its remote form once.
+//! Running one goes through four steps:
 //!
 //! 1. **resolve the key**: the [`CachedKey`] the client holds, fetched first when due;
 //! 2. **decide the route** with [`route`]; for a key that cannot change (pinned to a
@@ -10,6 +10,11 @@
 //! 3. **run** the local form with the [`PreparedKey`], or the remote form in the service;
 //! 4. **report where it ran**: the result's [`OperationLocation`] and the operation's span
 //!    (`keyvault.location`, see `span.rs`).
+//!
+//! An operation first offers its local form to [`CryptographyClient::run_settled`], the
+//! short way for a key whose route was kept (steps 1 and 2 are a lookup); when that
+//! declines, it hands both forms to [`CryptographyClient::perform`], which takes the four
+//! steps in full. Either way the operation builds its result from one [`Ran`].
 
 use core::fmt;
 use core::future::Future;
@@ -64,13 +69,13 @@ struct Ran<R> {
 /// A future polled through a call that is never inlined.
 ///
 /// [`CryptographyClient::perform`] awaits the routed path (fetch, route, remote request)
-/// only after the settled fast path declined. Polled inline, that path's locals (kilobytes,
-/// for the remote request) would make every poll of every operation reserve and touch a
-/// stack frame that size, fast path included. Out of line, the fast path's frame stays
-/// small; the future itself still lives inside the operation's future (nothing is
-/// allocated). Measured on the `A256KW wrap` row of `benches/performance.rs` (façade over
-/// `LocalKey`, short runs): +6.2% and +6.9% polled inline, +4.5% and +4.9% with this and
-/// the fast path's lazy span.
+/// only after [`run_settled`](CryptographyClient::run_settled) declined. Polled inline,
+/// that path's locals (kilobytes, for the remote request) would make every poll of every
+/// operation reserve and touch a stack frame that size, fast path included. Out of line,
+/// the fast path's frame stays small; the future itself still lives inside the
+/// operation's future (nothing is allocated). Measured on the `A256KW wrap` row of
+/// `benches/performance.rs` (façade over `LocalKey`, short runs): +6.2% and +6.9% polled
+/// inline, +4.5% and +4.9% with this and the fast path's lazy span.
 struct OutOfLine<'a, F>(Pin<&'a mut F>);
 
 impl<F: Future> Future for OutOfLine<'_, F> {
@@ -313,15 +318,45 @@ impl CryptographyClient {
         self.inner.cache.refresh(Instant::now, fetch).await;
     }
 
-    /// Runs one operation through the four steps of the [module documentation](self):
-    /// `local` is the operation's local form (`None` when it may not run locally, such as
-    /// an encryption with the caller's IV), `remote` its remote form.
+    /// The four steps the short way, for a key that cannot change (pinned to a version, or
+    /// local-only) whose route for `method`'s operation was kept when it was loaded: runs
+    /// `local` at once, with no clock, no lock and no routing, and makes the span only once
+    /// it has run (and only when a subscriber wants it). `Ok(None)` when the operation must
+    /// take [`perform`](Self::perform): no such key, or the key declined the operation.
     ///
-    /// A key that cannot change and whose route for the operation was settled when it was
-    /// loaded takes the short way: it runs at once, with no clock, no lock and no routing,
-    /// and its span is made only once it has run (a span held across a sub-microsecond
-    /// operation costs it several percent: `benches/performance.rs`, A256KW wrap).
-    /// Everything else is routed in full inside the span.
+    /// Synchronous, and called by each operation before it awaits anything, so a local
+    /// result goes straight into the operation's result: through the routed future it
+    /// would be copied in and out of several future states. Measured with callgrind on an
+    /// A256KW wrap of 32 bytes (a loop like `benches/facade_instructions.rs`, with a
+    /// constant algorithm): 3,723 instructions per wrap when this path ran inside
+    /// `perform`'s future, 3,685 here, against 3,641 for `LocalKey::wrap_key` (the
+    /// `A256KW wrap` row of `benches/performance.rs`).
+    #[inline]
+    fn run_settled<R>(
+        &self,
+        method: Method,
+        local: &impl Fn(&PreparedKey) -> kv_crypto_local::Result<R>,
+    ) -> Result<Option<Ran<R>>> {
+        let op = method.operation();
+        let Some(key) = self.inner.cache.settled() else {
+            return Ok(None);
+        };
+        let Some(prepared) = key.settled_local(op) else {
+            return Ok(None);
+        };
+        let ran = self.run_local(op, key, prepared, local)?;
+        if let Some(ran) = &ran
+            && span::enabled()
+        {
+            span::record_location(&method.span(self), ran.location);
+        }
+        Ok(ran)
+    }
+
+    /// Runs one operation through the four steps of the [module documentation](self) in
+    /// full, inside the operation's span: `local` is the operation's local form (`None`
+    /// when it may not run locally, such as an encryption with the caller's IV), `remote`
+    /// its remote form.
     async fn perform<'a, R, Fut>(
         &'a self,
         method: Method,
@@ -331,19 +366,8 @@ impl CryptographyClient {
     where
         Fut: Future<Output = RemoteAnswer<R>> + 'a,
     {
-        let op = method.operation();
-        if let Some(local) = &local
-            && let Some(key) = self.inner.cache.settled()
-            && let Some(prepared) = key.settled_local(op)
-            && let Some(ran) = self.run_local(op, key, prepared, local)?
-        {
-            if span::enabled() {
-                span::record_location(&method.span(self), ran.location);
-            }
-            return Ok(ran);
-        }
         let span = method.span(self);
-        let routed = pin!(self.route_and_run(op, local.as_ref(), remote));
+        let routed = pin!(self.route_and_run(method.operation(), local.as_ref(), remote));
         let ran = OutOfLine(routed).instrument(span.clone()).await?;
         span::record_location(&span, ran.location);
         Ok(ran)
@@ -405,13 +429,17 @@ impl CryptographyClient {
     ///
     /// Plans once: the route assumes the local key can do the operation, and `LocalKey`'s
     /// own refusal (algorithm, `key_ops`, private material) routes again knowing it cannot.
+    ///
+    /// `local` by reference: passed on by value as `&F`, it was called through the
+    /// `Fn for &F` forwarding shim, which LLVM left out of line in the benches (26
+    /// instructions per A256KW wrap, `benches/facade_instructions.rs`).
     #[inline]
     fn run_local<R>(
         &self,
         op: CryptoOperation,
         key: &CachedKey,
         prepared: &PreparedKey,
-        local: impl Fn(&PreparedKey) -> kv_crypto_local::Result<R>,
+        local: &impl Fn(&PreparedKey) -> kv_crypto_local::Result<R>,
     ) -> Result<Option<Ran<R>>> {
         match local(prepared) {
             Ok(value) => Ok(Some(Ran {

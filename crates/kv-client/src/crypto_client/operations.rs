@@ -1,5 +1,8 @@
 //! The operations of the [`CryptographyClient`]: each states its local form once and its
-//! remote form once, and [`CryptographyClient::perform`] picks where it runs.
+//! remote form once, offers the local form to [`CryptographyClient::run_settled`] (the
+//! short way of a key whose route was kept), then hands both to
+//! [`CryptographyClient::perform`], which picks where it runs. Each result type is built
+//! from a [`Ran`] in one place, below.
 
 use kv_crypto_local::{DecryptParameters, EncryptParameters, MlDsaInput};
 use kv_crypto_remote::{CipherParameters, RemoteOutput};
@@ -8,7 +11,7 @@ use kv_protocol::crypto::{KeySignParameters, KeyVerifyParameters, MlDsaParameter
 use zeroize::Zeroizing;
 
 use super::span::Method;
-use super::{CryptographyClient, PreparedKey};
+use super::{CryptographyClient, PreparedKey, Ran};
 use crate::digest::digest_for;
 use crate::error::Result;
 use crate::models::{
@@ -63,6 +66,11 @@ impl CryptographyClient {
                 aad: r.additional_authenticated_data,
             })
         });
+        if let Some(local) = &local
+            && let Some(ran) = self.run_settled(Method::Encrypt, local)?
+        {
+            return Ok(EncryptResult::ran(ran, algorithm));
+        }
         let ran = self
             .perform(Method::Encrypt, local, |remote| async move {
                 let params = CipherParameters {
@@ -80,15 +88,7 @@ impl CryptographyClient {
                 Ok((sealed, r.kid))
             })
             .await?;
-        Ok(EncryptResult {
-            key_id: ran.key_id,
-            algorithm,
-            ciphertext: ran.value.ciphertext,
-            iv: ran.value.iv,
-            tag: ran.value.tag,
-            aad: ran.value.aad,
-            location: ran.location,
-        })
+        Ok(EncryptResult::ran(ran, algorithm))
     }
 
     /// Decrypts `ciphertext` with `algorithm`. The plaintext is wiped on drop.
@@ -110,6 +110,9 @@ impl CryptographyClient {
         };
         let params = &params;
         let local = |key: &PreparedKey| key.decrypt(alg, ciphertext, params);
+        if let Some(ran) = self.run_settled(Method::Decrypt, &local)? {
+            return Ok(DecryptResult::ran(ran, algorithm));
+        }
         let ran = self
             .perform(Method::Decrypt, Some(local), |remote| async move {
                 let params = CipherParameters {
@@ -120,12 +123,7 @@ impl CryptographyClient {
                 remote.decrypt(alg, ciphertext, params).await.map(secret)
             })
             .await?;
-        Ok(DecryptResult {
-            key_id: ran.key_id,
-            algorithm,
-            plaintext: ran.value,
-            location: ran.location,
-        })
+        Ok(DecryptResult::ran(ran, algorithm))
     }
 
     /// Signs `digest` (the message already hashed with the algorithm's hash function; for
@@ -146,17 +144,15 @@ impl CryptographyClient {
     ) -> Result<SignResult> {
         let alg = &algorithm;
         let local = |key: &PreparedKey| key.sign(alg, digest);
+        if let Some(ran) = self.run_settled(method, &local)? {
+            return Ok(SignResult::ran(ran, algorithm));
+        }
         let ran = self
             .perform(method, Some(local), |remote| async move {
                 remote.sign(alg, digest).await.map(bytes)
             })
             .await?;
-        Ok(SignResult {
-            key_id: ran.key_id,
-            algorithm,
-            signature: ran.value,
-            location: ran.location,
-        })
+        Ok(SignResult::ran(ran, algorithm))
     }
 
     /// Verifies `signature` over `digest`.
@@ -183,18 +179,16 @@ impl CryptographyClient {
     ) -> Result<VerifyResult> {
         let alg = &algorithm;
         let local = |key: &PreparedKey| key.verify(alg, digest, signature);
+        if let Some(ran) = self.run_settled(method, &local)? {
+            return Ok(VerifyResult::ran(ran, algorithm));
+        }
         // The service's verify answer names no key: the client's id stands in.
         let ran = self
             .perform(method, Some(local), |remote| async move {
                 Ok((remote.verify(alg, digest, signature).await?, None))
             })
             .await?;
-        Ok(VerifyResult {
-            key_id: ran.key_id,
-            algorithm,
-            is_valid: ran.value,
-            location: ran.location,
-        })
+        Ok(VerifyResult::ran(ran, algorithm))
     }
 
     /// Hashes `data` with the algorithm's SHA-2 function locally, then signs the digest.
@@ -269,6 +263,9 @@ impl CryptographyClient {
         require_ml_dsa(&algorithm)?;
         let alg = &algorithm;
         let local = |key: &PreparedKey| key.sign_ml_dsa(alg, input);
+        if let Some(ran) = self.run_settled(Method::SignMlDsa, &local)? {
+            return Ok(SignResult::ran(ran, algorithm));
+        }
         let ran = self
             .perform(Method::SignMlDsa, Some(local), |remote| async move {
                 let (value, context, external_mu) = ml_dsa_wire(input);
@@ -283,12 +280,7 @@ impl CryptographyClient {
                 remote.sign_with(&body).await.map(bytes)
             })
             .await?;
-        Ok(SignResult {
-            key_id: ran.key_id,
-            algorithm,
-            signature: ran.value,
-            location: ran.location,
-        })
+        Ok(SignResult::ran(ran, algorithm))
     }
 
     /// Verifies an ML-DSA `signature` over a message with a context string, or over an
@@ -309,6 +301,9 @@ impl CryptographyClient {
         require_ml_dsa(&algorithm)?;
         let alg = &algorithm;
         let local = |key: &PreparedKey| key.verify_ml_dsa(alg, input, signature);
+        if let Some(ran) = self.run_settled(Method::VerifyMlDsa, &local)? {
+            return Ok(VerifyResult::ran(ran, algorithm));
+        }
         // The service's verify answer names no key: the client's id stands in.
         let ran = self
             .perform(Method::VerifyMlDsa, Some(local), |remote| async move {
@@ -325,12 +320,7 @@ impl CryptographyClient {
                 Ok((remote.verify_with(&body).await?, None))
             })
             .await?;
-        Ok(VerifyResult {
-            key_id: ran.key_id,
-            algorithm,
-            is_valid: ran.value,
-            location: ran.location,
-        })
+        Ok(VerifyResult::ran(ran, algorithm))
     }
 
     /// Wraps `key` (a data key) with `algorithm`.
@@ -340,17 +330,15 @@ impl CryptographyClient {
     pub async fn wrap_key(&self, algorithm: KeyWrapAlgorithm, key: &[u8]) -> Result<WrapResult> {
         let alg = &algorithm;
         let local = |local: &PreparedKey| local.wrap_key(alg, key);
+        if let Some(ran) = self.run_settled(Method::WrapKey, &local)? {
+            return Ok(WrapResult::ran(ran, algorithm));
+        }
         let ran = self
             .perform(Method::WrapKey, Some(local), |remote| async move {
                 remote.wrap_key(alg, key).await.map(bytes)
             })
             .await?;
-        Ok(WrapResult {
-            key_id: ran.key_id,
-            algorithm,
-            encrypted_key: ran.value,
-            location: ran.location,
-        })
+        Ok(WrapResult::ran(ran, algorithm))
     }
 
     /// Unwraps `encrypted_key` with `algorithm`. The key is wiped on drop.
@@ -364,17 +352,15 @@ impl CryptographyClient {
     ) -> Result<UnwrapResult> {
         let alg = &algorithm;
         let local = |key: &PreparedKey| key.unwrap_key(alg, encrypted_key);
+        if let Some(ran) = self.run_settled(Method::UnwrapKey, &local)? {
+            return Ok(UnwrapResult::ran(ran, algorithm));
+        }
         let ran = self
             .perform(Method::UnwrapKey, Some(local), |remote| async move {
                 remote.unwrap_key(alg, encrypted_key).await.map(secret)
             })
             .await?;
-        Ok(UnwrapResult {
-            key_id: ran.key_id,
-            algorithm,
-            key: ran.value,
-            location: ran.location,
-        })
+        Ok(UnwrapResult::ran(ran, algorithm))
     }
 }
 
@@ -404,5 +390,76 @@ fn ml_dsa_wire(input: &MlDsaInput<'_>) -> MlDsaWire {
             None,
         ),
         MlDsaInput::ExternalMu(mu) => (None, None, Some(mu.to_vec())),
+    }
+}
+
+// Each result type, from what the operation produced and where it ran.
+
+impl EncryptResult {
+    fn ran(ran: Ran<Sealed>, algorithm: EncryptionAlgorithm) -> Self {
+        Self {
+            key_id: ran.key_id,
+            algorithm,
+            ciphertext: ran.value.ciphertext,
+            iv: ran.value.iv,
+            tag: ran.value.tag,
+            aad: ran.value.aad,
+            location: ran.location,
+        }
+    }
+}
+
+impl DecryptResult {
+    fn ran(ran: Ran<Zeroizing<Vec<u8>>>, algorithm: EncryptionAlgorithm) -> Self {
+        Self {
+            key_id: ran.key_id,
+            algorithm,
+            plaintext: ran.value,
+            location: ran.location,
+        }
+    }
+}
+
+impl SignResult {
+    fn ran(ran: Ran<Vec<u8>>, algorithm: SignatureAlgorithm) -> Self {
+        Self {
+            key_id: ran.key_id,
+            algorithm,
+            signature: ran.value,
+            location: ran.location,
+        }
+    }
+}
+
+impl VerifyResult {
+    fn ran(ran: Ran<bool>, algorithm: SignatureAlgorithm) -> Self {
+        Self {
+            key_id: ran.key_id,
+            algorithm,
+            is_valid: ran.value,
+            location: ran.location,
+        }
+    }
+}
+
+impl WrapResult {
+    fn ran(ran: Ran<Vec<u8>>, algorithm: KeyWrapAlgorithm) -> Self {
+        Self {
+            key_id: ran.key_id,
+            algorithm,
+            encrypted_key: ran.value,
+            location: ran.location,
+        }
+    }
+}
+
+impl UnwrapResult {
+    fn ran(ran: Ran<Zeroizing<Vec<u8>>>, algorithm: KeyWrapAlgorithm) -> Self {
+        Self {
+            key_id: ran.key_id,
+            algorithm,
+            key: ran.value,
+            location: ran.location,
+        }
     }
 }

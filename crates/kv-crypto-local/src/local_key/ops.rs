@@ -458,6 +458,9 @@ impl LocalKey {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for a preparation of another key or operation; as `wrap_key`.
+    // Inlinable across crates: an AES key wrap is sub-microsecond, and the call's own cost
+    // shows (kv-client's `PreparedKey` docs give the count).
+    #[inline]
     pub fn wrap_key_prepared(&self, prepared: &PreparedOperation, key: &[u8]) -> Result<Vec<u8>> {
         let plan = self.prepared_plan(prepared, PreparedFor::WrapKey)?;
         self.wrap_key_planned(plan, prepared.algorithm, key)
@@ -493,6 +496,8 @@ impl LocalKey {
     /// # Errors
     /// [`Error::InvalidInput`] for a preparation of another key or operation; as
     /// `unwrap_key`.
+    // Inlinable across crates, as `wrap_key_prepared`.
+    #[inline]
     pub fn unwrap_key_prepared(
         &self,
         prepared: &PreparedOperation,
