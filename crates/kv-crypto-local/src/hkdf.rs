@@ -48,13 +48,15 @@ pub fn hkdf(
 }
 
 /// The backend [`hkdf()`] runs for SHA-512 in this build: `"rustcrypto"` whenever that
-/// feature is on, beside aws-lc or not, because it is the faster. Measured with `cargo bench -p kv-envelope
-/// --bench message_cost` (AMD EPYC, 2026-12-06): the envelope's derivation (one extract and
-/// two 32-byte outputs of HKDF-SHA-512) takes 2.47 µs with RustCrypto (`hkdf` on `sha2`,
-/// whose SHA-512 picks AVX2 at run time) against 3.15 µs with aws-lc-rs, whose HMAC API
-/// copies and wipes a whole `HMAC_CTX` (three SHA-512 states) for every key set-up, clone
-/// and drop (callgrind: 8,200 of its 38,100 instructions are not SHA-512 compressions). Both
-/// run the same 10 SHA-512 compressions and give the same bytes (the tests below).
+/// feature is on, beside aws-lc or not, because it is the faster. Measured with `cargo bench
+/// -p kv-envelope --bench message_cost` (AMD EPYC, 2026-12-06): the envelope's derivation
+/// (one extract and two 32-byte outputs of HKDF-SHA-512, 10 SHA-512 compressions on either
+/// backend, the same bytes: the tests below) takes 2.4 µs with RustCrypto (`hkdf` on `sha2`)
+/// against 2.6 µs with aws-lc-rs ([`hkdf_aws_lc`], 3.0 µs when it was built on aws-lc-rs's
+/// `hmac` API). The compressions cost the same on both (about 0.21 µs a block there:
+/// aws-lc's generic SHA-512, its AVX code running on Intel only, and `sha2`'s AVX2 code);
+/// the difference is aws-lc-rs's bookkeeping: it allocates each hash state (eight per
+/// derivation: two per HMAC key, two per output block) and wipes and frees it on drop.
 pub const HKDF_SHA512_BACKEND: &str = if cfg!(feature = "rustcrypto") {
     "rustcrypto"
 } else if cfg!(feature = "aws-lc") {
@@ -89,11 +91,17 @@ fn unsupported_hash() -> Error {
     Error::InvalidInput("HKDF is offered with SHA-256 and SHA-512 only")
 }
 
-/// HKDF with aws-lc-rs, built on its HMAC: the extract runs once and the PRK's HMAC key (its
-/// padded inner and outer states) is set up once, then each hash-length block of each output
-/// costs two compressions. (aws-lc-rs's own `hkdf::Salt::extract` defers the extract to every
-/// `Okm::fill`, which runs the whole of HKDF again and keys HMAC twice: 8 compressions per
-/// output instead of 2, on top of 2 allocations; the envelope derives two outputs a message.)
+/// HKDF with aws-lc-rs, with HMAC built on its SHA-2 hash states: the extract runs once and
+/// the PRK's padded inner and outer key blocks are hashed once, then each hash-length block
+/// of each output costs two compressions, starting from copies of those two states.
+///
+/// Not on aws-lc-rs's `hmac` API: its `Key` and `Context` carry a whole `HMAC_CTX` (three
+/// hash states), copied and wiped for every key set-up, every context and every drop; for
+/// the envelope's derivation (one extract, two 32-byte outputs of HKDF-SHA-512: 10
+/// compressions either way) that took 3.0 µs against 2.6 µs here (see
+/// [`HKDF_SHA512_BACKEND`]). Not on its `hkdf` API
+/// either: `hkdf::Salt::extract` defers the extract to every `Okm::fill`, which runs the
+/// whole of HKDF again (8 compressions per output instead of 2).
 ///
 /// # Errors
 /// As [`hkdf()`].
@@ -104,40 +112,84 @@ pub fn hkdf_aws_lc(
     ikm: &[u8],
     outputs: &mut [HkdfOutput<'_, '_>],
 ) -> Result<()> {
-    use aws_lc_rs::hmac::{Context, HMAC_SHA256, HMAC_SHA512, Key};
+    use aws_lc_rs::digest::{SHA256, SHA512};
     use zeroize::Zeroizing;
 
-    let (algorithm, hash_len) = match hash {
-        HashAlgorithm::Sha256 => (HMAC_SHA256, 32),
-        HashAlgorithm::Sha512 => (HMAC_SHA512, 64),
+    let algorithm = match hash {
+        HashAlgorithm::Sha256 => &SHA256,
+        HashAlgorithm::Sha512 => &SHA512,
         _ => return Err(unsupported_hash()),
     };
+    let hash_len = algorithm.output_len();
     if outputs.iter().any(|(_, out)| out.len() > 255 * hash_len) {
         return Err(too_long());
     }
-    // HKDF-Extract: PRK = HMAC(salt, IKM). Kept in a wiped buffer; the HMAC key made from
-    // it is wiped by aws-lc when dropped.
+    // HKDF-Extract: PRK = HMAC(salt, IKM), kept in a wiped buffer.
     let mut prk = Zeroizing::new([0u8; 64]);
-    prk[..hash_len]
-        .copy_from_slice(aws_lc_rs::hmac::sign(&Key::new(algorithm, salt), ikm).as_ref());
-    let prk = Key::new(algorithm, &prk[..hash_len]);
+    prk[..hash_len].copy_from_slice(HmacKey::new(algorithm, salt).sign([ikm]).as_ref());
+    let prk_key = HmacKey::new(algorithm, &prk[..hash_len]);
     // HKDF-Expand: T(i) = HMAC(PRK, T(i-1) | info | i), the output their concatenation.
     for (info, out) in outputs.iter_mut() {
         let mut previous = Zeroizing::new([0u8; 64]);
         for (i, block) in out.chunks_mut(hash_len).enumerate() {
-            let mut ctx = Context::with_key(&prk);
-            if i > 0 {
-                ctx.update(&previous[..hash_len]);
-            }
-            for part in info.iter() {
-                ctx.update(part);
-            }
-            ctx.update(&[u8::try_from(i + 1).map_err(|_| too_long())?]);
-            previous[..hash_len].copy_from_slice(ctx.sign().as_ref());
+            let counter = [u8::try_from(i + 1).map_err(|_| too_long())?];
+            let chained: &[u8] = if i == 0 { &[] } else { &previous[..hash_len] };
+            let parts = core::iter::once(chained)
+                .chain(info.iter().copied())
+                .chain([&counter[..]]);
+            let tag = prk_key.clone().sign(parts);
+            previous[..hash_len].copy_from_slice(tag.as_ref());
             block.copy_from_slice(&previous[..block.len()]);
         }
     }
     Ok(())
+}
+
+/// An HMAC key on aws-lc-rs's hash states: the states after hashing the padded key's inner
+/// and outer blocks (RFC 2104), so each MAC starts from copies of them. The states hold
+/// secrets; aws-lc wipes them when freed.
+#[cfg(feature = "aws-lc")]
+#[derive(Clone)]
+struct HmacKey {
+    inner: aws_lc_rs::digest::Context,
+    outer: aws_lc_rs::digest::Context,
+}
+
+#[cfg(feature = "aws-lc")]
+impl HmacKey {
+    fn new(algorithm: &'static aws_lc_rs::digest::Algorithm, key: &[u8]) -> Self {
+        use aws_lc_rs::digest::Context;
+        let block_len = algorithm.block_len();
+        let mut pad = zeroize::Zeroizing::new([0u8; 128]);
+        if key.len() > block_len {
+            // Keys longer than a block are hashed first.
+            let hashed = aws_lc_rs::digest::digest(algorithm, key);
+            pad[..hashed.as_ref().len()].copy_from_slice(hashed.as_ref());
+        } else {
+            pad[..key.len()].copy_from_slice(key);
+        }
+        let pad = &mut pad[..block_len];
+        pad.iter_mut().for_each(|b| *b ^= 0x36);
+        let mut inner = Context::new(algorithm);
+        inner.update(pad);
+        pad.iter_mut().for_each(|b| *b ^= 0x36 ^ 0x5c);
+        let mut outer = Context::new(algorithm);
+        outer.update(pad);
+        Self { inner, outer }
+    }
+
+    /// The HMAC of the concatenation of `parts`; takes the states (clone the key to sign again).
+    fn sign<'a>(self, parts: impl IntoIterator<Item = &'a [u8]>) -> aws_lc_rs::digest::Digest {
+        let Self {
+            mut inner,
+            mut outer,
+        } = self;
+        for part in parts {
+            inner.update(part);
+        }
+        outer.update(inner.finish().as_ref());
+        outer.finish()
+    }
 }
 
 /// HKDF with RustCrypto's `hkdf` and `sha2`.
@@ -258,6 +310,18 @@ mod tests {
             hkdf_aws_lc(hash, b"salt", b"ikm", &mut [(&[b"lo", b"ng"], &mut long_a)]).unwrap();
             hkdf_rust_crypto(hash, b"salt", b"ikm", &mut [(&[b"long"], &mut long_b)]).unwrap();
             assert_eq!(long_a, long_b);
+        }
+        // Salts (the extract's HMAC key) around both hashes' block lengths (64 and 128
+        // bytes; longer keys are hashed first), an empty salt, and long input key material.
+        for hash in [HashAlgorithm::Sha256, HashAlgorithm::Sha512] {
+            for len in [0, 1, 63, 64, 65, 127, 128, 129, 300] {
+                let (salt, ikm) = (vec![0x5a; len], vec![0xa5; len + 200]);
+                let (mut a, mut b) = ([[0u8; 70]; 2], [[0u8; 70]; 2]);
+                let ([a0, a1], [b0, b1]) = (&mut a, &mut b);
+                hkdf_aws_lc(hash, &salt, &ikm, &mut [(&[b"x"], a0), (&[], a1)]).unwrap();
+                hkdf_rust_crypto(hash, &salt, &ikm, &mut [(&[b"x"], b0), (&[], b1)]).unwrap();
+                assert_eq!(a, b, "{hash:?}, salt of {len} bytes");
+            }
         }
         let mut huge = vec![0u8; 255 * 64 + 1];
         for f in [hkdf_aws_lc, hkdf_rust_crypto] {
