@@ -15,7 +15,6 @@ use kv_protocol::{
     RestoreOperation, RestoreOperationParameters, SasTokenParameter,
     SelectiveKeyRestoreOperationParameters,
 };
-
 use serde_json::Value;
 
 use crate::error::ApiError;
