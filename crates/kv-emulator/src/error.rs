@@ -190,17 +190,19 @@ impl StartError {
     }
 }
 
+/// `message` followed by a fresh ` (Activity ID: {uuid})`, as a Managed HSM ends most of
+/// its error messages.
+pub(crate) fn with_activity_id(message: &str) -> String {
+    format!("{message} (Activity ID: {})", uuid::Uuid::new_v4())
+}
+
 /// A Managed HSM's message for a missing key, `None` on a vault (or outside a request):
 /// `Key not found: Key not found: {base}/keys/{name} (Activity ID: {uuid})` (Go
 /// `TestRotateKey/MHSM.json`).
 fn key_not_found_message(name: &str) -> Option<String> {
     let (kind, base) = crate::vaults::current()?;
-    kind.is_hsm().then(|| {
-        format!(
-            "Key not found: Key not found: {base}/keys/{name} (Activity ID: {})",
-            uuid::Uuid::new_v4()
-        )
-    })
+    kind.is_hsm()
+        .then(|| with_activity_id(&format!("Key not found: Key not found: {base}/keys/{name}")))
 }
 
 /// Maps a local crypto failure to the service's answer. Decrypt, unwrap and verify

@@ -109,9 +109,10 @@ impl KeySpec {
             KeyFamily::Oct => {
                 let bits = params.key_size.unwrap_or(256);
                 if !OCT_SIZES.contains(&bits) {
-                    return Err(ApiError::bad(format!(
-                        "oct key size {bits} is not supported; use 128, 192 or 256."
-                    )));
+                    // The Managed HSM's wording (Java `createOctKeyWithInvalidSize`).
+                    return Err(ApiError::bad(crate::error::with_activity_id(&format!(
+                        "Invalid key size: '{bits}'"
+                    ))));
                 }
                 Shape::Oct(bits)
             }

@@ -9,6 +9,11 @@ pub const MAX_NAME_LEN: usize = kv_protocol::MAX_KEY_NAME_LEN;
 /// Checks a key name with [`kv_protocol::is_valid_key_name`]: 1 to 127 characters of
 /// `0-9`, `a-z`, `A-Z` and `-`.
 pub fn validate_key_name(name: &str) -> Result<(), ApiError> {
+    if name.is_empty() {
+        // `/keys//create`: the service reads the empty segment as a missing operation
+        // (JS `recording_cannot_create_a_key_with_an_empty_name`, 2025-07-01).
+        return Err(ApiError::bad("Operation not specified"));
+    }
     if kv_protocol::is_valid_key_name(name) {
         Ok(())
     } else {

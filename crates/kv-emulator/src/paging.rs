@@ -4,6 +4,8 @@
 //! last version's sequence number), so it stays valid across restarts and is unaffected
 //! by keys created or deleted meanwhile.
 
+use axum::Json;
+use axum::response::{IntoResponse, Response};
 use kv_jwk::base64url;
 use kv_protocol::Page;
 
@@ -107,6 +109,18 @@ impl PageRequest {
             self.max_results
         )
     }
+}
+
+/// A list page as the instance answers it. A vault always names `nextLink`, `null` on the
+/// last page (Go azkeys `TestListKeyVersions/KV.json`, `TestListDeletedKeys/KV.json`); a
+/// Managed HSM leaves it out (`TestListDeletedKeys/MHSM.json`).
+pub(crate) fn list_response<T: serde::Serialize>(page: Page<T>) -> Result<Response, ApiError> {
+    let hsm = crate::vaults::current().is_some_and(|(kind, _)| kind.is_hsm());
+    let mut body = serde_json::to_value(&page).map_err(ApiError::internal)?;
+    if let Some(object) = body.as_object_mut().filter(|_| !hsm) {
+        object.entry("nextLink").or_insert(serde_json::Value::Null);
+    }
+    Ok(Json(body).into_response())
 }
 
 /// Cuts `rows` (fetched with one extra) to a page and adds `nextLink` when more follow.

@@ -6,7 +6,8 @@
 //!   (Go `TestCRUD/RSA_MHSM.json`: `"kty": "RSA"` in, `"kty": "RSA-HSM"` out).
 //! - A Managed HSM's EC keys created without `key_ops` also list `deriveKey` (Python
 //!   `test_key_crud_operations[7.6_mhsm]`: `["verify", "deriveKey", "sign"]`); a vault's
-//!   list `sign` and `verify`.
+//!   list `sign` and `verify`. Its `oct-HSM` keys list `sign`, `verify` and `deriveKey`
+//!   besides the four AES operations (Java and JS recordings, 7.4 and 7.6).
 //! - A vault reports `attributes.hsmPlatform: "0"` on its software-protected keys; a
 //!   Managed HSM sends no `hsmPlatform` (Python `test_key_crud_operations[7.6_vault]` and
 //!   `[7.6_mhsm]`).
@@ -46,13 +47,22 @@ pub fn is_accepted_key_op(op: &KeyOperation) -> bool {
     op.is_known() || op.as_str() == DERIVE_KEY
 }
 
-/// The operations `kind` adds to the defaults of a key created without `key_ops`.
+/// The operations `kind` adds to the defaults of a key created without `key_ops`: a
+/// Managed HSM adds `deriveKey` to EC keys, and `sign`, `verify` and `deriveKey` to
+/// `oct-HSM` keys (Java `KeyClientManagedHsmTest.createOctKeyWithValidSize`, 7.4, and JS
+/// `hsmoperations/recording_create_an_oct_key`, 7.6: seven operations).
 pub fn extra_default_key_ops(kind: VaultKind, public: &JsonWebKey) -> Vec<KeyOperation> {
-    let is_ec = public.kty.as_ref().and_then(KeyType::family) == Some(KeyFamily::Ec);
-    if kind.is_hsm() && is_ec {
-        vec![KeyOperation::from(DERIVE_KEY)]
-    } else {
-        Vec::new()
+    if !kind.is_hsm() {
+        return Vec::new();
+    }
+    match public.kty.as_ref().and_then(KeyType::family) {
+        Some(KeyFamily::Ec) => vec![KeyOperation::from(DERIVE_KEY)],
+        Some(KeyFamily::Oct) => vec![
+            KeyOperation::Sign,
+            KeyOperation::Verify,
+            KeyOperation::from(DERIVE_KEY),
+        ],
+        _ => Vec::new(),
     }
 }
 

@@ -11,9 +11,12 @@
 //! personality (`NAME.vault.localhost` or `NAME.managedhsm.localhost`), no socket.
 //!
 //! Placeholders in paths and bodies: `{k}` and `{k2}` are key names unique to the case,
-//! `{u}` a GUID unique to the case (role assignment names), `{v}` the version of the last
-//! answer that carried `key.kid`, `{v1}` the first such, and `{prev:/pointer}` a string
-//! member of the previous answer (a ciphertext or signature to send back).
+//! `{u}` and `{u2}` GUIDs unique to the case (role assignment and definition names),
+//! `{v}` the version of the last answer that carried `key.kid`, `{v1}` the first such,
+//! and `{prev:/pointer}` a string
+//! member of the previous answer (a ciphertext or signature to send back). A step's `save`
+//! keeps string members of its answer under names, sent back later as `{saved:name}` (a
+//! backup blob restored after a delete and purge).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -76,9 +79,16 @@ struct Step {
     /// The exact error message, where the service's does not vary.
     #[serde(default)]
     message: Option<String>,
+    /// The start of the error message, where the service ends it with something that
+    /// varies (a Managed HSM's ` (Activity ID: ...)`).
+    #[serde(default)]
+    message_prefix: Option<String>,
     /// The body must be empty.
     #[serde(default)]
     empty: bool,
+    /// String members of the answer kept for later steps: name to JSON pointer.
+    #[serde(default)]
+    save: BTreeMap<String, String>,
     /// `WWW-Authenticate` must name this resource (with `{port}` for the host's).
     #[serde(default)]
     challenge_resource: Option<String>,
@@ -96,9 +106,11 @@ struct Vars {
     k: String,
     k2: String,
     u: String,
+    u2: String,
     v1: Option<String>,
     v: Option<String>,
     prev: Value,
+    saved: BTreeMap<String, String>,
 }
 
 impl Vars {
@@ -107,8 +119,12 @@ impl Vars {
             .replace("{k}", &self.k)
             .replace("{k2}", &self.k2)
             .replace("{u}", &self.u)
+            .replace("{u2}", &self.u2)
             .replace("{v1}", self.v1.as_deref().unwrap_or("missing-v1"))
             .replace("{v}", self.v.as_deref().unwrap_or("missing-v"));
+        let filled = self.saved.iter().fold(filled, |text, (name, value)| {
+            text.replace(&format!("{{saved:{name}}}"), value)
+        });
         self.fill_prev(filled)
     }
 
@@ -274,6 +290,13 @@ async fn run_step(
             problems.push(format!("error message {found:?}, recorded {want:?}"));
         }
     }
+    if let Some(prefix) = &step.message_prefix {
+        let want = vars.fill(prefix);
+        let found = body.pointer("/error/message").and_then(Value::as_str);
+        if !found.is_some_and(|m| m.starts_with(&want)) {
+            problems.push(format!("error message {found:?} does not start {want:?}"));
+        }
+    }
     for (pointer, names) in &step.members {
         let want: BTreeSet<&str> = names.iter().map(String::as_str).collect();
         match body.pointer(pointer).and_then(Value::as_object) {
@@ -324,6 +347,14 @@ async fn run_step(
     for pointer in &step.absent {
         if body.pointer(pointer).is_some() {
             problems.push(format!("{pointer}: should be absent"));
+        }
+    }
+    for (name, pointer) in &step.save {
+        match body.pointer(pointer).and_then(Value::as_str) {
+            Some(value) => {
+                vars.saved.insert(name.clone(), value.to_owned());
+            }
+            None => problems.push(format!("{pointer}: no string to save as {name}")),
         }
     }
     if let Some(version) = version_of(&body) {
@@ -378,9 +409,11 @@ async fn recorded_sessions() {
                 k: format!("{}-{i}", stem.replace('_', "-")),
                 k2: format!("{}-{i}-b", stem.replace('_', "-")),
                 u: uuid::Uuid::new_v4().to_string(),
+                u2: uuid::Uuid::new_v4().to_string(),
                 v1: None,
                 v: None,
                 prev: Value::Null,
+                saved: BTreeMap::new(),
             };
             for step in &case.steps {
                 if let Err(e) = run_step(&state, &file.host, step, &mut vars).await {
@@ -410,8 +443,12 @@ async fn recorded_sessions() {
 /// api-version: `attributes.key_size` on RSA and oct keys (vault RSA keys recorded in April
 /// 2026 at 2025-07-01 carry it, as do the Go azkeys external-key recordings listed in
 /// crates/kv-protocol/spec/README.md). An older recording without it is no reason to drop
-/// it; a recording that has it still requires it.
+/// it; a recording that has it still requires it. The same holds for the attributes of
+/// list items (`/value/0/attributes`).
 fn added_since_recorded(pointer: &str, member: &str, recorded: &BTreeSet<&str>) -> bool {
     const ADDED: &[(&str, &str)] = &[("/attributes", "key_size")];
-    !recorded.contains(member) && ADDED.contains(&(pointer, member))
+    !recorded.contains(member)
+        && ADDED
+            .iter()
+            .any(|(suffix, added)| pointer.ends_with(suffix) && member == *added)
 }

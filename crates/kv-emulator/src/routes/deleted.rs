@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use kv_protocol::DeletedKeyListResult;
 
 use crate::error::ApiError;
-use crate::paging::{Cursor, PageRequest, paged};
+use crate::paging::{Cursor, PageRequest, list_response, paged};
 use crate::request::RequestCtx;
 use crate::routes::key_request::KeyRequest;
 use crate::routes::view;
@@ -59,7 +59,7 @@ pub async fn list_deleted_keys(state: AppState, ctx: RequestCtx) -> Result<Respo
             )
         },
     );
-    Ok(Json(result).into_response())
+    list_response(result)
 }
 
 /// `POST /deletedkeys/{name}/recover`: restores every version.

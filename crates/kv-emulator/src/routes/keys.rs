@@ -9,7 +9,7 @@ use kv_protocol::{
 };
 
 use crate::error::ApiError;
-use crate::paging::{Cursor, PageRequest, paged};
+use crate::paging::{Cursor, PageRequest, list_response, paged};
 use crate::request::{RequestCtx, parse_json};
 use crate::routes::key_request::{KeyRequest, answer};
 use crate::routes::view;
@@ -22,9 +22,22 @@ pub(crate) async fn create_key(req: KeyRequest<'_>) -> Result<Response, ApiError
     if super::external::is_external_create(req.body) {
         return super::external::create_external_key(req).await;
     }
-    let params: KeyCreateParameters = req.params()?;
+    let params: KeyCreateParameters = req
+        .params()
+        .map_err(|e| without_kty(req.body).unwrap_or(e))?;
     let row = keys::create(&req.state, req.name.clone(), params).await?;
     Ok(req.bundle(&row))
+}
+
+/// The service's answer to a CreateKey object without a `kty` (Java `createKeyNullType`
+/// recording, 7.4: the property name is empty, twice).
+fn without_kty(body: &[u8]) -> Option<ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let object = value.as_object()?;
+    object
+        .get("kty")
+        .is_none_or(serde_json::Value::is_null)
+        .then(|| ApiError::bad("Property  has invalid value\r\nProperty  has invalid value\r\n"))
 }
 
 /// `PUT /keys/{name}`.
@@ -63,7 +76,7 @@ pub async fn list_keys(state: AppState, ctx: RequestCtx) -> Result<Response, Api
         },
         |last| page.next_link(&ctx, "/keys", &Cursor::AfterName(last.name.clone())),
     );
-    Ok(Json(result).into_response())
+    list_response(result)
 }
 
 /// `GET /keys/{name}/versions` (an empty list when no active key has that name).
@@ -87,7 +100,7 @@ pub(crate) async fn list_versions(req: KeyRequest<'_>) -> Result<Response, ApiEr
         },
         |last| page.next_link(&ctx, &path, &Cursor::AfterSeq(last.seq)),
     );
-    Ok(Json(result).into_response())
+    list_response(result)
 }
 
 /// `POST /keys/{name}/backup`.

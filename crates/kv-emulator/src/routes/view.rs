@@ -34,10 +34,16 @@ fn attributes(base: &str, meta: &KeyMeta, settings: &VaultSettings) -> KeyAttrib
     }
 }
 
-/// Deleted keys are answered without `key_size`, as the service's recorded delete and
-/// get-deleted answers show (Go azkeys `TestExternalKeyReference`, 2026-01-01-preview).
-fn without_key_size(mut attributes: Option<KeyAttributes>) -> Option<KeyAttributes> {
-    if let Some(a) = attributes.as_mut() {
+/// A Managed HSM answers deleted keys without `key_size`, as its recorded delete and
+/// get-deleted answers show (Go azkeys `TestExternalKeyReference`, 2026-01-01-preview); a
+/// vault keeps it (JS `recording_can_update_a_disabled_key`, RSA at 2025-07-01, 2026).
+fn deleted_attributes(
+    base: &str,
+    settings: &VaultSettings,
+    mut attributes: Option<KeyAttributes>,
+) -> Option<KeyAttributes> {
+    let kind = crate::personality::kind_of_base(base, settings.kind);
+    if let Some(a) = attributes.as_mut().filter(|_| kind.is_hsm()) {
         a.key_size = None;
     }
     attributes
@@ -52,9 +58,19 @@ pub fn bundle(base: &str, row: &VersionRow, settings: &VaultSettings) -> KeyBund
         attributes: Some(attributes(base, &row.meta, settings)),
         tags: row.meta.tags.clone(),
         managed: None,
-        release_policy: row.meta.release_policy.clone(),
+        release_policy: row.meta.release_policy.clone().map(|mut policy| {
+            // The service names the content type it defaults to (Go azkeys
+            // `TestReleaseKey/KV.json`: a policy sent without one comes back with it).
+            policy
+                .content_type
+                .get_or_insert_with(|| DEFAULT_POLICY_CONTENT_TYPE.to_owned());
+            policy
+        }),
     }
 }
+
+/// The content type of a release policy sent without one.
+const DEFAULT_POLICY_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
 /// A list entry: versionless `kid` for the keys list, versioned for the versions list.
 pub fn item(base: &str, row: &VersionRow, settings: &VaultSettings, versioned: bool) -> KeyItem {
@@ -74,7 +90,7 @@ pub fn item(base: &str, row: &VersionRow, settings: &VaultSettings, versioned: b
 /// The deleted key bundle of a deleted key.
 pub fn deleted_bundle(base: &str, row: &DeletedRow, settings: &VaultSettings) -> DeletedKeyBundle {
     let mut bundle = bundle(base, &row.latest, settings);
-    bundle.attributes = without_key_size(bundle.attributes);
+    bundle.attributes = deleted_attributes(base, settings, bundle.attributes);
     DeletedKeyBundle {
         bundle,
         recovery_id: Some(recovery_id(base, &row.latest.name)),
@@ -86,7 +102,7 @@ pub fn deleted_bundle(base: &str, row: &DeletedRow, settings: &VaultSettings) ->
 /// A deleted keys list entry.
 pub fn deleted_item(base: &str, row: &DeletedRow, settings: &VaultSettings) -> DeletedKeyItem {
     let mut item = item(base, &row.latest, settings, false);
-    item.attributes = without_key_size(item.attributes);
+    item.attributes = deleted_attributes(base, settings, item.attributes);
     DeletedKeyItem {
         item,
         recovery_id: Some(recovery_id(base, &row.latest.name)),

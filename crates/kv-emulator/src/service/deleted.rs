@@ -58,7 +58,9 @@ pub(crate) async fn recover(state: &AppState, name: String) -> Result<VersionRow
         .store()
         .run(move |tx| {
             let Some((canonical, Some(_))) = tx.name_state(&name)? else {
-                return Err(ApiError::DeletedKeyNotFound(name));
+                // Worded as for a live key, not "Deleted Key not found" (.NET
+                // `RecoverDeletedKeyNonExisting` recording).
+                return Err(ApiError::KeyNotFound(name));
             };
             tx.recover(&canonical)?;
             find(tx, &canonical, None)

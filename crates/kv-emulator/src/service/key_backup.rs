@@ -45,7 +45,19 @@ pub(crate) fn seal_backup(state: &AppState, content: &BackupContent) -> Result<V
 
 /// Authenticates, decrypts and checks a blob made by [`seal_backup`].
 pub(crate) fn open_backup(state: &AppState, blob: &[u8]) -> Result<BackupContent, ApiError> {
-    // The service's wording for a blob it cannot read (checked by the SDKs' own tests).
+    // The service's blobs open with a length-prefixed format name; one too short for its
+    // own prefix is "malformed" (.NET `RestoreKeyNonExisting` recording: 12 bytes of
+    // text), anything else it cannot read has an "invalid or corrupt version" (the JS
+    // tests' 8693 zero bytes).
+    if blob
+        .first()
+        .is_none_or(|&len| blob.len() <= usize::from(len))
+    {
+        return Err(ApiError::BadRequestCode {
+            code: "Malformed backup blob",
+            message: "Backup blob is corrupt.".into(),
+        });
+    }
     let invalid = || ApiError::bad("Backup blob contains invalid or corrupt version.");
     let plain = state
         .store()

@@ -140,7 +140,14 @@ pub(crate) fn find(tx: &Tx<'_>, name: &str, version: Option<&str>) -> Result<Ver
         Some(v) if is_version_id(v) => tx.version(name, &v.to_ascii_lowercase())?,
         Some(_) => None,
     };
-    row.ok_or_else(|| ApiError::KeyNotFound(name.to_owned()))
+    // The service names what was asked for: `name/version` when a version was (Go azkeys
+    // `TestRecoverDeletedKey/KV.json`).
+    row.ok_or_else(|| {
+        ApiError::KeyNotFound(match version {
+            Some(v) if !v.is_empty() => format!("{name}/{v}"),
+            _ => name.to_owned(),
+        })
+    })
 }
 
 /// The version `name`/`version` (latest when `version` is `None`).

@@ -12,7 +12,7 @@ use kv_protocol::{
     RoleDefinition, RoleDefinitionProperties, RoleDefinitionType, RoleScope, RoleType,
 };
 
-use crate::error::ApiError;
+use crate::error::{ApiError, with_activity_id};
 use crate::rbac::builtin::{self, BUILT_IN_ROLES, definition_id};
 use crate::rbac::decision::definition_name;
 use crate::rbac::{Decision, normalize_scope, scope_covers};
@@ -38,17 +38,21 @@ pub(crate) fn guid(name: &str) -> Result<String, ApiError> {
         .map_err(|_| ApiError::bad("The role assignment or definition name must be a GUID."))
 }
 
-fn definition_not_found(name: &str) -> ApiError {
+/// The service's answer for a missing definition, which does not name it (Go azadmin
+/// `TestDeleteRoleDefinition_FailureInvalidRole` recording).
+fn definition_not_found(_name: &str) -> ApiError {
     ApiError::NotFoundCode {
         code: "RoleDefinitionNotFound",
-        message: format!("Requested role definition {name} was not found."),
+        message: with_activity_id("Requested role definition not found"),
     }
 }
 
-fn assignment_not_found(name: &str) -> ApiError {
+/// The service's answer for a missing assignment (Go azadmin
+/// `TestDeleteRoleAssignment_FailureInvalidRole` recording).
+fn assignment_not_found(_name: &str) -> ApiError {
     ApiError::NotFoundCode {
         code: "RoleAssignmentNotFound",
-        message: format!("Requested role assignment {name} was not found."),
+        message: with_activity_id("Requested role assignment not found"),
     }
 }
 
@@ -211,7 +215,7 @@ pub(crate) async fn create_assignment(
                 // The service answers 400, not 409 (the official SDKs' recordings).
                 return Err(ApiError::BadRequestCode {
                     code: "RoleAssignmentExists",
-                    message: "The role assignment already exists.".into(),
+                    message: with_activity_id("The role assignment already exists."),
                 });
             }
             Ok(())

@@ -135,12 +135,12 @@ pub(crate) fn validate_policy(
     Ok(policy)
 }
 
-/// The policy of key `name` (the default one when none is set), with the key's canonical
-/// name.
+/// The policy set on key `name` (`None` when none is: the key follows [`default_policy`]),
+/// with the key's canonical name.
 pub(crate) async fn policy(
     state: &AppState,
     name: String,
-) -> Result<(String, KeyRotationPolicy), ApiError> {
+) -> Result<(String, Option<KeyRotationPolicy>), ApiError> {
     validate_key_name(&name)?;
     let (canonical, policy) = state
         .store()
@@ -149,7 +149,7 @@ pub(crate) async fn policy(
             Ok((latest.name.clone(), tx.rotation_policy(&latest.name)?))
         })
         .await?;
-    Ok((canonical, policy.unwrap_or_else(default_policy)))
+    Ok((canonical, policy))
 }
 
 /// Validates and stores `given` as the policy of key `name`; answers the stored policy

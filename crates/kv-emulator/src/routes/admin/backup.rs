@@ -15,6 +15,7 @@ use kv_protocol::{
     RestoreOperation, RestoreOperationParameters, SasTokenParameter,
     SelectiveKeyRestoreOperationParameters,
 };
+use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::request::{RequestCtx, parse_json};
@@ -25,8 +26,45 @@ use crate::state::AppState;
 /// Seconds a client is told to wait between status polls.
 pub const RETRY_AFTER_SECS: u32 = 1;
 
+/// The members of a backup status; the service sends each, `null` when unset (Go azadmin
+/// `TestBackupRestore` recording), where the wire type leaves unset ones out.
+const BACKUP_STATUS_MEMBERS: &[&str] = &[
+    "status",
+    "statusDetails",
+    "error",
+    "startTime",
+    "endTime",
+    "jobId",
+    "azureStorageBlobContainerUri",
+];
+
+/// The members of a restore status (full or selective), each sent as for a backup.
+const RESTORE_STATUS_MEMBERS: &[&str] = &[
+    "status",
+    "statusDetails",
+    "error",
+    "startTime",
+    "endTime",
+    "jobId",
+];
+
+/// `op` as the service sends it: every member of `members`, `null` when unset.
+fn status_body<T: serde::Serialize>(op: &T, members: &[&str]) -> Result<Value, ApiError> {
+    let mut body = serde_json::to_value(op).map_err(ApiError::internal)?;
+    if let Some(object) = body.as_object_mut() {
+        for member in members {
+            object.entry(*member).or_insert(Value::Null);
+        }
+    }
+    Ok(body)
+}
+
 /// 202 with the job's status, pointing at `/{kind}/{id}/pending`.
-fn accepted<T: serde::Serialize>(ctx: &RequestCtx, kind: &str, id: &str, body: &T) -> Response {
+fn accepted(ctx: &RequestCtx, kind: &str, id: &str, body: Result<Value, ApiError>) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return e.into_response(),
+    };
     let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
     let status_url = format!(
         "{}/{kind}/{id}/pending?api-version={}",
@@ -42,11 +80,23 @@ fn accepted<T: serde::Serialize>(ctx: &RequestCtx, kind: &str, id: &str, body: &
 }
 
 fn backup_accepted(ctx: &RequestCtx, op: &FullBackupOperation) -> Response {
-    accepted(ctx, "backup", op.job_id.as_deref().unwrap_or_default(), op)
+    let body = status_body(op, BACKUP_STATUS_MEMBERS);
+    accepted(
+        ctx,
+        "backup",
+        op.job_id.as_deref().unwrap_or_default(),
+        body,
+    )
 }
 
 fn restore_accepted(ctx: &RequestCtx, op: &RestoreOperation) -> Response {
-    accepted(ctx, "restore", op.job_id.as_deref().unwrap_or_default(), op)
+    let body = status_body(op, RESTORE_STATUS_MEMBERS);
+    accepted(
+        ctx,
+        "restore",
+        op.job_id.as_deref().unwrap_or_default(),
+        body,
+    )
 }
 
 /// `POST /backup`.
@@ -102,9 +152,13 @@ pub(crate) async fn selective_restore(req: KeyRequest<'_>) -> Result<Response, A
 
 /// `GET /backup/{jobId}/pending` (`is_backup`) and `GET /restore/{jobId}/pending`.
 pub fn status(state: AppState, id: String, is_backup: bool) -> Result<Response, ApiError> {
-    if is_backup {
-        Ok(Json(backup::backup_status(&state, &id)?).into_response())
+    let body = if is_backup {
+        status_body(&backup::backup_status(&state, &id)?, BACKUP_STATUS_MEMBERS)?
     } else {
-        Ok(Json(backup::restore_status(&state, &id)?).into_response())
-    }
+        status_body(
+            &backup::restore_status(&state, &id)?,
+            RESTORE_STATUS_MEMBERS,
+        )?
+    };
+    Ok(Json(body).into_response())
 }

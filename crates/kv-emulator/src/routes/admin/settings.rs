@@ -4,7 +4,7 @@ use axum::Json;
 use axum::response::{IntoResponse, Response};
 use kv_protocol::{SettingsListResult, UpdateSettingRequest};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, with_activity_id};
 use crate::request::parse_json;
 use crate::service::settings;
 use crate::state::AppState;
@@ -23,6 +23,14 @@ pub async fn get(state: AppState, name: String) -> Result<Response, ApiError> {
 /// `PATCH /settings/{name}` with `{"value": "true"}`.
 pub async fn update(state: AppState, name: String, body: &[u8]) -> Result<Response, ApiError> {
     let name = settings::known(&name)?;
+    if body.is_empty() {
+        // The service's own code for a patch without a body (Go azadmin
+        // `TestUpdateSetting_InvalidUpdateSettingRequest` recording).
+        return Err(ApiError::BadRequestCode {
+            code: "Nocontentprovided",
+            message: with_activity_id("No content provided"),
+        });
+    }
     let params: UpdateSettingRequest = parse_json(body)?;
     Ok(Json(settings::update(&state, name, params.value).await?).into_response())
 }
