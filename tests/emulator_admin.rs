@@ -641,10 +641,12 @@ async fn role_definitions_assignments_and_settings() {
         .call(Method::PATCH, setting, "t", Some(json!({"value": "maybe"})))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, _, _) = vault
+    // An unknown name is 400 InvalidSetting, as the service answers.
+    let (status, body, _) = vault
         .call(Method::GET, "/settings/NoSuchSetting", "t", None)
         .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "InvalidSetting");
     vault.emu.shutdown().await;
     let again = Vault::start(Emulator::builder().data_dir(dir.path())).await;
     assert_eq!(

@@ -5,7 +5,7 @@ import hashlib
 import uuid
 
 import pytest
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.keyvault.administration import (
     KeyVaultDataAction,
     KeyVaultPermission,
@@ -148,5 +148,8 @@ def test_settings(settings_client):
         assert settings_client.get_setting(SETTING).getboolean() is (not original)
     finally:
         settings_client.update_setting(KeyVaultSetting(name=SETTING, value=original))
-    with pytest.raises(ResourceNotFoundError):
+    # The service answers an unknown name with 400 InvalidSetting (Go azadmin recording).
+    with pytest.raises(HttpResponseError) as raised:
         settings_client.get_setting("NoSuchSetting")
+    assert raised.value.status_code == 400
+    assert raised.value.error.code == "InvalidSetting"

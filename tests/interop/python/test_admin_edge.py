@@ -576,7 +576,9 @@ def test_async_settings(emulator):
                 assert (await client.get_setting(SETTING)).getboolean() is (not original)
             finally:
                 await client.update_setting(KeyVaultSetting(name=SETTING, value=original))
-            with pytest.raises(ResourceNotFoundError):
+            # 400 InvalidSetting, as the service answers (Go azadmin recording).
+            with pytest.raises(HttpResponseError) as raised:
                 await client.get_setting("NoSuchSetting")
+            assert raised.value.status_code == 400
 
     asyncio.run(body())

@@ -5,27 +5,25 @@
 
 use kv_protocol::{Setting, SettingType};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, with_activity_id};
 use crate::state::AppState;
 
 /// The settings the emulator knows: name and default value (all boolean).
 pub(crate) const KNOWN_SETTINGS: [(&str, &str); 1] =
     [("AllowKeyManagementOperationsThroughARM", "false")];
 
-/// The spelling of known setting `name` (any case); 404 `SettingNotFound` otherwise.
+/// The spelling of known setting `name` (any case); 400 `InvalidSetting` otherwise, worded
+/// as the service does for a get as for an update (Go azadmin
+/// `TestGetSetting_InvalidSettingName` and `TestUpdateSetting_InvalidSettingName`).
 pub(crate) fn known(name: &str) -> Result<&'static str, ApiError> {
     KNOWN_SETTINGS
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(n, _)| *n)
-        .ok_or_else(|| ApiError::NotFoundCode {
-            code: "SettingNotFound",
-            message: format!(
-                "The setting {} was not found.",
-                name.chars()
-                    .filter(|c| !c.is_control())
-                    .take(100)
-                    .collect::<String>()
+        .ok_or_else(|| ApiError::BadRequestCode {
+            code: "InvalidSetting",
+            message: with_activity_id(
+                "Invalid setting name. Please check the spelling of the setting name to update.",
             ),
         })
 }
