@@ -661,8 +661,11 @@ fn settings_and_role_based_access_control() {
         .unwrap();
     assert_eq!(updated.as_bool(), Some(true));
     assert_eq!(settings.get_setting(name).unwrap().as_bool(), Some(true));
+    // The service answers an unknown setting name with 400 InvalidSetting (Go azadmin
+    // `TestGetSetting_InvalidSettingName` recording), not 404.
     let missing = settings.get_setting("NoSuchSetting").unwrap_err();
-    assert_eq!(missing.kind(), &ErrorKind::ResourceNotFound);
+    assert_eq!(missing.kind(), &ErrorKind::BadRequest);
+    assert_eq!(missing.error_code(), Some("InvalidSetting"));
 
     let rbac = KeyVaultAccessControlClient::new(
         fx.env.emulator.url(),
