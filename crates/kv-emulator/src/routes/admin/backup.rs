@@ -26,20 +26,10 @@ use crate::state::AppState;
 /// Seconds a client is told to wait between status polls.
 pub const RETRY_AFTER_SECS: u32 = 1;
 
-/// The members of a backup status; the service sends each, `null` when unset (Go azadmin
-/// `TestBackupRestore` recording), where the wire type leaves unset ones out.
-const BACKUP_STATUS_MEMBERS: &[&str] = &[
-    "status",
-    "statusDetails",
-    "error",
-    "startTime",
-    "endTime",
-    "jobId",
-    "azureStorageBlobContainerUri",
-];
-
-/// The members of a restore status (full or selective), each sent as for a backup.
-const RESTORE_STATUS_MEMBERS: &[&str] = &[
+/// The members of every backup and restore status (full or selective); the service sends
+/// each, `null` when unset (Go azadmin `TestBackupRestore` recording), where the wire type
+/// leaves unset ones out.
+const STATUS_MEMBERS: &[&str] = &[
     "status",
     "statusDetails",
     "error",
@@ -48,11 +38,18 @@ const RESTORE_STATUS_MEMBERS: &[&str] = &[
     "jobId",
 ];
 
-/// `op` as the service sends it: every member of `members`, `null` when unset.
-fn status_body<T: serde::Serialize>(op: &T, members: &[&str]) -> Result<Value, ApiError> {
+/// What a backup status sends besides [`STATUS_MEMBERS`].
+const BACKUP_STATUS_MEMBERS: &[&str] = &["azureStorageBlobContainerUri"];
+
+/// What a restore status sends besides [`STATUS_MEMBERS`]: nothing.
+const RESTORE_STATUS_MEMBERS: &[&str] = &[];
+
+/// `op` as the service sends it: every member of [`STATUS_MEMBERS`] and of `more`, `null`
+/// when unset.
+fn status_body<T: serde::Serialize>(op: &T, more: &[&str]) -> Result<Value, ApiError> {
     let mut body = serde_json::to_value(op).map_err(ApiError::internal)?;
     if let Some(object) = body.as_object_mut() {
-        for member in members {
+        for member in STATUS_MEMBERS.iter().chain(more) {
             object.entry(*member).or_insert(Value::Null);
         }
     }
