@@ -62,6 +62,9 @@
 //! [`EmulatorBuilder::trust_attestation_signer`]) whose claims satisfy the policy; see
 //! `src/release/token.rs` for the exact rules. The key comes back wrapped to the token's
 //! runtime RSA key (`x-ms-runtime.keys`) as the service does (`key_hsm`).
+//! `GET /generate-test-token` makes the emulator its own attestation service for the
+//! SDKs' release tests (`AZURE_KEYVAULT_ATTESTATION_URL` set to the emulator's URL):
+//! see `src/release/test_service.rs`.
 //!
 //! # The 2026 api-versions
 //!

@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/healthz", get(health))
         .merge(emulator)
         .merge(crate::oauth::router())
+        .merge(crate::release::test_service::router())
         .layer(from_fn(logging::log_request))
 }
 

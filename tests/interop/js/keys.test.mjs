@@ -308,6 +308,41 @@ describe(`KeyClient against the emulator (${PERSONALITY})`, () => {
     await deleteAndPurge(name);
   });
 
+  it("releases an exportable key for the emulator's own test attestation token", async () => {
+    // As the SDK's own release tests: the token from `{attestation URL}/generate-test-token`,
+    // the policy naming that URL as its authority and asking for `sdk-test`.
+    const attestationUrl = URL_;
+    const response = await fetch(`${attestationUrl}/generate-test-token`);
+    assert.equal(response.status, 200);
+    const { token } = await response.json();
+    const policy = {
+      anyOf: [{ anyOf: [{ claim: "sdk-test", equals: true }], authority: `${attestationUrl}/` }],
+      version: "1.0.0",
+    };
+    const name = unique("js-release");
+    const key = await client.createRsaKey(name, {
+      exportable: true,
+      hsm: true,
+      releasePolicy: { encodedPolicy: new TextEncoder().encode(JSON.stringify(policy)) },
+    });
+    assert.equal(key.properties.exportable, true);
+    assert.ok(key.properties.releasePolicy.encodedPolicy.length > 0);
+    const released = await client.releaseKey(name, token);
+    assert.ok(released.value.split(".").length === 3, "the release answer is a JWS");
+
+    // A policy naming another authority refuses the same token.
+    const other = unique("js-release-other");
+    const otherPolicy = { ...policy, anyOf: [{ ...policy.anyOf[0], authority: "https://attest.example/" }] };
+    await client.createRsaKey(other, {
+      exportable: true,
+      hsm: true,
+      releasePolicy: { encodedPolicy: new TextEncoder().encode(JSON.stringify(otherPolicy)) },
+    });
+    await assert.rejects(client.releaseKey(other, token), (e) => e.statusCode === 403);
+    await deleteAndPurge(name);
+    await deleteAndPurge(other);
+  });
+
   it("returns random bytes from a Managed HSM", { skip: !HSM }, async () => {
     const bytes = await client.getRandomBytes(32);
     assert.equal(bytes.length, 32);

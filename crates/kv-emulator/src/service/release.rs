@@ -31,7 +31,9 @@ pub(crate) async fn attested_claims(
     target: String,
 ) -> Result<serde_json::Value, ApiError> {
     let document = parse_policy(policy)?;
-    let signers = state.settings().attestation_signers.clone();
+    let mut signers = state.settings().attestation_signers.clone();
+    // Tokens of the emulator's own test attestation service (`/generate-test-token`).
+    signers.extend(crate::release::test_service::signer_if_started());
     let now = state.clock().now();
     let claims = tokio::task::spawn_blocking(move || token::verify(&target, &signers, now))
         .await

@@ -1,5 +1,7 @@
-//! Shared by the crash tests: start the `kv-emulator` binary on a data directory and build
-//! an HTTPS client that trusts the certificate it wrote there.
+//! Shared by the crash tests and the JavaScript interop test: start the `kv-emulator` binary
+//! on a data directory and build an HTTPS client that trusts the certificate it wrote there.
+// Each test binary that includes this module uses a part of it.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
