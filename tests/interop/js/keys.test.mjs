@@ -6,7 +6,7 @@
 // (jsvault.vault.localhost) or `managedhsm` (jshsm.managedhsm.localhost); the emulator
 // answers as the service's vault or Managed HSM by host name.
 import assert from "node:assert/strict";
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, createPublicKey, generateKeyPairSync, randomUUID, verify } from "node:crypto";
 import dns from "node:dns";
 import { describe, it } from "node:test";
 
@@ -192,6 +192,61 @@ describe(`KeyClient against the emulator (${PERSONALITY})`, () => {
       (e) => e.statusCode === 404 && e.code === "KeyNotFound",
     );
     await deleteAndPurge(source.name);
+  });
+
+  it("imports RSA and EC private keys made by node and signs with them", async () => {
+    const fromNode = (key) => {
+      const jwk = key.export({ format: "jwk" });
+      const bytes = {};
+      for (const [k, v] of Object.entries(jwk)) {
+        bytes[k] = ["kty", "crv"].includes(k) ? v : Buffer.from(v, "base64url");
+      }
+      return bytes;
+    };
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const rsaName = unique("js-import-rsa");
+    const imported = await client.importKey(rsaName, { ...fromNode(rsa.privateKey), keyOps: ["sign", "verify"] }, {
+      hardwareProtected: HSM,
+      tags: { from: "node" },
+    });
+    assert.equal(imported.keyType, HSM ? "RSA-HSM" : "RSA");
+    assert.equal(imported.key.d, undefined, "the private part never comes back");
+    assert.deepEqual(Buffer.from(imported.key.n), fromNode(rsa.publicKey).n);
+    const digest = sha256("imported");
+    const signed = await new CryptographyClient(imported.id, credential, options).sign("PS256", digest);
+    assert.ok(
+      verify("sha256", Buffer.from("imported"), {
+        key: rsa.publicKey,
+        padding: 6, // RSA_PKCS1_PSS_PADDING
+        saltLength: 32,
+      }, Buffer.from(signed.result)),
+      "node verifies the service's PS256 signature",
+    );
+
+    const ec = generateKeyPairSync("ec", { namedCurve: "P-384" });
+    const ecName = unique("js-import-ec");
+    const ecKey = await client.importKey(ecName, fromNode(ec.privateKey));
+    assert.equal(ecKey.key.crv, "P-384");
+    const ecSig = await new CryptographyClient(ecKey.id, credential, options).sign("ES384", createHash("sha384").update("ec").digest());
+    assert.ok(
+      verify("sha384", Buffer.from("ec"), { key: ec.publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(ecSig.result)),
+      "node verifies the service's ES384 signature",
+    );
+    // The public JWK the service returns is the imported key.
+    const publicJwk = createPublicKey({ key: { kty: "EC", crv: "P-384", x: Buffer.from(ecKey.key.x).toString("base64url"), y: Buffer.from(ecKey.key.y).toString("base64url") }, format: "jwk" });
+    assert.ok(publicJwk.equals(ec.publicKey));
+    await deleteAndPurge(rsaName);
+    await deleteAndPurge(ecName);
+  });
+
+  it("signs with secp256k1 keys", async () => {
+    const name = unique("js-k1");
+    const key = await client.createEcKey(name, { curve: "P-256K" });
+    assert.equal(key.key.crv, "P-256K");
+    const crypto = new CryptographyClient(key.id, credential, options);
+    const signed = await crypto.sign("ES256K", sha256("k1"));
+    assert.equal((await crypto.verify("ES256K", sha256("k1"), signed.result)).result, true);
+    await deleteAndPurge(name);
   });
 
   it("signs and verifies through the service and locally", async () => {
