@@ -8,7 +8,7 @@ use kv_protocol::{
     Tags,
 };
 
-use crate::error::ApiError;
+use crate::error::{ApiError, with_activity_id};
 use crate::keymat::{self, KeySpec};
 use crate::names::{is_version_id, new_version_id, validate_key_name, validate_tags};
 use crate::personality;
@@ -48,14 +48,13 @@ pub(crate) fn new_meta(
     let secure_wrap = check_new_key(&ops, exportable, new.release_policy.is_some())?;
     public.key_ops = Some(ops);
     if exportable && new.release_policy.is_none() {
-        return Err(ApiError::bad(
-            "An exportable key must have a release policy (release_policy).",
-        ));
+        return Err(ApiError::bad(release_rule_message(
+            "AKV.SKR.1004",
+            "Exportable keys must have release policy",
+        )));
     }
     if new.release_policy.is_some() && !exportable && !secure_wrap {
-        return Err(ApiError::bad(
-            "A key with a release policy must be exportable (attributes.exportable).",
-        ));
+        return Err(ApiError::bad(non_exportable_with_policy()));
     }
     if let Some(policy) = &new.release_policy {
         validate_policy(policy)?;
@@ -340,9 +339,7 @@ fn apply_update(meta: &mut KeyMeta, params: KeyUpdateParameters, now: i64) -> Re
     }
     if let Some(policy) = params.release_policy {
         if meta.attributes.exportable != Some(true) {
-            return Err(ApiError::bad(
-                "A key with a release policy must be exportable (attributes.exportable).",
-            ));
+            return Err(ApiError::bad(non_exportable_with_policy()));
         }
         if meta
             .release_policy
@@ -357,6 +354,24 @@ fn apply_update(meta: &mut KeyMeta, params: KeyUpdateParameters, now: i64) -> Re
     }
     meta.attributes.updated = Some(now);
     Ok(())
+}
+
+/// The service's words for a broken release-policy rule: a vault leads with the rule's
+/// `AKV.SKR` code, a Managed HSM ends with an activity id ("Exportable keys must have release
+/// policy", recorded by the JavaScript SDK's live tests on both).
+fn release_rule_message(code: &str, message: &str) -> String {
+    match crate::vaults::current() {
+        Some((kind, _)) if kind.is_hsm() => with_activity_id(message),
+        _ => format!("{code}: {message}."),
+    }
+}
+
+/// A release policy on a key that is not exportable (`AKV.SKR.1005` on a vault).
+fn non_exportable_with_policy() -> String {
+    release_rule_message(
+        "AKV.SKR.1005",
+        "Non-exportable keys must not have release policy",
+    )
 }
 
 #[cfg(test)]

@@ -14,20 +14,29 @@ async fn release_needs_a_trusted_token_that_satisfies_the_policy() {
         {"claim": "x-ms-attestation-type", "equals": "sevsnpvm"}
     ]}]});
     let release_policy = json!({"contentType": "application/json; charset=utf-8", "data": b64(&serde_json::to_vec(&policy).unwrap())});
-    let (status, _) = app
-        .call(
-            "POST",
-            "/keys/exp/create",
-            Some(json!({"kty": "RSA-HSM", "attributes": {"exportable": true}})),
-        )
+    // Exportable keys need a policy, in the service's words: a vault leads with the rule's
+    // code, a Managed HSM ends with an activity id (JavaScript SDK live recordings).
+    let exportable_only = json!({"kty": "RSA-HSM", "attributes": {"exportable": true}});
+    let (status, body) = app
+        .call("POST", "/keys/exp/create", Some(exportable_only.clone()))
         .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "BadParameter");
     assert_eq!(
-        status,
-        StatusCode::BAD_REQUEST,
-        "exportable keys need a policy"
+        body["error"]["message"],
+        "AKV.SKR.1004: Exportable keys must have release policy."
+    );
+    let (status, body) = app
+        .call_at(HSM_HOST, "POST", "/keys/exp/create", Some(exportable_only))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Exportable keys must have release policy (Activity ID: "),
+        "{message}"
     );
     // A release policy needs an exportable key, at creation and on update.
-    let (status, _) = app
+    let (status, body) = app
         .call(
             "POST",
             "/keys/policy-only/create",
@@ -35,6 +44,10 @@ async fn release_needs_a_trusted_token_that_satisfies_the_policy() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a policy needs exportable");
+    assert_eq!(
+        body["error"]["message"],
+        "AKV.SKR.1005: Non-exportable keys must not have release policy."
+    );
     app.create("exp", json!({"kty": "RSA-HSM", "attributes": {"exportable": true}, "release_policy": release_policy}))
         .await;
     app.create("noexp", json!({"kty": "EC"})).await;
