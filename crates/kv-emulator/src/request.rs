@@ -26,6 +26,13 @@ pub fn request_host<B>(request: &axum::http::Request<B>) -> Option<String> {
     host_of(request.uri(), request.headers())
 }
 
+/// `https://HOST[:PORT]` as the client addressed the emulator (`localhost` when the request
+/// names no host): the issuer of the tokens the emulator signs for itself.
+pub fn request_base_url<B>(request: &axum::http::Request<B>) -> String {
+    let host = request_host(request).unwrap_or_else(|| "localhost".to_owned());
+    format!("https://{host}")
+}
+
 fn host_of(uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> Option<String> {
     uri.authority()
         .map(|a| a.as_str().to_owned())

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::{MANAGED_IDENTITY_OID, TOKEN_LIFETIME_SECS, TokenIssuer};
 use crate::error::ApiError;
-use crate::request::{read_body, request_host};
+use crate::request::{read_body, request_base_url};
 use crate::state::AppState;
 
 /// The token endpoints (no authentication, no `api-version`), merged by
@@ -44,18 +44,6 @@ fn issuer_of(state: &AppState) -> Result<Arc<TokenIssuer>, ApiError> {
     })
 }
 
-fn base_url(headers: &HeaderMap, request_host: Option<String>) -> String {
-    let host = request_host
-        .or_else(|| {
-            headers
-                .get(axum::http::header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| "localhost".to_owned());
-    format!("https://{host}")
-}
-
 async fn client_credentials(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
@@ -65,7 +53,7 @@ async fn client_credentials(
         Ok(issuer) => issuer,
         Err(e) => return e.into_response(),
     };
-    let base = base_url(request.headers(), request_host(&request));
+    let base = request_base_url(&request);
     let Ok(body) = read_body(request.into_body()).await else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -156,7 +144,7 @@ async fn managed_identity(
         .client_id
         .or(query.object_id)
         .unwrap_or_else(|| MANAGED_IDENTITY_OID.to_owned());
-    let base = base_url(request.headers(), request_host(&request));
+    let base = request_base_url(&request);
     let claims = issuer.claims(&base, &state.settings().tenant_id, &resource, &oid);
     match issuer.sign(&claims) {
         Ok(token) => Json(json!({
@@ -182,7 +170,7 @@ async fn openid_configuration(
     if let Err(e) = issuer_of(&state) {
         return e.into_response();
     }
-    let base = base_url(request.headers(), request_host(&request));
+    let base = request_base_url(&request);
     Json(json!({
         "issuer": format!("{base}/{tenant}/v2.0"),
         "token_endpoint": format!("{base}/{tenant}/oauth2/v2.0/token"),

@@ -34,7 +34,7 @@ use kv_jwk::{JsonWebKey, KeyCurveName, KeyOperation, SignatureAlgorithm, base64u
 use serde_json::json;
 
 use crate::error::ApiError;
-use crate::request::request_host;
+use crate::request::request_base_url;
 use crate::state::AppState;
 
 /// How long a generated token is valid, in seconds.
@@ -131,14 +131,8 @@ pub fn router() -> Router<AppState> {
         .route("/certs", get(certs))
 }
 
-/// `https://HOST[:PORT]` of the request.
-fn base_url(request: &Request) -> String {
-    let host = request_host(request).unwrap_or_else(|| "localhost".to_owned());
-    format!("https://{host}")
-}
-
 async fn generate_test_token(State(state): State<AppState>, request: Request) -> Response {
-    let issued = service().and_then(|s| s.token(&base_url(&request), state.clock().now()));
+    let issued = service().and_then(|s| s.token(&request_base_url(&request), state.clock().now()));
     match issued {
         Ok(token) => Json(json!({"token": token})).into_response(),
         Err(e) => e.into_response(),
@@ -146,7 +140,7 @@ async fn generate_test_token(State(state): State<AppState>, request: Request) ->
 }
 
 async fn openid_configuration(request: Request) -> Response {
-    let base = base_url(&request);
+    let base = request_base_url(&request);
     Json(json!({
         "issuer": base,
         "jwks_uri": format!("{base}/certs"),
