@@ -9,27 +9,15 @@
 //! is never skipped silently.
 
 mod common;
+// The interop tests' command runner (shared with the Python ones).
+#[path = "../../../tests/common/python_venv.rs"]
+mod python_venv;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn js_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop/js")
-}
-
-/// Runs `cmd`, panicking with both outputs unless it succeeds; returns stdout.
-fn run(cmd: &mut Command, what: &str) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: could not start (Node 20 and npm needed): {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
 }
 
 /// The folder with the pinned packages installed and the test modules copied in (Node
@@ -47,7 +35,7 @@ fn installed() -> PathBuf {
         for file in ["package.json", "package-lock.json"] {
             std::fs::copy(source.join(file), dest.join(file)).expect("copy package files");
         }
-        run(
+        python_venv::run(
             Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
                 .current_dir(&dest),

@@ -199,13 +199,8 @@ impl TokenIssuer {
     /// [`ApiError::Internal`] if signing fails.
     pub fn sign(&self, claims: &Claims) -> Result<String, ApiError> {
         let header = json!({"alg": "RS256", "typ": "JWT", "kid": self.kid});
-        let encode = |v: &serde_json::Value| base64url::encode(v.to_string().as_bytes());
         let claims = serde_json::to_value(claims).map_err(ApiError::internal)?;
-        let input = format!("{}.{}", encode(&header), encode(&claims));
-        let alg = SignatureAlgorithm::Rs256;
-        let digest = sha256(input.as_bytes());
-        let signature = self.key.sign(&alg, &digest).map_err(ApiError::internal)?;
-        Ok(format!("{input}.{}", base64url::encode(&signature)))
+        crate::release::token::sign(&self.key, &SignatureAlgorithm::Rs256, &header, &claims)
     }
 
     /// Claims for a token issued now to `oid` for `audience`, by the issuer at `base_url`.

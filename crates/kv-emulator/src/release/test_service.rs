@@ -29,8 +29,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use kv_crypto_local::LocalKey;
-use kv_crypto_local::digest::sha256;
-use kv_jwk::{JsonWebKey, KeyCurveName, KeyOperation, SignatureAlgorithm, base64url};
+use kv_jwk::{JsonWebKey, KeyCurveName, KeyOperation, SignatureAlgorithm};
 use serde_json::json;
 
 use crate::error::ApiError;
@@ -92,13 +91,7 @@ impl TestAttestation {
             "x-ms-attestation-type": "sdk-test",
             "x-ms-runtime": {"keys": [self.runtime]},
         });
-        let encode = |v: &serde_json::Value| base64url::encode(v.to_string().as_bytes());
-        let input = format!("{}.{}", encode(&header), encode(&claims));
-        let signature = self
-            .signer
-            .sign(&SignatureAlgorithm::Es256, &sha256(input.as_bytes()))
-            .map_err(ApiError::internal)?;
-        Ok(format!("{input}.{}", base64url::encode(&signature)))
+        super::token::sign(&self.signer, &SignatureAlgorithm::Es256, &header, &claims)
     }
 }
 

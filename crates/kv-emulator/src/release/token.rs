@@ -29,6 +29,25 @@ fn refuse(why: &str) -> ApiError {
     ))
 }
 
+/// `header` and `claims` as a compact JWS (`header.claims.signature`, base64url), signed by
+/// `key` with `alg` (which `header` names): the one signer of every token the emulator
+/// issues (its OAuth access tokens, key release answers, test attestation tokens).
+///
+/// # Errors
+/// [`ApiError::Internal`] if `alg` has no hash or the key cannot sign with it.
+pub fn sign(
+    key: &LocalKey,
+    alg: &SignatureAlgorithm,
+    header: &serde_json::Value,
+    claims: &serde_json::Value,
+) -> Result<String, ApiError> {
+    let encode = |v: &serde_json::Value| kv_jwk::base64url::encode(v.to_string().as_bytes());
+    let input = format!("{}.{}", encode(header), encode(claims));
+    let digest = digest_for(alg, input.as_bytes()).map_err(ApiError::internal)?;
+    let signature = key.sign(alg, &digest).map_err(ApiError::internal)?;
+    Ok(format!("{input}.{}", kv_jwk::base64url::encode(&signature)))
+}
+
 /// Verifies `token` against `signers` at time `now` and returns its claims.
 pub fn verify(
     token: &str,

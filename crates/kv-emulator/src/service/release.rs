@@ -101,31 +101,21 @@ pub(crate) async fn release(
     Ok(Released { row, key_hsm })
 }
 
-fn signer() -> Result<&'static JsonWebKey, ApiError> {
-    static SIGNER: std::sync::OnceLock<JsonWebKey> = std::sync::OnceLock::new();
+/// The emulator's release key (made once per process): its public JWK, sent in each
+/// answer's header, and the key that signs.
+fn signer() -> Result<&'static (JsonWebKey, LocalKey), ApiError> {
+    static SIGNER: std::sync::OnceLock<(JsonWebKey, LocalKey)> = std::sync::OnceLock::new();
     if let Some(k) = SIGNER.get() {
         return Ok(k);
     }
-    let key = kv_crypto_local::generate_ec(&KeyCurveName::P256).map_err(crypto_error)?;
-    Ok(SIGNER.get_or_init(|| key))
+    let private = kv_crypto_local::generate_ec(&KeyCurveName::P256).map_err(crypto_error)?;
+    let key = LocalKey::new(&private).map_err(crypto_error)?;
+    Ok(SIGNER.get_or_init(|| (private.to_public(), key)))
 }
 
 /// `payload` as a JWS signed ES256 by the emulator's release key.
 pub(crate) fn sign_jws(payload: &serde_json::Value) -> Result<String, ApiError> {
-    let key = signer()?;
-    let header =
-        json!({"alg": "ES256", "typ": "JWT", "kid": "kv-emulator-release", "jwk": key.to_public()});
-    let encode = |v: &serde_json::Value| -> Result<String, ApiError> {
-        Ok(kv_jwk::base64url::encode(
-            &serde_json::to_vec(v).map_err(ApiError::internal)?,
-        ))
-    };
-    let input = format!("{}.{}", encode(&header)?, encode(payload)?);
-    let alg = SignatureAlgorithm::Es256;
-    let digest = kv_crypto_local::digest::sha256(input.as_bytes());
-    let signature = LocalKey::new(key)
-        .map_err(crypto_error)?
-        .sign(&alg, &digest)
-        .map_err(crypto_error)?;
-    Ok(format!("{input}.{}", kv_jwk::base64url::encode(&signature)))
+    let (public, key) = signer()?;
+    let header = json!({"alg": "ES256", "typ": "JWT", "kid": "kv-emulator-release", "jwk": public});
+    token::sign(key, &SignatureAlgorithm::Es256, &header, payload)
 }
