@@ -99,8 +99,21 @@ fn finish_restore(mut op: RestoreOperation, now: i64, result: Result<(), JobErro
     JobStatus::Restore(op)
 }
 
+/// The shortest time a job reports `InProgress`, however quickly its work ends.
+///
+/// The service's jobs take seconds, so a client that resumes a poller from its
+/// continuation token right after starting a job always finds it running. The Python
+/// SDK depends on that: azure-keyvault-administration 4.7 with azure-core 1.41 cannot
+/// build a result when the status it resumes from has already ended (`'_ContinuationTokenHttpResponse'
+/// object has no attribute 'json'`), and its own tests resume right after `begin_backup`
+/// and `begin_restore`. A small job in the emulator ends in milliseconds; holding its end
+/// for this long keeps that window open. It costs pollers nothing: the first answer tells
+/// them to wait [`crate::routes::admin::backup::RETRY_AFTER_SECS`], which is longer.
+pub(crate) const MIN_JOB_DURATION: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Records `op` as its job (`status` wraps it), runs `work` in the background and stores
-/// the status `finish` makes of its outcome. Answers `op`, the status to answer now.
+/// the status `finish` makes of its outcome, no sooner than [`MIN_JOB_DURATION`] after the
+/// start. Answers `op`, the status to answer now.
 fn start<O, R, F>(
     state: &AppState,
     op: O,
@@ -117,8 +130,10 @@ where
     state.jobs().set(&id, status(op.clone()));
     let task_state = state.clone();
     let task_op = op.clone();
+    let ends_no_sooner = tokio::time::Instant::now() + MIN_JOB_DURATION;
     let spawned = state.jobs().spawn(async move {
         let result = work.await;
+        tokio::time::sleep_until(ends_no_sooner).await;
         let now = task_state.clock().now();
         task_state.jobs().set(&id, finish(task_op, now, result));
     });
@@ -157,6 +172,30 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A job whose work ends at once still reports `InProgress` for
+    /// [`MIN_JOB_DURATION`], then its outcome.
+    #[tokio::test(start_paused = true)]
+    async fn a_quick_job_runs_for_the_minimum_duration() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(
+            crate::store::Store::open(dir.path()).unwrap(),
+            crate::clock::Clock::default(),
+            crate::state::VaultSettings::default(),
+        );
+        let first = start_restore(&state, restore_op("quick".into(), 1), async { Ok(()) }).unwrap();
+        assert_eq!(first.status, Some(OperationStatus::InProgress));
+        let status = |state: &AppState| match state.jobs().get("quick") {
+            Some(JobStatus::Restore(op)) => op.status,
+            other => panic!("a restore job: {other:?}"),
+        };
+        tokio::time::sleep(MIN_JOB_DURATION - std::time::Duration::from_millis(1)).await;
+        assert_eq!(status(&state), Some(OperationStatus::InProgress));
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        // The task wakes at the deadline; let it store its outcome.
+        tokio::task::yield_now().await;
+        assert_eq!(status(&state), Some(OperationStatus::Succeeded));
+    }
 
     #[test]
     fn folder_url_only_on_success() {
