@@ -502,7 +502,7 @@ async fn role_definitions_assignments_and_settings() {
     let defs = "/providers/Microsoft.Authorization/roleDefinitions";
     let list = vault.ok(Method::GET, defs, "t", None).await;
     let builtins = list["value"].as_array().unwrap();
-    assert_eq!(builtins.len(), 9);
+    assert_eq!(builtins.len(), 10);
     assert!(
         builtins
             .iter()
@@ -546,13 +546,13 @@ async fn role_definitions_assignments_and_settings() {
         .await;
     assert_eq!(got["properties"]["description"], "v2");
     // As the service's own example: a definition written at /keys without assignable
-    // scopes is assignable at "/", so both listings show it (after the nine built-in roles;
-    // the recorded list includes Managed HSM Restore User).
+    // scopes is assignable at "/", so both listings show it (after the ten built-in roles;
+    // the recorded list includes the Restore User and the EKM Administrator).
     assert_eq!(got["properties"]["assignableScopes"], json!(["/"]));
     let at_keys = vault.ok(Method::GET, &keys_defs, "t", None).await;
-    assert_eq!(at_keys["value"].as_array().unwrap().len(), 10);
+    assert_eq!(at_keys["value"].as_array().unwrap().len(), 11);
     let at_root = vault.ok(Method::GET, &format!("/{defs}"), "t", None).await;
-    assert_eq!(at_root["value"].as_array().unwrap().len(), 10);
+    assert_eq!(at_root["value"].as_array().unwrap().len(), 11);
     let filtered = vault
         .ok(
             Method::GET,

@@ -60,18 +60,20 @@ impl Hsm {
 async fn key_size_at_2026_04_01_and_at_older_versions() {
     let hsm = Hsm::start().await;
     let name = unique("size");
+    // A Managed HSM reports the size of its oct-HSM keys only (Java, Python and .NET
+    // recordings, 2026).
     let created = hsm
         .keys(ApiVersion::V2026_04_01)
-        .create_rsa_key(
+        .create_oct_key(
             &name,
             Some(CreateKeyOptions {
-                key_size: Some(3072),
+                key_size: Some(128),
                 ..Default::default()
             }),
         )
         .await
         .expect("create at 2026-04-01");
-    assert_eq!(created.properties.key_size, Some(3072));
+    assert_eq!(created.properties.key_size, Some(128));
     assert_eq!(created.properties.external_key_id, None);
     // As recorded for the live service: older versions get the member too.
     for version in [ApiVersion::V2025_07_01, ApiVersion::V7_6, ApiVersion::V7_5] {
@@ -80,8 +82,23 @@ async fn key_size_at_2026_04_01_and_at_older_versions() {
             .get_key(&name, None)
             .await
             .expect("get");
-        assert_eq!(got.properties.key_size, Some(3072), "{version}");
+        assert_eq!(got.properties.key_size, Some(128), "{version}");
     }
+    let rsa = hsm
+        .keys(ApiVersion::V2026_04_01)
+        .create_rsa_key(
+            &unique("size-rsa"),
+            Some(CreateKeyOptions {
+                key_size: Some(3072),
+                ..Default::default()
+            }),
+        )
+        .await
+        .expect("RSA key");
+    assert_eq!(
+        rsa.properties.key_size, None,
+        "a Managed HSM's RSA-HSM keys"
+    );
     let ec = hsm
         .keys(ApiVersion::V2026_04_01)
         .create_ec_key(&unique("size-ec"), None)

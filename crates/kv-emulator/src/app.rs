@@ -68,12 +68,18 @@ async fn bind_vault(State(state): State<AppState>, mut request: Request, next: N
 /// `POST /rng`: 1 to 128 random bytes.
 async fn random_bytes(_ctx: RequestCtx, request: Request) -> Result<Response, ApiError> {
     let body = read_body(request.into_body()).await?;
-    let params: kv_protocol::GetRandomBytesRequest = parse_json(&body)?;
-    if !params.is_valid() {
-        return Err(ApiError::bad(format!(
-            "count must be between 1 and {}.",
-            kv_protocol::GetRandomBytesRequest::MAX_COUNT
-        )));
+    // Read wider than the wire type so that a negative count gets the service's range
+    // message, not a parse error (JS `returns an error when bytes is out of range`).
+    #[derive(serde::Deserialize)]
+    struct Count {
+        count: i64,
+    }
+    let params: Count = parse_json(&body)?;
+    let max = i64::from(kv_protocol::GetRandomBytesRequest::MAX_COUNT);
+    if !(1..=max).contains(&params.count) {
+        return Err(ApiError::bad(crate::error::hsm_activity_id(&format!(
+            "GetRandomBytesRequest: count cannot be greater than {max} or less than 1"
+        ))));
     }
     let len = usize::try_from(params.count).map_err(ApiError::internal)?;
     let bytes = kv_crypto_local::random_bytes(len).map_err(ApiError::internal)?;

@@ -53,7 +53,7 @@ pub async fn challenge_auth(
             Ok(_) => return next.run(request).await,
             Err(refusal) => refusal.message(),
         },
-        (None, _) => "AKV10000: Request is missing a Bearer or PoP token.",
+        (None, _) => "AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.",
     };
     let authority = match (&settings.token_issuer, request_host(&request)) {
         (Some(_), Some(host)) => format!("https://{host}"),

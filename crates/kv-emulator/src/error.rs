@@ -30,16 +30,28 @@ pub enum ApiError {
     #[error("{0}")]
     KeyOperationForbidden(String),
     /// 404 `KeyNotFound`: no such key (or version). The wording is the vault's; a Managed
-    /// HSM words it differently (`Key not found: Key not found: {kid} (Activity ID: ...)`).
+    /// HSM answers `Key not found: {kid} (Activity ID: ...)` (.NET `ManagedHsmLiveTests`
+    /// `GetKeyNonExisting`, `BackupKeyNonExisting`, 2026-03-01-preview).
     #[error(
         "A key with (name/id) {0} was not found in this key vault. If you recently deleted \
          this key you may be able to recover it using the correct recovery command. For help \
          resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
     )]
     KeyNotFound(String),
-    /// 404 `KeyNotFound`: no such deleted key.
+    /// 404 `KeyNotFound` for a rotation of a missing key: worded as [`ApiError::KeyNotFound`]
+    /// on a vault; a Managed HSM doubles its prefix here, `Key not found: Key not found:
+    /// {kid} (Activity ID: ...)` (Go `TestRotateKey/MHSM.json`).
+    #[error("{}", ApiError::KeyNotFound(.0.clone()))]
+    RotateKeyNotFound(String),
+    /// 404 `KeyNotFound`: no such deleted key. A Managed HSM answers `Key not found:
+    /// {base}/deletedkeys/{name} (Activity ID: ...)` (.NET `GetDeletedKeyNonExisting`).
     #[error("Deleted Key not found: {0}")]
     DeletedKeyNotFound(String),
+    /// 404 `KeyNotFound`: a recovery of a key that is not deleted. A vault words it as for
+    /// a live key (.NET `RecoverDeletedKeyNonExisting`, vault); a Managed HSM as
+    /// [`ApiError::DeletedKeyNotFound`] (the same test on a Managed HSM).
+    #[error("{}", ApiError::KeyNotFound(.0.clone()))]
+    NothingToRecover(String),
     /// 404 `NotFound`: no such route.
     #[error("{0}")]
     NotFound(String),
@@ -100,9 +112,11 @@ impl ApiError {
                 StatusCode::FORBIDDEN
             }
             Self::NotFoundCode { .. } => StatusCode::NOT_FOUND,
-            Self::KeyNotFound(_) | Self::DeletedKeyNotFound(_) | Self::NotFound(_) => {
-                StatusCode::NOT_FOUND
-            }
+            Self::KeyNotFound(_)
+            | Self::RotateKeyNotFound(_)
+            | Self::DeletedKeyNotFound(_)
+            | Self::NothingToRecover(_)
+            | Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -118,7 +132,10 @@ impl ApiError {
             Self::KeyOperationForbidden(_) => "KeyOperationForbidden",
             Self::ForbiddenByRbac(_) => "ForbiddenByRbac",
             Self::NotFoundCode { code, .. } | Self::BadRequestCode { code, .. } => code,
-            Self::KeyNotFound(_) | Self::DeletedKeyNotFound(_) => "KeyNotFound",
+            Self::KeyNotFound(_)
+            | Self::RotateKeyNotFound(_)
+            | Self::DeletedKeyNotFound(_)
+            | Self::NothingToRecover(_) => "KeyNotFound",
             Self::NotFound(_) => "NotFound",
             Self::MethodNotAllowed => "MethodNotAllowed",
             Self::Conflict(_) => "Conflict",
@@ -129,12 +146,22 @@ impl ApiError {
     /// The service's error body for this error.
     pub fn body(&self) -> KeyVaultError {
         let message = match self {
-            Self::Internal(_) => "The server encountered an internal error.".to_owned(),
+            Self::Internal(_) => Some("The server encountered an internal error.".to_owned()),
             Self::KeyNotFound(name) => {
-                key_not_found_message(name).unwrap_or_else(|| self.to_string())
+                hsm_not_found(&format!("Key not found: {{base}}/keys/{name}"))
             }
-            other => other.to_string(),
+            Self::RotateKeyNotFound(name) => hsm_not_found(&format!(
+                "Key not found: Key not found: {{base}}/keys/{name}"
+            )),
+            Self::DeletedKeyNotFound(name) | Self::NothingToRecover(name) => {
+                hsm_not_found(&format!("Key not found: {{base}}/deletedkeys/{name}"))
+            }
+            // A Managed HSM ends this refusal with an activity id too (Go
+            // `TestSecureWrapUnwrapKey`, 2026-03-01-preview).
+            Self::KeyOperationForbidden(message) => Some(hsm_activity_id(message)),
+            _ => None,
         };
+        let message = message.unwrap_or_else(|| self.to_string());
         KeyVaultError::new(self.code(), message)
     }
 }
@@ -196,13 +223,21 @@ pub(crate) fn with_activity_id(message: &str) -> String {
     format!("{message} (Activity ID: {})", uuid::Uuid::new_v4())
 }
 
-/// A Managed HSM's message for a missing key, `None` on a vault (or outside a request):
-/// `Key not found: Key not found: {base}/keys/{name} (Activity ID: {uuid})` (Go
-/// `TestRotateKey/MHSM.json`).
-fn key_not_found_message(name: &str) -> Option<String> {
+/// `message` with a fresh activity id on a Managed HSM (as it ends most of its error
+/// messages), as is on a vault or outside a request.
+pub(crate) fn hsm_activity_id(message: &str) -> String {
+    match crate::vaults::current() {
+        Some((kind, _)) if kind.is_hsm() => with_activity_id(message),
+        _ => message.to_owned(),
+    }
+}
+
+/// A Managed HSM's message for a missing key: `template` with `{base}` replaced by the
+/// instance's base URL, and an activity id. `None` on a vault (or outside a request).
+fn hsm_not_found(template: &str) -> Option<String> {
     let (kind, base) = crate::vaults::current()?;
     kind.is_hsm()
-        .then(|| with_activity_id(&format!("Key not found: Key not found: {base}/keys/{name}")))
+        .then(|| with_activity_id(&template.replace("{base}", &base)))
 }
 
 /// Maps a local crypto failure to the service's answer. Decrypt, unwrap and verify

@@ -78,7 +78,8 @@
 //! recorded in each Managed HSM's own database, not contacted: `check` answers as a
 //! documented test double, and external key references (`attributes.external_key`) are
 //! backed by an AES-256 key the emulator holds in place of the external HSM. With `--rbac` the EKM operations need the `ekm/read`, `ekm/write` and
-//! `ekm/delete` data actions, which the Administrator role grants. EKM proxy private
+//! `ekm/delete` data actions, which the built-in Managed HSM EKM Administrator role grants
+//! (the Administrator does not, as the service lists them). EKM proxy private
 //! endpoints (`/ekm/privateendpoint...`, 2026-07-01-preview only) are recorded per Managed
 //! HSM too; their create and delete operations finish at once (no Private Link Service).
 //!

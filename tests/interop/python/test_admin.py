@@ -29,7 +29,7 @@ def test_built_in_and_custom_role_definitions(access_control_client):
     client = access_control_client
     definitions = list(client.list_role_definitions(KeyVaultRoleScope.GLOBAL))
     built_in = [d for d in definitions if d.role_type == "AKVBuiltInRole"]
-    assert len(built_in) == 9  # with Managed HSM Restore User, as recorded
+    assert len(built_in) == 10  # with the Restore User and the EKM Administrator, as recorded
     crypto_user = client.get_role_definition(KeyVaultRoleScope.GLOBAL, CRYPTO_USER)
     assert crypto_user.role_name == "Managed HSM Crypto User"
     assert KeyVaultDataAction.SIGN_HSM_KEY in crypto_user.permissions[0].data_actions

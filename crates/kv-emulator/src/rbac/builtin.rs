@@ -28,16 +28,22 @@ pub struct BuiltInRole {
 
 /// Managed HSM Administrator.
 pub const ADMINISTRATOR: &str = "a290e904-7015-4bba-90c8-60543313cdb4";
-/// The External Key Manager data actions. The 2026 specs say the `/ekm` operations need
-/// "ekm/read", "ekm/write" and "ekm/delete" permission, but their `DataAction` enum lists
-/// no EKM value and no public document spells the full strings or names the id of a
-/// built-in EKM role; these follow the pattern of the other Managed HSM actions, and the
-/// Administrator role grants them.
+/// Managed HSM EKM Administrator: the one built-in role with the External Key Manager
+/// actions (JS `keyvault-admin` and Python `test_role_definitions[2026-01-01-preview]`
+/// recordings, 2026).
+pub const EKM_ADMINISTRATOR: &str = "abdd7ec4-a273-4265-bf38-e001014e2d8e";
+/// Read the EKM connection and its private endpoints (the spec's `ekm/read`; the
+/// `DataAction` enum has no EKM value, the recorded role definitions spell them).
 pub const EKM_READ: &str = "Microsoft.KeyVault/managedHsm/ekm/read/action";
 /// Create or update the EKM connection (see [`EKM_READ`]).
 pub const EKM_WRITE: &str = "Microsoft.KeyVault/managedHsm/ekm/write/action";
 /// Delete the EKM connection (see [`EKM_READ`]).
 pub const EKM_DELETE: &str = "Microsoft.KeyVault/managedHsm/ekm/delete/action";
+/// Read the Managed HSM's settings (granted by the Administrator as recorded; not in the
+/// spec's `DataAction` enum).
+pub const SETTINGS_READ: &str = "Microsoft.KeyVault/managedHsm/settings/read/action";
+/// Update the Managed HSM's settings (see [`SETTINGS_READ`]).
+pub const SETTINGS_WRITE: &str = "Microsoft.KeyVault/managedHsm/settings/write/action";
 /// Managed HSM Crypto Officer.
 pub const CRYPTO_OFFICER: &str = "515eb02d-2335-4d2d-92f2-b1cbdf9c3778";
 /// Managed HSM Crypto User.
@@ -55,8 +61,15 @@ pub const CRYPTO_SERVICE_RELEASE_USER: &str = "21dbd100-6940-42c2-9190-5d6cb9096
 /// Managed HSM Restore User (Python `test_role_assignment[7.6]` lists it).
 pub const RESTORE: &str = "6efe6056-5259-49d2-8b3d-d3d73544b20b";
 
-/// The nine built-in roles.
-pub static BUILT_IN_ROLES: [BuiltInRole; 9] = [
+/// The ten built-in roles, in the order the service lists them (the recordings of 2025 and
+/// 2026 agree; the EKM Administrator came first when it appeared).
+pub static BUILT_IN_ROLES: [BuiltInRole; 10] = [
+    BuiltInRole {
+        id: EKM_ADMINISTRATOR,
+        name: "Managed HSM EKM Administrator",
+        data_actions: &[],
+        extra_data_actions: &[EKM_READ, EKM_WRITE, EKM_DELETE],
+    },
     BuiltInRole {
         id: RESTORE,
         name: "Managed HSM Restore User",
@@ -68,35 +81,38 @@ pub static BUILT_IN_ROLES: [BuiltInRole; 9] = [
         extra_data_actions: &[],
     },
     BuiltInRole {
-        id: ADMINISTRATOR,
-        name: "Managed HSM Administrator",
-        data_actions: &[
-            A::DownloadHsmSecurityDomain,
-            A::DownloadHsmSecurityDomainStatus,
-            A::UploadHsmSecurityDomain,
-            A::ReadHsmSecurityDomainStatus,
-            A::ReadHsmSecurityDomainTransferKey,
-            A::GetRoleAssignment,
-            A::WriteRoleAssignment,
-            A::DeleteRoleAssignment,
-            A::ReadRoleDefinition,
-            A::WriteRoleDefinition,
-            A::DeleteRoleDefinition,
-            A::StartHsmBackup,
-            A::ReadHsmBackupStatus,
-            A::StartHsmRestore,
-            A::ReadHsmRestoreStatus,
-        ],
-        extra_data_actions: &[EKM_READ, EKM_WRITE, EKM_DELETE],
+        id: BACKUP,
+        name: "Managed HSM Backup User",
+        data_actions: &[A::StartHsmBackup, A::ReadHsmBackupStatus, A::BackupHsmKeys],
+        extra_data_actions: &[],
     },
     BuiltInRole {
-        id: CRYPTO_OFFICER,
-        name: "Managed HSM Crypto Officer",
+        id: CRYPTO_SERVICE_ENCRYPTION_USER,
+        name: "Managed HSM Crypto Service Encryption User",
+        data_actions: &[A::ReadHsmKey, A::WrapHsmKey, A::UnwrapHsmKey],
+        extra_data_actions: &[],
+    },
+    BuiltInRole {
+        id: CRYPTO_SERVICE_RELEASE_USER,
+        name: "Managed HSM Crypto Service Release User",
+        data_actions: &[A::ReleaseKey],
+        extra_data_actions: &[],
+    },
+    BuiltInRole {
+        id: CRYPTO_AUDITOR,
+        name: "Managed HSM Crypto Auditor",
         data_actions: &[
+            A::ReadHsmKey,
             A::ReadDeletedHsmKey,
-            A::RecoverDeletedHsmKey,
-            A::PurgeDeletedHsmKey,
-            A::ExportHsmKey,
+            A::GetRoleAssignment,
+            A::ReadRoleDefinition,
+        ],
+        extra_data_actions: &[],
+    },
+    BuiltInRole {
+        id: POLICY_ADMINISTRATOR,
+        name: "Managed HSM Policy Administrator",
+        data_actions: &[
             A::GetRoleAssignment,
             A::WriteRoleAssignment,
             A::DeleteRoleAssignment,
@@ -134,9 +150,13 @@ pub static BUILT_IN_ROLES: [BuiltInRole; 9] = [
         ],
     },
     BuiltInRole {
-        id: POLICY_ADMINISTRATOR,
-        name: "Managed HSM Policy Administrator",
+        id: CRYPTO_OFFICER,
+        name: "Managed HSM Crypto Officer",
         data_actions: &[
+            A::ReadDeletedHsmKey,
+            A::RecoverDeletedHsmKey,
+            A::PurgeDeletedHsmKey,
+            A::ExportHsmKey,
             A::GetRoleAssignment,
             A::WriteRoleAssignment,
             A::DeleteRoleAssignment,
@@ -147,33 +167,27 @@ pub static BUILT_IN_ROLES: [BuiltInRole; 9] = [
         extra_data_actions: &[],
     },
     BuiltInRole {
-        id: CRYPTO_AUDITOR,
-        name: "Managed HSM Crypto Auditor",
+        id: ADMINISTRATOR,
+        name: "Managed HSM Administrator",
+        // In the recorded order (JS `keyvault-admin`, 2026).
         data_actions: &[
-            A::ReadHsmKey,
-            A::ReadDeletedHsmKey,
+            A::DeleteRoleAssignment,
             A::GetRoleAssignment,
+            A::WriteRoleAssignment,
             A::ReadRoleDefinition,
+            A::WriteRoleDefinition,
+            A::DeleteRoleDefinition,
+            A::DownloadHsmSecurityDomain,
+            A::DownloadHsmSecurityDomainStatus,
+            A::UploadHsmSecurityDomain,
+            A::ReadHsmSecurityDomainStatus,
+            A::ReadHsmSecurityDomainTransferKey,
+            A::StartHsmBackup,
+            A::StartHsmRestore,
+            A::ReadHsmBackupStatus,
+            A::ReadHsmRestoreStatus,
         ],
-        extra_data_actions: &[],
-    },
-    BuiltInRole {
-        id: CRYPTO_SERVICE_ENCRYPTION_USER,
-        name: "Managed HSM Crypto Service Encryption User",
-        data_actions: &[A::ReadHsmKey, A::WrapHsmKey, A::UnwrapHsmKey],
-        extra_data_actions: &[],
-    },
-    BuiltInRole {
-        id: BACKUP,
-        name: "Managed HSM Backup User",
-        data_actions: &[A::StartHsmBackup, A::ReadHsmBackupStatus, A::BackupHsmKeys],
-        extra_data_actions: &[],
-    },
-    BuiltInRole {
-        id: CRYPTO_SERVICE_RELEASE_USER,
-        name: "Managed HSM Crypto Service Release User",
-        data_actions: &[A::ReleaseKey],
-        extra_data_actions: &[],
+        extra_data_actions: &[SETTINGS_READ, SETTINGS_WRITE],
     },
 ];
 
@@ -224,11 +238,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn eight_distinct_roles_with_known_actions() {
+    fn ten_distinct_roles_with_known_actions() {
         let mut ids: Vec<&str> = BUILT_IN_ROLES.iter().map(|r| r.id).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), 9);
+        assert_eq!(ids.len(), 10);
         for role in &BUILT_IN_ROLES {
             assert!(role.data_actions.iter().all(DataAction::is_known));
             let def = role.definition();

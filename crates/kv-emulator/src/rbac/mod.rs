@@ -22,7 +22,9 @@
 //! start (like the administrators named when a Managed HSM is created); they use it to
 //! create the other assignments. Those bootstrap grants are implicit and not listed.
 //!
-//! The settings API has no data action in the spec and is not checked.
+//! The settings and External Key Manager APIs need data actions the spec's enum does not
+//! list; the built-in roles spell them as the service lists them (`settings/read/action`
+//! and `settings/write/action` for the Administrator, `ekm/*` for the EKM Administrator).
 
 pub mod builtin;
 pub(crate) mod decision;

@@ -8,4 +8,4 @@ pub mod test_service;
 pub mod token;
 pub mod wrap;
 
-pub use policy::{parse_policy, validate_policy};
+pub use policy::{parse_policy, stored_policy};

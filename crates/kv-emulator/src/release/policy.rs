@@ -85,9 +85,67 @@ pub fn parse_policy(policy: &KeyReleasePolicy) -> Result<PolicyDocument, ApiErro
     Ok(doc)
 }
 
-/// Checks a release policy when a key is created, imported or updated.
-pub fn validate_policy(policy: &KeyReleasePolicy) -> Result<(), ApiError> {
-    parse_policy(policy).map(|_| ())
+/// A release policy as the service keeps and answers it once checked (when a key is
+/// created, imported or updated): `immutable` is `false` unless set, and the document is
+/// written again compactly. A vault writes the policy schema's members in the schema's
+/// order, `version` first, `authority` before a rule's conditions, `claim` before `equals`
+/// (.NET `KeyClientLiveTests/ReleaseCreatedKey`, Python `test_key_release`); a Managed HSM
+/// sorts every object's members by name (.NET `ManagedHsmLiveTests/ReleaseCreatedKey`).
+/// Members outside the schema follow the known ones, by name.
+pub fn stored_policy(mut policy: KeyReleasePolicy) -> Result<KeyReleasePolicy, ApiError> {
+    parse_policy(&policy)?;
+    let data = policy.encoded_policy.as_deref().unwrap_or_default();
+    let document: serde_json::Value = serde_json::from_slice(data)
+        .map_err(|_| ApiError::bad("The release policy data is not a valid policy document."))?;
+    let order = match crate::vaults::current() {
+        Some((kind, _)) if kind.is_hsm() => &[][..],
+        _ => SCHEMA_ORDER,
+    };
+    let mut compact = Vec::with_capacity(data.len());
+    write_ordered(&document, order, &mut compact)?;
+    policy.encoded_policy = Some(compact);
+    policy.immutable.get_or_insert(false);
+    Ok(policy)
+}
+
+/// The policy schema's members in the order a vault writes them; each object holds a few.
+const SCHEMA_ORDER: &[&str] = &["version", "authority", "claim", "equals", "anyOf", "allOf"];
+
+/// Writes `value` as compact JSON, each object's members in `order` first, then by name.
+fn write_ordered(
+    value: &serde_json::Value,
+    order: &[&str],
+    out: &mut Vec<u8>,
+) -> Result<(), ApiError> {
+    match value {
+        serde_json::Value::Object(members) => {
+            let mut names: Vec<&String> = members.keys().collect();
+            let rank = |name: &str| order.iter().position(|o| *o == name).unwrap_or(order.len());
+            names.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+            out.push(b'{');
+            for (i, name) in names.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut *out, name).map_err(ApiError::internal)?;
+                out.push(b':');
+                write_ordered(&members[name.as_str()], order, out)?;
+            }
+            out.push(b'}');
+        }
+        serde_json::Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_ordered(item, order, out)?;
+            }
+            out.push(b']');
+        }
+        scalar => serde_json::to_writer(&mut *out, scalar).map_err(ApiError::internal)?,
+    }
+    Ok(())
 }
 
 fn claim<'a>(claims: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {

@@ -11,20 +11,29 @@ use crate::routes::key_request::KeyRequest;
 use crate::service::rotation;
 use crate::vaults::VaultKind;
 
-fn with_id(mut policy: KeyRotationPolicy, base: &str, name: &str) -> KeyRotationPolicy {
-    policy.id = Some(format!("{base}/keys/{name}/rotationpolicy"));
-    policy
+/// `policy` with its `id`: the policy's URL on a vault, `keys/{name}/rotationpolicy`
+/// (relative) on a Managed HSM (Python `test_key_rotation_policy[7.5_mhsm]` and
+/// `test_key_rotation[7.5_mhsm]`, June 2026; Go's older `TestRotateKey/MHSM` had the URL).
+fn with_id(mut policy: KeyRotationPolicy, req: &KeyRequest<'_>, name: &str) -> Response {
+    let relative = format!("keys/{name}/rotationpolicy");
+    policy.id = Some(if kind(req).is_hsm() {
+        relative
+    } else {
+        format!("{}/{relative}", req.ctx.base_url)
+    });
+    Json(policy).into_response()
+}
+
+fn kind(req: &KeyRequest<'_>) -> VaultKind {
+    crate::personality::kind_of_base(&req.ctx.base_url, req.state.settings().kind)
 }
 
 /// `GET /keys/{name}/rotationpolicy`.
 pub(crate) async fn get_rotation_policy(req: KeyRequest<'_>) -> Result<Response, ApiError> {
     let (canonical, policy) = rotation::policy(&req.state, req.name.clone()).await?;
     match policy {
-        Some(policy) => Ok(Json(with_id(policy, &req.ctx.base_url, &canonical)).into_response()),
-        None => default_policy_answer(crate::personality::kind_of_base(
-            &req.ctx.base_url,
-            req.state.settings().kind,
-        )),
+        Some(policy) => Ok(with_id(policy, &req, &canonical)),
+        None => default_policy_answer(kind(&req)),
     }
 }
 
@@ -53,7 +62,7 @@ fn default_policy_answer(kind: VaultKind) -> Result<Response, ApiError> {
 pub(crate) async fn put_rotation_policy(req: KeyRequest<'_>) -> Result<Response, ApiError> {
     let given: KeyRotationPolicy = req.named_params()?;
     let (canonical, stored) = rotation::set_policy(&req.state, req.name.clone(), given).await?;
-    Ok(Json(with_id(stored, &req.ctx.base_url, &canonical)).into_response())
+    Ok(with_id(stored, &req, &canonical))
 }
 
 /// `POST /keys/{name}/rotate`.

@@ -23,12 +23,18 @@ pub fn recovery_id(base: &str, name: &str) -> String {
 /// The attributes answered for a version. `key_size` is sent at every api-version: the
 /// live service does not strip newer members for older versions (vault RSA keys recorded
 /// in 2026 at 2025-07-01 carry it, as do Managed HSM external keys at 2026-01-01-preview).
+/// A Managed HSM sends it for `oct-HSM` keys only: its RSA-HSM and EC-HSM answers have
+/// none (Java `getKeyWith20260301PreviewServiceVersion`, Python `test_key_crud_operations`
+/// at 2026-03-01-preview, Go `TestSecureWrapUnwrap`), its `oct-HSM` ones do (.NET
+/// `CreateOctHsmKey`, Go `TestExternalKeyReference`).
 fn attributes(base: &str, meta: &KeyMeta, settings: &VaultSettings) -> KeyAttributes {
     let kind = crate::personality::kind_of_base(base, settings.kind);
+    let sized = !kind.is_hsm()
+        || meta.public.kty.as_ref().and_then(|kty| kty.family()) == Some(kv_jwk::KeyFamily::Oct);
     KeyAttributes {
         recoverable_days: Some(settings.retention_days),
         recovery_level: Some(settings.recovery_level()),
-        key_size: meta.key_size,
+        key_size: meta.key_size.filter(|_| sized),
         hsm_platform: crate::personality::hsm_platform(kind, meta.public.kty.as_ref()),
         ..meta.attributes.clone()
     }

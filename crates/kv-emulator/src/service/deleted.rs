@@ -58,9 +58,7 @@ pub(crate) async fn recover(state: &AppState, name: String) -> Result<VersionRow
         .store()
         .run(move |tx| {
             let Some((canonical, Some(_))) = tx.name_state(&name)? else {
-                // Worded as for a live key, not "Deleted Key not found" (.NET
-                // `RecoverDeletedKeyNonExisting` recording).
-                return Err(ApiError::KeyNotFound(name));
+                return Err(ApiError::NothingToRecover(name));
             };
             tx.recover(&canonical)?;
             find(tx, &canonical, None)

@@ -37,13 +37,16 @@ fn validate(connection: &EkmConnection) -> Result<(), ApiError> {
             "server_ca_certificates must hold at least one certificate.",
         ));
     }
+    // The certificates are not parsed: the service takes `["AA=="]` (one zero byte) at
+    // create and update (Java `KeyVaultEkmClientTest.ekmConnectionLifecycle`,
+    // 2026-01-01-preview); it checks them only when it reaches the proxy.
     if connection
         .server_ca_certificates
         .iter()
-        .any(|der| der.first() != Some(&0x30))
+        .any(|der| der.is_empty())
     {
         return Err(ApiError::bad(
-            "server_ca_certificates must be DER certificates, base64 encoded.",
+            "server_ca_certificates must not hold an empty certificate.",
         ));
     }
     Ok(())

@@ -44,7 +44,28 @@ pub(crate) fn seal_backup(state: &AppState, content: &BackupContent) -> Result<V
 }
 
 /// Authenticates, decrypts and checks a blob made by [`seal_backup`].
+///
+/// A Managed HSM refuses every blob it cannot open as made in another security domain:
+/// 400 `MalformedBackupBlob`, `Backup blob belongs to a different crypto domain and cannot
+/// be used with this instance. (Activity ID: ...)` (.NET `ManagedHsmLiveTests`
+/// `RestoreKeyNonExisting`, 2026-03-01-preview); a vault's answers follow.
 pub(crate) fn open_backup(state: &AppState, blob: &[u8]) -> Result<BackupContent, ApiError> {
+    let on_hsm = crate::vaults::current().is_some_and(|(kind, _)| kind.is_hsm());
+    open_backup_as_vault(state, blob).map_err(|e| match e {
+        ApiError::BadParameter(_) | ApiError::BadRequestCode { .. } if on_hsm => {
+            ApiError::BadRequestCode {
+                code: "MalformedBackupBlob",
+                message: crate::error::with_activity_id(
+                    "Backup blob belongs to a different crypto domain and cannot be used with \
+                     this instance.",
+                ),
+            }
+        }
+        other => other,
+    })
+}
+
+fn open_backup_as_vault(state: &AppState, blob: &[u8]) -> Result<BackupContent, ApiError> {
     // The service's blobs open with a length-prefixed format name; one too short for its
     // own prefix is "malformed" (.NET `RestoreKeyNonExisting` recording: 12 bytes of
     // text), anything else it cannot read has an "invalid or corrupt version" (the JS

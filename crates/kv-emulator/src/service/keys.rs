@@ -12,7 +12,7 @@ use crate::error::{ApiError, with_activity_id};
 use crate::keymat::{self, KeySpec};
 use crate::names::{is_version_id, new_version_id, validate_key_name, validate_tags};
 use crate::personality;
-use crate::release::validate_policy;
+use crate::release::stored_policy;
 use crate::state::AppState;
 use crate::store::{KeyMeta, Tx, VersionRow};
 use crate::usage::check_usable;
@@ -56,9 +56,7 @@ pub(crate) fn new_meta(
     if new.release_policy.is_some() && !exportable && !secure_wrap {
         return Err(ApiError::bad(non_exportable_with_policy()));
     }
-    if let Some(policy) = &new.release_policy {
-        validate_policy(policy)?;
-    }
+    let release_policy = new.release_policy.map(stored_policy).transpose()?;
     if let (Some(nbf), Some(exp)) = (given.nbf, given.exp)
         && nbf >= exp
     {
@@ -76,7 +74,7 @@ pub(crate) fn new_meta(
             ..Default::default()
         },
         tags: new.tags,
-        release_policy: new.release_policy,
+        release_policy,
         key_size: keymat::key_size(private),
     })
 }
@@ -259,9 +257,8 @@ pub(crate) async fn update(
     params: KeyUpdateParameters,
 ) -> Result<VersionRow, ApiError> {
     validate_key_name(&name)?;
-    if let Some(policy) = &params.release_policy {
-        validate_policy(policy)?;
-    }
+    let mut params = params;
+    params.release_policy = params.release_policy.map(stored_policy).transpose()?;
     let now = state.clock().now();
     state
         .store()
@@ -314,9 +311,11 @@ fn apply_update(meta: &mut KeyMeta, params: KeyUpdateParameters, now: i64) -> Re
     }
     if let Some(attrs) = params.attributes {
         if attrs.exportable.is_some() && attrs.exportable != meta.attributes.exportable {
-            return Err(ApiError::bad(
-                "The exportable attribute of a key cannot be changed.",
-            ));
+            // .NET `ReleaseUpdatedKey` on both personalities.
+            return Err(ApiError::bad(release_rule_message(
+                "AKV.SKR.1014",
+                "Cannot modify the exportable state of a key",
+            )));
         }
         if let Some(enabled) = attrs.enabled {
             meta.attributes.enabled = Some(enabled);
@@ -346,9 +345,11 @@ fn apply_update(meta: &mut KeyMeta, params: KeyUpdateParameters, now: i64) -> Re
             .as_ref()
             .is_some_and(|p| p.immutable == Some(true))
         {
-            return Err(ApiError::Forbidden(
-                "The key's release policy is immutable and cannot be changed.".into(),
-            ));
+            // JS `errors when updating an immutable release policy` (vault).
+            return Err(ApiError::bad(release_rule_message(
+                "AKV.SKR.1020",
+                "Immutable Key Release Policy cannot be modified",
+            )));
         }
         meta.release_policy = Some(policy);
     }

@@ -31,11 +31,22 @@ pub(crate) fn scope_of(raw: &str) -> Result<String, ApiError> {
     })
 }
 
-/// `name` as a lower-case hyphenated GUID; 400 otherwise.
-pub(crate) fn guid(name: &str) -> Result<String, ApiError> {
+/// `name` as a lower-case hyphenated GUID; 400 otherwise, worded as the service words it
+/// for a definition (`Role definition name must be a GUID (Activity ID: ...)`, JS
+/// `errors when name is not a valid guid`) and likewise for an assignment.
+pub(crate) fn guid(name: &str, what: &str) -> Result<String, ApiError> {
     uuid::Uuid::parse_str(name)
         .map(|u| u.hyphenated().to_string())
-        .map_err(|_| ApiError::bad("The role assignment or definition name must be a GUID."))
+        .map_err(|_| ApiError::bad(with_activity_id(&format!("{what} name must be a GUID"))))
+}
+
+/// A PUT or DELETE of a built-in definition (JS `errors when deleting a builtin role
+/// definition` and `errors when updating a builtin role definition`, 2026).
+fn built_in_refused() -> ApiError {
+    ApiError::bad(with_activity_id(
+        "Cannot re-use the name/GUID matching that of a built-in role. Please use a unique \
+         role ID.",
+    ))
 }
 
 /// The service's answer for a missing definition, which does not name it (Go azadmin
@@ -174,10 +185,6 @@ fn role_scope(scope: &str) -> RoleScope {
     scope.parse().unwrap_or(RoleScope::Global)
 }
 
-fn scope_prefix(scope: &str) -> &str {
-    if scope == "/" { "" } else { scope }
-}
-
 /// Creates assignment `name` (a GUID, see [`guid`]) at normalized `scope`.
 pub(crate) async fn create_assignment(
     state: &AppState,
@@ -190,9 +197,10 @@ pub(crate) async fn create_assignment(
     }
     let definition = definition_name(&props.role_definition_id).to_owned();
     let assignment = RoleAssignment {
+        // The id never names the scope (.NET `CreateKeysRoleAssignment`,
+        // `CreateKeyRoleAssignment`, 2025-07-01); `properties.scope` does.
         id: Some(format!(
-            "{}/providers/Microsoft.Authorization/roleAssignments/{name}",
-            scope_prefix(&scope)
+            "/providers/Microsoft.Authorization/roleAssignments/{name}"
         )),
         name: Some(name.clone()),
         assignment_type: Some(ROLE_ASSIGNMENT_TYPE.to_owned()),
@@ -228,9 +236,7 @@ pub(crate) async fn create_assignment(
 /// (checked before the body is read, as the service does).
 pub(crate) fn check_definition_target(scope: &str, name: &str) -> Result<(), ApiError> {
     if builtin::find(name).is_some() {
-        return Err(ApiError::bad(
-            "Built-in role definitions cannot be changed.",
-        ));
+        return Err(built_in_refused());
     }
     if scope != "/" && scope != "/keys" {
         return Err(ApiError::bad(
@@ -320,9 +326,7 @@ pub(crate) async fn delete_definition(
     name: String,
 ) -> Result<RoleDefinition, ApiError> {
     if builtin::find(&name).is_some() {
-        return Err(ApiError::bad(
-            "Built-in role definitions cannot be deleted.",
-        ));
+        return Err(built_in_refused());
     }
     let key = name.clone();
     let removed = state
@@ -344,7 +348,7 @@ mod tests {
 
     #[test]
     fn names_and_stored_defaults() {
-        assert!(guid("not-a-guid").is_err());
+        assert!(guid("not-a-guid", "Role definition").is_err());
         let mut props: kv_protocol::RoleDefinitionProperties = serde_json::from_str(
             r#"{"permissions":[{"dataActions":["Microsoft.KeyVault/managedHsm/keys/read/action"]}]}"#,
         )
@@ -359,7 +363,7 @@ mod tests {
         );
         assert_eq!(wire["permissions"][0]["actions"], serde_json::json!([]));
         assert_eq!(
-            guid("6EFE6056-5259-49D2-8B3D-D3D73544B20B").unwrap(),
+            guid("6EFE6056-5259-49D2-8B3D-D3D73544B20B", "Role definition").unwrap(),
             "6efe6056-5259-49d2-8b3d-d3d73544b20b"
         );
     }

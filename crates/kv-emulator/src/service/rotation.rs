@@ -213,7 +213,10 @@ pub(crate) async fn rotate(state: &AppState, name: String) -> Result<VersionRow,
     let (latest, policy) = state
         .store()
         .run(move |tx| {
-            let latest = find(tx, &lookup, None)?;
+            let latest = find(tx, &lookup, None).map_err(|e| match e {
+                ApiError::KeyNotFound(name) => ApiError::RotateKeyNotFound(name),
+                other => other,
+            })?;
             refuse_external(&latest.meta)?;
             let policy = tx.rotation_policy(&latest.name)?;
             Ok((latest, policy))

@@ -92,17 +92,20 @@ impl Store {
         F: FnOnce(&Tx<'_>) -> Result<R, ApiError> + Send + 'static,
     {
         let inner = Arc::clone(&self.inner);
+        let instance = crate::vaults::current();
         tokio::task::spawn_blocking(move || {
-            // A panic in an earlier transaction rolled it back when its `Transaction`
-            // dropped, so the connection is consistent and the poison can be ignored.
-            let mut conn = inner.conn.lock().unwrap_or_else(|p| p.into_inner());
-            let tx = conn.transaction().map_err(db_err)?;
-            let result = f(&Tx {
-                tx: &tx,
-                sealer: &inner.sealer,
-            })?;
-            tx.commit().map_err(db_err)?;
-            Ok(result)
+            crate::vaults::sync_scope(instance, || {
+                // A panic in an earlier transaction rolled it back when its `Transaction`
+                // dropped, so the connection is consistent and the poison can be ignored.
+                let mut conn = inner.conn.lock().unwrap_or_else(|p| p.into_inner());
+                let tx = conn.transaction().map_err(db_err)?;
+                let result = f(&Tx {
+                    tx: &tx,
+                    sealer: &inner.sealer,
+                })?;
+                tx.commit().map_err(db_err)?;
+                Ok(result)
+            })
         })
         .await
         .map_err(|e| ApiError::internal(format!("storage task: {e}")))?

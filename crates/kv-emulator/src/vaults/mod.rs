@@ -37,6 +37,16 @@ pub(crate) async fn scope<F: std::future::Future>(
     CURRENT.scope((kind, base_url), f).await
 }
 
+/// Runs `f` with `current` (what [`current`] answered on the request's task) as the
+/// current instance: blocking threads do not inherit task-locals, and the store's
+/// transactions word errors too.
+pub(crate) fn sync_scope<R>(current: Option<(VaultKind, String)>, f: impl FnOnce() -> R) -> R {
+    match current {
+        Some(instance) => CURRENT.sync_scope(instance, f),
+        None => f(),
+    }
+}
+
 /// The kind and base URL of the current request's instance (`None` outside a request).
 pub(crate) fn current() -> Option<(VaultKind, String)> {
     CURRENT.try_with(Clone::clone).ok()

@@ -146,7 +146,13 @@ mod tests {
             r(Method::POST, "/rng"),
             Some((DataAction::RandomNumbersGenerate, "/".into()))
         );
-        assert_eq!(r(Method::GET, "/settings"), None);
+        assert_eq!(
+            r(Method::GET, "/settings"),
+            Some((
+                DataAction::from(crate::rbac::builtin::SETTINGS_READ),
+                "/".into()
+            ))
+        );
         assert_eq!(r(Method::GET, "/nowhere/at/all/x/y"), None);
     }
 }

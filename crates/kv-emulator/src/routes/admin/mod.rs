@@ -172,10 +172,10 @@ fn classify_role(method: &Method, scope: &str, rest: &str) -> Result<AdminOp, Ap
 }
 
 impl AdminOp {
-    /// The data action RBAC requires for this operation and the scope it is checked at;
-    /// `None` for the settings API, which has no data action in the spec. The EKM
-    /// operations need the actions the spec names `ekm/read`, `ekm/write` and
-    /// `ekm/delete` (see [`crate::rbac::builtin::EKM_READ`]).
+    /// The data action RBAC requires for this operation and the scope it is checked at.
+    /// The settings and EKM operations need actions the spec's enum does not list, as the
+    /// recorded built-in roles spell them (see [`crate::rbac::builtin::SETTINGS_READ`] and
+    /// [`crate::rbac::builtin::EKM_READ`]).
     pub fn access(&self) -> Option<(DataAction, String)> {
         use RoleCollection::{Assignments, Definitions};
         let global = || "/".to_owned();
@@ -196,7 +196,10 @@ impl AdminOp {
                 (DataAction::StartHsmRestore, global())
             }
             Self::RestoreStatus(_) => (DataAction::ReadHsmRestoreStatus, global()),
-            Self::ListSettings | Self::GetSetting(_) | Self::UpdateSetting(_) => return None,
+            Self::ListSettings | Self::GetSetting(_) => {
+                (DataAction::from(builtin::SETTINGS_READ), global())
+            }
+            Self::UpdateSetting(_) => (DataAction::from(builtin::SETTINGS_WRITE), global()),
             Self::GetEkm
             | Self::CheckEkm
             | Self::EkmCertificate
@@ -421,7 +424,18 @@ mod tests {
             classify(&Method::GET, "/backup"),
             Some(Err(ApiError::MethodNotAllowed))
         ));
-        assert!(op(Method::GET, "/settings").access().is_none());
+        assert_eq!(
+            op(Method::GET, "/settings").access(),
+            Some((DataAction::from(builtin::SETTINGS_READ), "/".into()))
+        );
+        assert_eq!(
+            op(
+                Method::PATCH,
+                "/settings/AllowKeyManagementOperationsThroughARM"
+            )
+            .access(),
+            Some((DataAction::from(builtin::SETTINGS_WRITE), "/".into()))
+        );
         assert_eq!(
             op(Method::POST, "/ekm/check").access(),
             Some((DataAction::from(builtin::EKM_READ), "/".into()))

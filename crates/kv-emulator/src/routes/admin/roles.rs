@@ -72,7 +72,13 @@ pub async fn put(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let scope = roles::scope_of(&scope)?;
-    let name = roles::guid(&name)?;
+    let name = roles::guid(
+        &name,
+        match collection {
+            RoleCollection::Assignments => "Role assignment",
+            RoleCollection::Definitions => "Role definition",
+        },
+    )?;
     match collection {
         RoleCollection::Assignments => {
             let params: RoleAssignmentCreateParameters = parse_json(body)?;

@@ -139,7 +139,7 @@ async fn strict_auth_accepts_only_issued_tokens_that_verify() {
     assert_refused(&missing, "missing");
     assert_eq!(
         missing.2["error"]["message"],
-        "AKV10000: Request is missing a Bearer or PoP token."
+        "AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token."
     );
     assert_refused(&list_keys(&app, Some("any-token")).await, "not a JWT");
 

@@ -131,7 +131,19 @@ async fn key_size_is_reported_at_every_version_and_on_a_vaults_deleted_keys() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{hsm_key}");
-    assert_eq!(hsm_key["attributes"]["key_size"], 3072, "{hsm_key}");
+    // A Managed HSM sends key_size for oct-HSM keys only (Java and Python, 2026).
+    assert!(hsm_key["attributes"].get("key_size").is_none(), "{hsm_key}");
+    let (status, hsm_oct) = app
+        .call_version_at(
+            HSM_HOST,
+            V2026,
+            "POST",
+            "/keys/ks-hsm-oct/create",
+            Some(json!({"kty": "oct-HSM", "key_size": 128})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{hsm_oct}");
+    assert_eq!(hsm_oct["attributes"]["key_size"], 128, "{hsm_oct}");
     let (_, hsm_deleted) = app
         .call_version_at(HSM_HOST, V2026, "DELETE", "/keys/ks-hsm", None)
         .await;
@@ -611,8 +623,18 @@ async fn ekm_routes_are_checked_with_the_ekm_data_actions() {
             }
         };
     let connection = || Some(ekm_connection("ekm.contoso.com"));
-    // In order: a principal with no role is refused every EKM action; the Administrator
-    // role grants them all.
+    let grant_ekm = || {
+        Some(json!({"properties": {
+            "roleDefinitionId": crate::rbac::builtin::definition_id(
+                crate::rbac::builtin::EKM_ADMINISTRATOR
+            ),
+            "principalId": "ekm-app",
+            "scope": "/",
+        }}))
+    };
+    // In order: a principal with no role is refused every EKM action, and so is the
+    // Administrator (the service's Administrator role lists no EKM action); the EKM
+    // Administrator role grants them all.
     let steps = [
         ("nobody", "GET", "/ekm", None, StatusCode::FORBIDDEN),
         (
@@ -634,11 +656,25 @@ async fn ekm_routes_are_checked_with_the_ekm_data_actions() {
             "POST",
             "/ekm/create",
             connection(),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "admin-app",
+            "PUT",
+            "/providers/Microsoft.Authorization/roleAssignments/5b3c7a52-4a0c-4f39-9d0e-6b1f0f0e2d11",
+            grant_ekm(),
+            StatusCode::CREATED,
+        ),
+        (
+            "ekm-app",
+            "POST",
+            "/ekm/create",
+            connection(),
             StatusCode::OK,
         ),
-        ("admin-app", "POST", "/ekm/check", None, StatusCode::OK),
+        ("ekm-app", "POST", "/ekm/check", None, StatusCode::OK),
         ("nobody", "DELETE", "/ekm", None, StatusCode::FORBIDDEN),
-        ("admin-app", "DELETE", "/ekm", None, StatusCode::OK),
+        ("ekm-app", "DELETE", "/ekm", None, StatusCode::OK),
     ];
     for (oid, method, path, body, expected) in steps {
         assert_eq!(
