@@ -1,5 +1,6 @@
 //! HMAC (RFC 2104) with SHA-1 (legacy) and SHA-256/384/512, for callers that authenticate
-//! with a shared secret (the emulator's storage SAS tokens).
+//! with a shared secret (the emulator's storage SAS tokens) and for `HS256`/`HS384`/`HS512`
+//! signatures with `oct` keys ([`crate::LocalKey::sign`]).
 //!
 //! Both backends implement it; [`hmac()`] uses aws-lc-rs when it is compiled in and
 //! RustCrypto's `hmac` otherwise, like [`hkdf`](crate::hkdf). Each backend is also callable
@@ -38,9 +39,26 @@ pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Result<[u8; 32]> {
     Ok(out)
 }
 
-/// HMAC with aws-lc-rs.
+/// Whether `tag` is the HMAC of `data` under `key` with `hash`. The comparison takes the
+/// same time wherever the tags differ (each backend's own verify), so a caller checking
+/// tags cannot be led to one byte by byte.
+///
+/// # Errors
+/// `NoProvider` when neither backend is compiled in.
+pub fn hmac_verify(hash: HashAlgorithm, key: &[u8], data: &[u8], tag: &[u8]) -> Result<bool> {
+    #[cfg(feature = "aws-lc")]
+    return Ok(hmac_verify_aws_lc(hash, key, data, tag));
+    #[cfg(all(feature = "rustcrypto", not(feature = "aws-lc")))]
+    return Ok(hmac_verify_rust_crypto(hash, key, data, tag));
+    #[cfg(not(any(feature = "rustcrypto", feature = "aws-lc")))]
+    {
+        let _ = (hash, key, data, tag);
+        Err(Error::NoProvider)
+    }
+}
+
 #[cfg(feature = "aws-lc")]
-pub fn hmac_aws_lc(hash: HashAlgorithm, key: &[u8], data: &[u8]) -> Vec<u8> {
+fn aws_lc_key(hash: HashAlgorithm, key: &[u8]) -> aws_lc_rs::hmac::Key {
     use aws_lc_rs::hmac;
     let alg = match hash {
         HashAlgorithm::Sha1 => hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
@@ -48,9 +66,21 @@ pub fn hmac_aws_lc(hash: HashAlgorithm, key: &[u8], data: &[u8]) -> Vec<u8> {
         HashAlgorithm::Sha384 => hmac::HMAC_SHA384,
         HashAlgorithm::Sha512 => hmac::HMAC_SHA512,
     };
-    hmac::sign(&hmac::Key::new(alg, key), data)
+    hmac::Key::new(alg, key)
+}
+
+/// HMAC with aws-lc-rs.
+#[cfg(feature = "aws-lc")]
+pub fn hmac_aws_lc(hash: HashAlgorithm, key: &[u8], data: &[u8]) -> Vec<u8> {
+    aws_lc_rs::hmac::sign(&aws_lc_key(hash, key), data)
         .as_ref()
         .to_vec()
+}
+
+/// [`hmac_verify`] with aws-lc-rs.
+#[cfg(feature = "aws-lc")]
+pub fn hmac_verify_aws_lc(hash: HashAlgorithm, key: &[u8], data: &[u8], tag: &[u8]) -> bool {
+    aws_lc_rs::hmac::verify(&aws_lc_key(hash, key), data, tag).is_ok()
 }
 
 /// HMAC with RustCrypto's `hmac`, `sha1` and `sha2`.
@@ -58,11 +88,11 @@ pub fn hmac_aws_lc(hash: HashAlgorithm, key: &[u8], data: &[u8]) -> Vec<u8> {
 pub fn hmac_rust_crypto(hash: HashAlgorithm, key: &[u8], data: &[u8]) -> Vec<u8> {
     use hmac::{Hmac, KeyInit, Mac};
 
-    /// One HMAC over `data`; any key length is valid for HMAC, so `new_from_slice` cannot fail.
     fn run<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> Vec<u8> {
-        let mut mac = <M as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
-        mac.update(data);
-        mac.finalize().into_bytes().to_vec()
+        rust_crypto_keyed::<M>(key, data)
+            .finalize()
+            .into_bytes()
+            .to_vec()
     }
     match hash {
         HashAlgorithm::Sha1 => run::<Hmac<sha1::Sha1>>(key, data),
@@ -70,6 +100,31 @@ pub fn hmac_rust_crypto(hash: HashAlgorithm, key: &[u8], data: &[u8]) -> Vec<u8>
         HashAlgorithm::Sha384 => run::<Hmac<sha2::Sha384>>(key, data),
         HashAlgorithm::Sha512 => run::<Hmac<sha2::Sha512>>(key, data),
     }
+}
+
+/// [`hmac_verify`] with RustCrypto's `hmac` (its `verify_slice` compares in constant time).
+#[cfg(feature = "rustcrypto")]
+pub fn hmac_verify_rust_crypto(hash: HashAlgorithm, key: &[u8], data: &[u8], tag: &[u8]) -> bool {
+    use hmac::{Hmac, KeyInit, Mac};
+
+    fn run<M: Mac + KeyInit>(key: &[u8], data: &[u8], tag: &[u8]) -> bool {
+        rust_crypto_keyed::<M>(key, data).verify_slice(tag).is_ok()
+    }
+    match hash {
+        HashAlgorithm::Sha1 => run::<Hmac<sha1::Sha1>>(key, data, tag),
+        HashAlgorithm::Sha256 => run::<Hmac<sha2::Sha256>>(key, data, tag),
+        HashAlgorithm::Sha384 => run::<Hmac<sha2::Sha384>>(key, data, tag),
+        HashAlgorithm::Sha512 => run::<Hmac<sha2::Sha512>>(key, data, tag),
+    }
+}
+
+/// The HMAC state keyed with `key` that has absorbed `data`. Any key length is valid for
+/// HMAC, so `new_from_slice` cannot fail.
+#[cfg(feature = "rustcrypto")]
+fn rust_crypto_keyed<M: hmac::Mac + hmac::KeyInit>(key: &[u8], data: &[u8]) -> M {
+    let mut mac = <M as hmac::KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(data);
+    mac
 }
 
 #[cfg(all(test, any(feature = "rustcrypto", feature = "aws-lc")))]
@@ -85,6 +140,9 @@ mod tests {
 
     /// An HMAC function of one backend.
     type HmacFn = fn(HashAlgorithm, &[u8], &[u8]) -> Vec<u8>;
+
+    /// A verifying function of one backend.
+    type VerifyFn = fn(HashAlgorithm, &[u8], &[u8], &[u8]) -> bool;
 
     /// Each compiled-in backend, then the dispatching [`hmac()`].
     fn backends() -> Vec<HmacFn> {
@@ -150,6 +208,25 @@ mod tests {
             for (key, data, want) in &cases {
                 for (hash, want) in hashes.iter().zip(want) {
                     assert_eq!(f(*hash, key, data), unhex(want), "{hash:?}");
+                }
+            }
+        }
+        // Verification on every backend: the right tag, one flipped bit, a cut tag.
+        let verifiers: Vec<VerifyFn> = vec![
+            #[cfg(feature = "aws-lc")]
+            hmac_verify_aws_lc,
+            #[cfg(feature = "rustcrypto")]
+            hmac_verify_rust_crypto,
+            |h, k, d, t| hmac_verify(h, k, d, t).unwrap(),
+        ];
+        for verify in verifiers {
+            for (key, data, want) in &cases {
+                for (hash, want) in hashes.iter().zip(want) {
+                    let mut tag = unhex(want);
+                    assert!(verify(*hash, key, data, &tag), "{hash:?}");
+                    assert!(!verify(*hash, key, data, &tag[..tag.len() - 1]), "{hash:?}");
+                    tag[3] ^= 0x10;
+                    assert!(!verify(*hash, key, data, &tag), "{hash:?}");
                 }
             }
         }

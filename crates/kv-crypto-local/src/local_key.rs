@@ -4,8 +4,8 @@ use core::fmt;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use kv_jwk::{
-    EncryptionAlgorithm, JsonWebKey, KeyCurveName, KeyFamily, KeyOperation, KeyType,
-    KeyWrapAlgorithm, SignatureAlgorithm,
+    EncryptionAlgorithm, HashAlgorithm, JsonWebKey, KeyCurveName, KeyFamily, KeyOperation, KeyType,
+    KeyWrapAlgorithm, SecretBytes, SignatureAlgorithm,
 };
 use zeroize::Zeroizing;
 
@@ -28,11 +28,14 @@ enum Material {
     MlDsaPublic(Box<dyn MlDsaPublicKey>),
     MlDsaPrivate(Box<dyn MlDsaPrivateKey>),
     /// `oct` with AES material (16, 24 or 32 bytes); each part absent if no backend offers it.
+    /// `mac` keeps the key bytes for HMAC signatures (`HS256`/`HS384`/`HS512`), which a
+    /// Managed HSM makes with its `oct-HSM` keys; wiped on drop.
     Aes {
         len: usize,
         gcm: Option<Box<dyn AesGcmKey>>,
         cbc: Option<Box<dyn AesCbcKey>>,
         kw: Option<Box<dyn AesKwKey>>,
+        mac: SecretBytes,
     },
     /// `oct` without usable AES material: supports nothing locally.
     OctNone,
@@ -47,6 +50,8 @@ pub(crate) enum Plan {
     RsaDecrypt(RsaEncryptionPadding),
     EcSign,
     EcVerify,
+    HmacSign(HashAlgorithm),
+    HmacVerify(HashAlgorithm),
     MlDsaSign,
     MlDsaVerify,
     GcmEncrypt,
@@ -367,6 +372,7 @@ impl LocalKey {
             } else {
                 None
             },
+            mac: SecretBytes::from_slice(k),
         })
     }
 
@@ -562,9 +568,25 @@ impl LocalKey {
                     _ => Err(Error::MissingPrivateMaterial),
                 }
             }
-            Material::Aes { .. } | Material::OctNone => Err(unsupported(
+            Material::Aes { .. } => match alg {
+                SignatureAlgorithm::Hs256
+                | SignatureAlgorithm::Hs384
+                | SignatureAlgorithm::Hs512 => {
+                    let hash = alg.hash().ok_or_else(|| unsupported(name, "no hash"))?;
+                    Ok(if sign {
+                        Plan::HmacSign(hash)
+                    } else {
+                        Plan::HmacVerify(hash)
+                    })
+                }
+                _ => Err(unsupported(
+                    name,
+                    "symmetric keys sign with HS256, HS384 or HS512 only",
+                )),
+            },
+            Material::OctNone => Err(unsupported(
                 name,
-                "symmetric keys do not sign or verify locally",
+                "the key has no usable symmetric material",
             )),
         }
     }
@@ -588,7 +610,9 @@ impl LocalKey {
                     _ => Err(Error::MissingPrivateMaterial),
                 }
             }
-            Material::Aes { len, gcm, cbc, kw } => {
+            Material::Aes {
+                len, gcm, cbc, kw, ..
+            } => {
                 if alg.aes_key_len().is_some_and(|l| l != *len) {
                     return Err(unsupported(
                         name,

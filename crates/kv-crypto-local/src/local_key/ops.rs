@@ -1,6 +1,8 @@
 //! The operations of [`LocalKey`].
 
-use kv_jwk::{EncryptionAlgorithm, KeyOperation, KeyWrapAlgorithm, SignatureAlgorithm};
+use kv_jwk::{
+    EncryptionAlgorithm, HashAlgorithm, KeyOperation, KeyWrapAlgorithm, SignatureAlgorithm,
+};
 use zeroize::Zeroizing;
 
 use super::{LocalKey, Material, Plan, PreparedFor, PreparedOperation};
@@ -12,15 +14,22 @@ const GCM_IV_LEN: usize = 12;
 const GCM_TAG_LEN: usize = 16;
 const CBC_IV_LEN: usize = 16;
 
+/// A signature is over a digest of its hash's length: RSA's, and HMAC's (`HS256`...) too,
+/// since the service's HS256 sign takes a SHA-256 digest (.NET
+/// `ManagedHsmCryptographyClientLiveTests`).
+fn check_digest_len(hash: HashAlgorithm, digest: &[u8]) -> Result<()> {
+    if digest.len() == hash.output_len() {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(
+            "digest length does not match the algorithm",
+        ))
+    }
+}
+
 fn check_digest(scheme: RsaSignatureScheme, digest: &[u8]) -> Result<()> {
     match scheme {
-        RsaSignatureScheme::Pkcs1v15(h) | RsaSignatureScheme::Pss(h)
-            if h.output_len() != digest.len() =>
-        {
-            Err(Error::InvalidInput(
-                "digest length does not match the algorithm",
-            ))
-        }
+        RsaSignatureScheme::Pkcs1v15(h) | RsaSignatureScheme::Pss(h) => check_digest_len(h, digest),
         _ => Ok(()),
     }
 }
@@ -42,13 +51,7 @@ impl LocalKey {
             Material::EcPrivate(k) => k.curve(),
             _ => return Ok(()),
         };
-        if digest.len() == curve.hash().output_len() {
-            Ok(())
-        } else {
-            Err(Error::InvalidInput(
-                "digest length does not match the algorithm",
-            ))
-        }
+        check_digest_len(curve.hash(), digest)
     }
 
     /// Signs `digest` (the hash of the message, computed by the caller with `alg`'s hash).
@@ -87,6 +90,10 @@ impl LocalKey {
                 message: digest,
                 context: &[],
             }),
+            (Plan::HmacSign(hash), Material::Aes { mac, .. }) => {
+                check_digest_len(hash, digest)?;
+                crate::hmac::hmac(hash, mac.expose_secret(), digest)
+            }
             _ => Err(Error::MissingPrivateMaterial),
         }
     }
@@ -144,6 +151,10 @@ impl LocalKey {
             (Plan::EcVerify, Material::EcPrivate(k)) => {
                 self.ec_digest_check(digest)?;
                 k.verify(digest, signature)
+            }
+            (Plan::HmacVerify(hash), Material::Aes { mac, .. }) => {
+                check_digest_len(hash, digest)?;
+                return crate::hmac::hmac_verify(hash, mac.expose_secret(), digest, signature);
             }
             (Plan::MlDsaVerify, _) => {
                 return self.verify_ml_dsa_planned(

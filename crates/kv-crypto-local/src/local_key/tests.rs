@@ -56,8 +56,73 @@ fn algorithm_must_fit_key_type_size_and_curve() {
     assert!(aes.supports(&KeyOperation::WrapKey, KeyWrapAlgorithm::A256Kw));
     assert!(aes.supports(&KeyOperation::WrapKey, KeyWrapAlgorithm::CkmAesKeyWrap));
     assert!(!aes.supports(&KeyOperation::WrapKey, KeyWrapAlgorithm::A128Kw));
-    assert!(!aes.supports(&KeyOperation::Sign, SignatureAlgorithm::Hs256));
+    assert!(aes.supports(&KeyOperation::Sign, SignatureAlgorithm::Hs256));
+    assert!(!aes.supports(&KeyOperation::Sign, SignatureAlgorithm::Rs256));
     assert!(!aes.supports(&KeyOperation::Import, EncryptionAlgorithm::A256Gcm));
+}
+
+/// HS256 with an `oct` key, on the Managed HSM's recorded answer (.NET
+/// `ManagedHsmCryptographyClientLiveTests/LocalSignVerifyRoundTrip(HS256)`): the signature
+/// is HMAC-SHA-256 of the digest under the key. HS384/HS512 round trips; digests of the
+/// wrong length, other tags and other algorithms are refused.
+#[test]
+fn hmac_signatures_with_oct_keys() {
+    let b64 = |s: &str| kv_jwk::base64url::decode(s).unwrap();
+    let mut jwk = oct(&b64("pBZVALPctDgu2eVdVrBgNQlZ2-cIIN8mT0JDMENMD28"));
+    jwk.key_ops = Some(vec![KeyOperation::Sign, KeyOperation::Verify]);
+    let key = LocalKey::new(&jwk).unwrap();
+    let digest = b64("fXYe7bL0QaXwk65meK-NlRE-ty0-bdHJBY4zMEc8eXc");
+    let recorded = b64("738mLG7DvsXC_8DYffVppi44X9I9E97Ep2m6b_r1F58");
+    assert_eq!(
+        key.sign(&SignatureAlgorithm::Hs256, &digest).unwrap(),
+        recorded
+    );
+    assert!(
+        key.verify(&SignatureAlgorithm::Hs256, &digest, &recorded)
+            .unwrap()
+    );
+    let mut other = recorded.clone();
+    other[0] ^= 1;
+    assert!(
+        !key.verify(&SignatureAlgorithm::Hs256, &digest, &other)
+            .unwrap()
+    );
+    assert!(
+        !key.verify(&SignatureAlgorithm::Hs256, &digest, &recorded[..31])
+            .unwrap()
+    );
+    assert!(matches!(
+        key.sign(&SignatureAlgorithm::Hs256, &digest[..31]),
+        Err(Error::InvalidInput(_))
+    ));
+    for (alg, len) in [
+        (SignatureAlgorithm::Hs384, 48),
+        (SignatureAlgorithm::Hs512, 64),
+    ] {
+        let digest = vec![7u8; len];
+        let tag = key.sign(&alg, &digest).unwrap();
+        assert_eq!(tag.len(), len, "{alg}");
+        assert!(key.verify(&alg, &digest, &tag).unwrap(), "{alg}");
+        assert!(
+            !key.verify(&SignatureAlgorithm::Hs256, &digest[..32], &tag[..32])
+                .unwrap()
+        );
+    }
+    assert!(matches!(
+        key.sign(&SignatureAlgorithm::Es256, &digest),
+        Err(Error::UnsupportedAlgorithm { .. })
+    ));
+    jwk.key_ops = Some(vec![KeyOperation::Verify]);
+    let verify_only = LocalKey::new(&jwk).unwrap();
+    assert_eq!(
+        verify_only.sign(&SignatureAlgorithm::Hs256, &digest),
+        Err(Error::OperationNotPermitted(KeyOperation::Sign))
+    );
+    assert!(
+        verify_only
+            .verify(&SignatureAlgorithm::Hs256, &digest, &recorded)
+            .unwrap()
+    );
 }
 
 #[test]
