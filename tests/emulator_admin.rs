@@ -325,10 +325,23 @@ async fn full_backup_purge_full_restore_and_selective_restore() {
         )
         .await;
     assert_eq!(missing["error"]["code"], "BackupNotFound", "{missing}");
-    let bad_sas = json!({"storageResourceUri": container.url, "token": "sv=2021-08-06&sig=AAAA"});
+    let bad_sas = json!({"storageResourceUri": container.url,
+        "token": "sv=2021-08-06&se=2099-01-01T00%3A00%3A00Z&sig=AAAA"});
     let denied = vault.run_job(Method::POST, "/backup", bad_sas).await;
     assert_eq!(denied["status"], "Failed", "{denied}");
     assert_eq!(denied["error"]["code"], "AuthorizationFailure", "{denied}");
+    // A token without an expiry is refused before storage is reached, as the service does.
+    let (status, body, _) = vault
+        .call(
+            Method::POST,
+            "/backup",
+            "t",
+            Some(json!({"storageResourceUri": container.url, "token": "sv=2021-08-06&sig=AAAA"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "BadRequest", "{body}");
+    assert_eq!(body["error"]["innererror"], Value::Null, "{body}");
     let (status, body, _) = vault
         .call(
             Method::POST,

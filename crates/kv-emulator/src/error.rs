@@ -79,6 +79,11 @@ pub enum ApiError {
         /// The message.
         message: String,
     },
+    /// 400 `BadRequest` for a backup or restore request storage would refuse (a malformed
+    /// SAS token), answered with `"innererror": null` as the service's are (JS
+    /// `keyvaultbackupclient` recordings).
+    #[error("{0}")]
+    StorageRequest(String),
     /// 409 `Conflict`: the request conflicts with current state.
     #[error("{0}")]
     Conflict(String),
@@ -106,7 +111,9 @@ impl ApiError {
     /// The HTTP status of this error.
     pub fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadParameter(_) | Self::BadRequestCode { .. } => StatusCode::BAD_REQUEST,
+            Self::BadParameter(_) | Self::BadRequestCode { .. } | Self::StorageRequest(_) => {
+                StatusCode::BAD_REQUEST
+            }
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::KeyOperationForbidden(_) | Self::ForbiddenByRbac(_) => {
                 StatusCode::FORBIDDEN
@@ -127,6 +134,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::BadParameter(_) => "BadParameter",
+            Self::StorageRequest(_) => "BadRequest",
             Self::Unauthorized(_) => "Unauthorized",
             Self::Forbidden(_) => "Forbidden",
             Self::KeyOperationForbidden(_) => "KeyOperationForbidden",
@@ -170,6 +178,12 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let Self::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");
+        }
+        if let Self::StorageRequest(message) = &self {
+            let body = serde_json::json!({"error": {
+                "code": self.code(), "message": message, "innererror": null,
+            }});
+            return (self.status_code(), Json(body)).into_response();
         }
         (self.status_code(), Json(self.body())).into_response()
     }

@@ -16,7 +16,8 @@
 //! and `{prev:/pointer}` a string
 //! member of the previous answer (a ciphertext or signature to send back). A step's `save`
 //! keeps string members of its answer under names, sent back later as `{saved:name}` (a
-//! backup blob restored after a delete and purge).
+//! backup blob restored after a delete and purge). A step with `poll` repeats while the
+//! job it asks about is `InProgress`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -89,6 +90,10 @@ struct Step {
     /// String members of the answer kept for later steps: name to JSON pointer.
     #[serde(default)]
     save: BTreeMap<String, String>,
+    /// Repeat the request while the answer's `status` is `InProgress` (a job's status URL,
+    /// polled as the SDKs' pollers do; the recordings poll after the service's Retry-After).
+    #[serde(default)]
+    poll: bool,
     /// `WWW-Authenticate` must name this resource (with `{port}` for the host's).
     #[serde(default)]
     challenge_resource: Option<String>,
@@ -211,18 +216,17 @@ fn version_of(body: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-async fn run_step(
+/// Sends `step` to `uri`; answers the status, the `WWW-Authenticate` header and the body.
+async fn send(
     state: &AppState,
     host: &str,
     step: &Step,
-    vars: &mut Vars,
-) -> Result<(), String> {
-    let path = vars.fill(&step.path);
-    let sep = if path.contains('?') { '&' } else { '?' };
-    let uri = format!("{path}{sep}api-version={}", step.api_version);
+    vars: &Vars,
+    uri: &str,
+) -> Result<(u16, Option<String>, axum::body::Bytes), String> {
     let mut request = Request::builder()
         .method(step.method.as_str())
-        .uri(&uri)
+        .uri(uri)
         .header(header::HOST, host);
     if step.auth {
         request = request.header(header::AUTHORIZATION, "Bearer recorded-session");
@@ -247,6 +251,31 @@ async fn run_step(
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .map_err(|e| e.to_string())?;
+    Ok((status, challenge, bytes))
+}
+
+async fn run_step(
+    state: &AppState,
+    host: &str,
+    step: &Step,
+    vars: &mut Vars,
+) -> Result<(), String> {
+    let path = vars.fill(&step.path);
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let uri = format!("{path}{sep}api-version={}", step.api_version);
+    // A polled step repeats while the job runs, as a poller does (at most 5 s).
+    let mut polls = 0;
+    let (status, challenge, bytes) = loop {
+        let answer = send(state, host, step, vars, &uri).await?;
+        let running = step.poll
+            && serde_json::from_slice::<Value>(&answer.2)
+                .is_ok_and(|body| body["status"] == "InProgress");
+        if !running || polls == 50 {
+            break answer;
+        }
+        polls += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     let what = format!("{} {uri}", step.method);
     if status != step.status {
         return Err(format!(

@@ -17,6 +17,7 @@ use crate::rbac::builtin::{self, BUILT_IN_ROLES, definition_id};
 use crate::rbac::decision::definition_name;
 use crate::rbac::{Decision, normalize_scope, scope_covers};
 use crate::state::AppState;
+use crate::store::Tx;
 
 /// `raw` as a normalized scope (`/`, `/keys`, `/keys/NAME`); 400 otherwise.
 pub(crate) fn scope_of(raw: &str) -> Result<String, ApiError> {
@@ -152,15 +153,34 @@ pub(crate) async fn decide(
     ))
 }
 
-/// Role assignment `name`.
+/// The scope of assignment `name` asked for at normalized `scope`: that scope when it holds
+/// one (names are unique per scope), else the one scope that does, for clients that name
+/// an assignment at `/` wherever it was made (the service's rule for a name held at several
+/// other scopes is not recorded; none is chosen then).
+fn assignment_scope_for(tx: &Tx<'_>, name: &str, scope: &str) -> Result<Option<String>, ApiError> {
+    let scopes = tx.role_assignment_scopes(name)?;
+    if scopes.iter().any(|s| s.eq_ignore_ascii_case(scope)) {
+        return Ok(Some(scope.to_owned()));
+    }
+    Ok(match scopes.as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
+    })
+}
+
+/// Role assignment `name` at normalized `scope` (see [`assignment_scope_for`]).
 pub(crate) async fn get_assignment(
     state: &AppState,
+    scope: String,
     name: String,
 ) -> Result<RoleAssignment, ApiError> {
     let key = name.clone();
     let found = state
         .store()
-        .run(move |tx| tx.role_assignment(&key))
+        .run(move |tx| match assignment_scope_for(tx, &key, &scope)? {
+            Some(scope) => tx.role_assignment(&key, &scope),
+            None => Ok(None),
+        })
         .await?;
     found.ok_or_else(|| assignment_not_found(&name))
 }
@@ -301,18 +321,23 @@ fn fill_defaults(props: &mut kv_protocol::RoleDefinitionProperties) {
     }
 }
 
-/// Deletes assignment `name`; answers it.
+/// Deletes assignment `name` at normalized `scope` (see [`assignment_scope_for`]); answers
+/// it.
 pub(crate) async fn delete_assignment(
     state: &AppState,
+    scope: String,
     name: String,
 ) -> Result<RoleAssignment, ApiError> {
     let key = name.clone();
     let removed = state
         .store()
         .run(move |tx| {
-            let found = tx.role_assignment(&key)?;
+            let Some(scope) = assignment_scope_for(tx, &key, &scope)? else {
+                return Ok(None);
+            };
+            let found = tx.role_assignment(&key, &scope)?;
             if found.is_some() {
-                tx.delete_role_assignment(&key)?;
+                tx.delete_role_assignment(&key, &scope)?;
             }
             Ok(found)
         })

@@ -37,9 +37,26 @@ impl Tx<'_> {
         self.delete_one("DELETE FROM role_definitions WHERE name = ?1", [name])
     }
 
-    /// Role assignment `name`.
-    pub fn role_assignment(&self, name: &str) -> Result<Option<RoleAssignment>, ApiError> {
-        self.json_row("SELECT body FROM role_assignments WHERE name = ?1", [name])
+    /// Role assignment `name` at normalized `scope`.
+    pub fn role_assignment(
+        &self,
+        name: &str,
+        scope: &str,
+    ) -> Result<Option<RoleAssignment>, ApiError> {
+        self.json_row(
+            "SELECT body FROM role_assignments_scoped WHERE name = ?1 AND scope = ?2",
+            [name, scope],
+        )
+    }
+
+    /// The scopes that hold an assignment named `name`.
+    pub fn role_assignment_scopes(&self, name: &str) -> Result<Vec<String>, ApiError> {
+        let mut stmt = self
+            .tx
+            .prepare("SELECT scope FROM role_assignments_scoped WHERE name = ?1 ORDER BY scope")
+            .map_err(db_err)?;
+        let rows = stmt.query_map([name], |row| row.get(0)).map_err(db_err)?;
+        rows.collect::<Result<_, _>>().map_err(db_err)
     }
 
     /// Every role assignment, optionally only those of `principal_id`, ordered by name.
@@ -48,13 +65,13 @@ impl Tx<'_> {
         principal_id: Option<&str>,
     ) -> Result<Vec<RoleAssignment>, ApiError> {
         self.json_rows(
-            "SELECT body FROM role_assignments WHERE (?1 IS NULL OR principal_id = ?1) \
-             ORDER BY name",
+            "SELECT body FROM role_assignments_scoped \
+             WHERE (?1 IS NULL OR principal_id = ?1) ORDER BY name, scope",
             [principal_id],
         )
     }
 
-    /// Stores a new role assignment; `false` if the name is taken.
+    /// Stores a new role assignment; `false` if the name is taken at that scope.
     pub fn insert_role_assignment(
         &self,
         name: &str,
@@ -66,7 +83,7 @@ impl Tx<'_> {
         let n = self
             .tx
             .execute(
-                "INSERT OR IGNORE INTO role_assignments (name, scope, principal_id, body) \
+                "INSERT OR IGNORE INTO role_assignments_scoped (name, scope, principal_id, body) \
                  VALUES (?1, ?2, ?3, ?4)",
                 params![name, scope, principal_id, body],
             )
@@ -74,9 +91,12 @@ impl Tx<'_> {
         Ok(n == 1)
     }
 
-    /// Deletes role assignment `name`; `false` if there was none.
-    pub fn delete_role_assignment(&self, name: &str) -> Result<bool, ApiError> {
-        self.delete_one("DELETE FROM role_assignments WHERE name = ?1", [name])
+    /// Deletes role assignment `name` at normalized `scope`; `false` if there was none.
+    pub fn delete_role_assignment(&self, name: &str, scope: &str) -> Result<bool, ApiError> {
+        self.delete_one(
+            "DELETE FROM role_assignments_scoped WHERE name = ?1 AND scope = ?2",
+            [name, scope],
+        )
     }
 
     /// Stored setting values (name, value), ordered by name.

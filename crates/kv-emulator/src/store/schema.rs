@@ -41,11 +41,14 @@ CREATE TABLE IF NOT EXISTS role_definitions (
     name TEXT PRIMARY KEY COLLATE NOCASE,   -- the definition's GUID
     body TEXT NOT NULL                      -- RoleDefinition JSON
 );
-CREATE TABLE IF NOT EXISTS role_assignments (
-    name TEXT PRIMARY KEY COLLATE NOCASE,   -- the assignment's GUID
-    scope TEXT NOT NULL,
+-- Role assignment names are unique per scope, as the service's are (.NET
+-- `RbacScopeAssignment`: one name at /keys and at /keys/NAME).
+CREATE TABLE IF NOT EXISTS role_assignments_scoped (
+    name TEXT NOT NULL COLLATE NOCASE,      -- the assignment's GUID
+    scope TEXT NOT NULL COLLATE NOCASE,     -- normalized: /, /keys or /keys/name
     principal_id TEXT NOT NULL,
-    body TEXT NOT NULL                      -- RoleAssignment JSON
+    body TEXT NOT NULL,                     -- RoleAssignment JSON
+    PRIMARY KEY (name, scope)
 );
 CREATE TABLE IF NOT EXISTS settings (
     name TEXT PRIMARY KEY,
@@ -73,10 +76,32 @@ pub fn init(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.execute_batch(SCHEMA)?;
+    migrate_role_assignments(conn)?;
     conn.execute(
         "INSERT OR IGNORE INTO meta (k, v) VALUES ('schema_version', ?1)",
         [SCHEMA_VERSION.to_string()],
     )?;
+    Ok(())
+}
+
+/// Moves the assignments of an older database, whose names were unique across scopes
+/// (`role_assignments`), into `role_assignments_scoped`, in one transaction.
+fn migrate_role_assignments(conn: &Connection) -> rusqlite::Result<()> {
+    let old: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' \
+         AND name = 'role_assignments')",
+        [],
+        |row| row.get(0),
+    )?;
+    if old {
+        conn.execute_batch(
+            "BEGIN IMMEDIATE;
+             INSERT OR IGNORE INTO role_assignments_scoped (name, scope, principal_id, body)
+                 SELECT name, scope, principal_id, body FROM role_assignments;
+             DROP TABLE role_assignments;
+             COMMIT;",
+        )?;
+    }
     Ok(())
 }
 
@@ -107,5 +132,35 @@ mod tests {
             .pragma_query_value(None, "synchronous", |r| r.get(0))
             .unwrap();
         assert_eq!(sync, 2, "synchronous=FULL");
+    }
+
+    #[test]
+    fn assignments_of_an_older_database_move_to_the_scoped_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join("old.db")).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE role_assignments (name TEXT PRIMARY KEY COLLATE NOCASE,
+                 scope TEXT NOT NULL, principal_id TEXT NOT NULL, body TEXT NOT NULL);
+             INSERT INTO role_assignments VALUES ('a', '/keys', 'p', '{}');",
+        )
+        .unwrap();
+        init(&conn).unwrap();
+        let moved: (String, String) = conn
+            .query_row(
+                "SELECT name, scope FROM role_assignments_scoped",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(moved, ("a".to_owned(), "/keys".to_owned()));
+        let old: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'role_assignments'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(old, 0);
+        init(&conn).unwrap();
     }
 }

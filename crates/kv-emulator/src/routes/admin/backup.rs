@@ -52,6 +52,10 @@ fn status_body<T: serde::Serialize>(op: &T, more: &[&str]) -> Result<Value, ApiE
         for member in STATUS_MEMBERS.iter().chain(more) {
             object.entry(*member).or_insert(Value::Null);
         }
+        // A failed job's error names `innererror`, null (JS `throws when polling errors`).
+        if let Some(error) = object.get_mut("error").and_then(Value::as_object_mut) {
+            error.entry("innererror").or_insert(Value::Null);
+        }
     }
     Ok(body)
 }

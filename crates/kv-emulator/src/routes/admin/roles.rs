@@ -51,10 +51,10 @@ pub async fn get(
     scope: String,
     name: String,
 ) -> Result<Response, ApiError> {
-    roles::scope_of(&scope)?;
+    let scope = roles::scope_of(&scope)?;
     match collection {
         RoleCollection::Assignments => {
-            Ok(Json(roles::get_assignment(&state, name).await?).into_response())
+            Ok(Json(roles::get_assignment(&state, scope, name).await?).into_response())
         }
         RoleCollection::Definitions => {
             Ok(Json(roles::get_definition(&state, name).await?).into_response())
@@ -101,10 +101,10 @@ pub async fn delete(
     scope: String,
     name: String,
 ) -> Result<Response, ApiError> {
-    roles::scope_of(&scope)?;
+    let scope = roles::scope_of(&scope)?;
     match collection {
         RoleCollection::Assignments => {
-            Ok(Json(roles::delete_assignment(&state, name).await?).into_response())
+            Ok(Json(roles::delete_assignment(&state, scope, name).await?).into_response())
         }
         RoleCollection::Definitions => {
             Ok(Json(roles::delete_definition(&state, name).await?).into_response())

@@ -36,6 +36,39 @@ pub(crate) fn container(sas: &SasTokenParameter) -> Result<BlobContainer, ApiErr
     BlobContainer::new(&sas.storage_resource_uri, token).map_err(|e| ApiError::bad(e.to_string()))
 }
 
+/// The service's words for a SAS token without an expiry (`se=`), which it reads before it
+/// reaches storage (JS `throws when polling errors`, 7.5 and 7.6).
+const SAS_WITHOUT_EXPIRY: &str =
+    "The customer provided SAS token is malformed. The SAS token does not contain the expiry field";
+
+/// Whether the token of `sas` names its expiry (`se=...`), as every SAS token does.
+fn sas_has_expiry(sas: &SasTokenParameter) -> bool {
+    sas.token.as_deref().is_some_and(|token| {
+        token.trim_start_matches('?').split('&').any(|pair| {
+            pair.split_once('=')
+                .is_some_and(|(name, value)| name == "se" && !value.is_empty())
+        })
+    })
+}
+
+/// A full backup or restore whose token has no expiry is refused at once: 400 `BadRequest`.
+pub(crate) fn require_sas_expiry(sas: &SasTokenParameter) -> Result<(), ApiError> {
+    if sas_has_expiry(sas) {
+        Ok(())
+    } else {
+        Err(ApiError::StorageRequest(SAS_WITHOUT_EXPIRY.to_owned()))
+    }
+}
+
+/// A pre-backup or pre-restore check whose token has no expiry fails its job.
+pub(crate) fn check_sas_expiry(sas: &SasTokenParameter) -> Result<(), JobError> {
+    if sas_has_expiry(sas) {
+        Ok(())
+    } else {
+        Err(JobError::invalid_request(SAS_WITHOUT_EXPIRY))
+    }
+}
+
 /// The name of the manifest blob inside a backup folder.
 const MANIFEST: &str = "backup.json";
 
@@ -98,10 +131,10 @@ pub(crate) async fn read(
         .filter(|n| n.starts_with(&prefix))
         .collect();
     if !has_manifest && names.is_empty() {
-        return Err(JobError {
-            code: "BackupNotFound",
-            message: format!("The backup folder {folder} holds no backup."),
-        });
+        return Err(JobError::new(
+            "BackupNotFound",
+            format!("The backup folder {folder} holds no backup."),
+        ));
     }
     if let Some(key) = key {
         names.retain(|n| {
@@ -109,28 +142,30 @@ pub(crate) async fn read(
                 .is_some_and(|k| k.eq_ignore_ascii_case(key))
         });
         if names.is_empty() {
-            return Err(JobError {
-                code: "KeyNotFound",
-                message: format!("The backup in folder {folder} has no key named {key}."),
-            });
+            return Err(JobError::new(
+                "KeyNotFound",
+                format!("The backup in folder {folder} has no key named {key}."),
+            ));
         }
     }
     let mut contents = Vec::with_capacity(names.len());
     for name in &names {
         let blob = container.get_blob(name).await?;
-        let content = open_backup(state, &blob).map_err(|_| JobError {
-            code: "InvalidBackup",
-            message: format!("The backup blob {name} is invalid or was not made by this emulator."),
+        let content = open_backup(state, &blob).map_err(|_| {
+            JobError::new(
+                "InvalidBackup",
+                format!("The backup blob {name} is invalid or was not made by this emulator."),
+            )
         })?;
         // The blob's name must match the key it authenticates.
         if !name
             .get(prefix.len()..)
             .is_some_and(|k| k.eq_ignore_ascii_case(&content.name))
         {
-            return Err(JobError {
-                code: "InvalidBackup",
-                message: format!("The backup blob {name} holds another key."),
-            });
+            return Err(JobError::new(
+                "InvalidBackup",
+                format!("The backup blob {name} holds another key."),
+            ));
         }
         contents.push(content);
     }

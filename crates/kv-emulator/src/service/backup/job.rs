@@ -8,28 +8,53 @@ use crate::error::ApiError;
 use crate::jobs::JobStatus;
 use crate::state::AppState;
 
-/// Why a job failed: a code and message for the status body.
+/// Why a job failed: the code and message of the status's `error`, and its
+/// `statusDetails` (the message itself unless the service words it apart).
 pub(crate) struct JobError {
     pub(crate) code: &'static str,
     pub(crate) message: String,
+    details: Option<&'static str>,
+}
+
+impl JobError {
+    /// A failure whose `statusDetails` repeat its message.
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    /// A request the service refuses once the job has started: `BadRequest`, with
+    /// `statusDetails` `Invalid Request` (JS `throws when polling errors` for pre-backup and
+    /// pre-restore, 7.6, 2026).
+    pub(crate) fn invalid_request(message: impl Into<String>) -> Self {
+        Self {
+            details: Some("Invalid Request"),
+            ..Self::new("BadRequest", message)
+        }
+    }
+
+    fn status_details(&self) -> String {
+        self.details
+            .map_or_else(|| self.message.clone(), str::to_owned)
+    }
 }
 
 impl From<BlobError> for JobError {
     fn from(e: BlobError) -> Self {
-        Self {
-            code: e.code(),
-            message: e.to_string(),
-        }
+        Self::new(e.code(), e.to_string())
     }
 }
 
 impl From<ApiError> for JobError {
     fn from(e: ApiError) -> Self {
         let body = e.body();
-        Self {
-            code: e.code(),
-            message: body.message().unwrap_or("the operation failed").to_owned(),
-        }
+        Self::new(
+            e.code(),
+            body.message().unwrap_or("the operation failed").to_owned(),
+        )
     }
 }
 
@@ -76,7 +101,7 @@ fn finish_backup(
         }
         Err(e) => {
             op.status = Some(OperationStatus::Failed);
-            op.status_details = Some(e.message.clone());
+            op.status_details = Some(e.status_details());
             op.error = Some(ErrorBody::new(e.code, e.message));
         }
     }
@@ -92,7 +117,7 @@ fn finish_restore(mut op: RestoreOperation, now: i64, result: Result<(), JobErro
         }
         Err(e) => {
             op.status = Some(OperationStatus::Failed);
-            op.status_details = Some(e.message.clone());
+            op.status_details = Some(e.status_details());
             op.error = Some(ErrorBody::new(e.code, e.message));
         }
     }
@@ -210,10 +235,7 @@ mod tests {
             Some("http://x/c/f")
         );
         assert_eq!(done.end_time, Some(7));
-        let failed = JobError {
-            code: "BlobNotFound",
-            message: "gone".into(),
-        };
+        let failed = JobError::new("BlobNotFound", "gone");
         let JobStatus::Backup(done) = finish_backup(op, 8, Err(failed)) else {
             panic!("a backup job")
         };

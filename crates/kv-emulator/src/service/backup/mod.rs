@@ -33,6 +33,7 @@ pub(crate) fn full_backup(
     sas: &SasTokenParameter,
 ) -> Result<FullBackupOperation, ApiError> {
     let container = folder::container(sas)?;
+    folder::require_sas_expiry(sas)?;
     let id = job::new_id();
     let now = state.clock().now();
     let name = format!("mhsm-emulator-{now}-{}", id.get(..8).unwrap_or(&id));
@@ -59,6 +60,7 @@ pub(crate) fn pre_backup(
     let container = folder::container(&sas)?;
     let op = job::backup_op(job::new_id(), state.clock().now());
     job::start_backup(state, op, async move {
+        folder::check_sas_expiry(&sas)?;
         container
             .list_blobs("")
             .await
@@ -88,6 +90,7 @@ pub(crate) fn full_restore(
 ) -> Result<RestoreOperation, ApiError> {
     let (container, name) =
         folder::locate(&params.sas_token_parameters, &params.folder_to_restore)?;
+    folder::require_sas_expiry(&params.sas_token_parameters)?;
     let op = job::restore_op(job::new_id(), state.clock().now());
     let job_state = state.clone();
     job::start_restore(state, op, async move {
@@ -110,9 +113,11 @@ pub(crate) fn pre_restore(
         .as_deref()
         .ok_or_else(|| ApiError::bad("folderToRestore is required."))?;
     let (container, name) = folder::locate(sas, name)?;
+    let sas = sas.clone();
     let op = job::restore_op(job::new_id(), state.clock().now());
     let job_state = state.clone();
     job::start_restore(state, op, async move {
+        folder::check_sas_expiry(&sas)?;
         folder::read(&job_state, &container, &name, None)
             .await
             .map(drop)
@@ -127,6 +132,7 @@ pub(crate) fn selective_restore(
 ) -> Result<RestoreOperation, ApiError> {
     validate_key_name(&key)?;
     let (container, name) = folder::locate(&params.sas_token_parameters, &params.folder)?;
+    folder::require_sas_expiry(&params.sas_token_parameters)?;
     let op = job::restore_op(job::new_id(), state.clock().now());
     let job_state = state.clone();
     job::start_restore(state, op, async move {
