@@ -7,6 +7,7 @@ ResourceExistsError, others -> HttpResponseError).
 
 import datetime
 import hashlib
+import hmac
 import json
 import os
 
@@ -193,6 +194,28 @@ def test_import_oct_hsm_and_wrap(key_client, unique, size):
         key_client, "POST", f"/keys/{key.name}/encrypt", {"alg": f"A{size * 8}CBCPAD", "value": b64url(b"x"), "iv": b64url(bytes(16))}
     )
     assert status == 403, body
+
+
+@pytest.mark.parametrize(
+    "alg, hash_name",
+    [(SignatureAlgorithm.hs256, "sha256"), (SignatureAlgorithm.hs384, "sha384"), (SignatureAlgorithm.hs512, "sha512")],
+)
+def test_hmac_sign_and_verify_with_oct_keys(key_client, crypto_client, unique, alg, hash_name):
+    # A Managed HSM signs with oct-HSM keys: HMAC of the digest under the key (.NET
+    # ManagedHsmCryptographyClientLiveTests). The SDK sends these to the service.
+    secret = os.urandom(32)
+    jwk = JsonWebKey(kty=KeyType.oct_hsm, k=secret, key_ops=[KeyOperation.sign, KeyOperation.verify])
+    key = key_client.import_key(unique("hmac"), jwk, hardware_protected=True)
+    client = crypto_client(key)
+    digest = hashlib.new(hash_name, b"hmac message").digest()
+    signed = client.sign(alg, digest)
+    assert signed.key_id == key.id
+    assert signed.signature == hmac.new(secret, digest, hash_name).digest()
+    assert client.verify(alg, digest, signed.signature).is_valid
+    assert not client.verify(alg, digest, bytes(len(signed.signature))).is_valid
+    with pytest.raises(HttpResponseError) as err:
+        client.sign(alg, digest[:-1])  # a digest of the wrong length
+    assert err.value.status_code == 400
 
 
 def test_import_rejects_bad_material(key_client, unique):
@@ -521,7 +544,7 @@ def test_backup_restore_conflicts_and_versions(key_client, unique):
     # A Managed HSM refuses both as made in another security domain (.NET ManagedHsmLiveTests).
     for blob, code, message in [
         (b"not a backup", "Malformed backup blob", "Backup blob is corrupt."),
-        (bytes(8693), "BadParameter", "Backup blob contains invalid or corrupt version."),
+        (bytes(8693), "Malformed backup blob", "Backup blob contains invalid or corrupt version."),
     ]:
         with pytest.raises(HttpResponseError) as err:
             key_client.restore_key_backup(blob)

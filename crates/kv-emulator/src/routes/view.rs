@@ -59,6 +59,13 @@ fn deleted_attributes(
 pub fn bundle(base: &str, row: &VersionRow, settings: &VaultSettings) -> KeyBundle {
     let mut key = row.meta.public.to_public();
     key.kid = Some(kid(base, &row.name, &row.version));
+    // A Managed HSM leaves out `key_ops` once they are empty; a vault answers `[]` (Java
+    // `updateKey` and `updateDisabledKey`, 2026, and `KeyAsyncClientTest.updateKey`).
+    if crate::personality::kind_of_base(base, settings.kind).is_hsm()
+        && key.key_ops.as_ref().is_some_and(Vec::is_empty)
+    {
+        key.key_ops = None;
+    }
     KeyBundle {
         key: Some(key),
         attributes: Some(attributes(base, &row.meta, settings)),

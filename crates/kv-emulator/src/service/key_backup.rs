@@ -79,7 +79,12 @@ fn open_backup_as_vault(state: &AppState, blob: &[u8]) -> Result<BackupContent, 
             message: "Backup blob is corrupt.".into(),
         });
     }
-    let invalid = || ApiError::bad("Backup blob contains invalid or corrupt version.");
+    // Coded as the short blob is (JS `fails to restore a key with a malformed backup`,
+    // vault, 2025-07-01, 2026).
+    let invalid = || ApiError::BadRequestCode {
+        code: "Malformed backup blob",
+        message: "Backup blob contains invalid or corrupt version.".into(),
+    };
     let plain = state
         .store()
         .sealer()

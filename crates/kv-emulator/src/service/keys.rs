@@ -231,7 +231,12 @@ pub(crate) async fn import(
     validate_key_name(&name)?;
     let mut private = keymat::validate_import(params.key, params.hsm.unwrap_or(false))?;
     personality::adopt(state.kind(), &mut private);
-    let key_ops = private.key_ops.clone();
+    // A vault gives an import with `key_ops: []` the key type's defaults, as if none were
+    // sent (Java `CryptographyClientTest.encryptDecryptRsa`, 7.4 and 7.5).
+    let key_ops = private
+        .key_ops
+        .clone()
+        .filter(|ops| !ops.is_empty() || state.kind().is_hsm());
     let now = state.clock().now();
     let meta = new_meta(
         &private,

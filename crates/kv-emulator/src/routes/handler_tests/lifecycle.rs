@@ -349,7 +349,7 @@ async fn backup_and_restore() {
         .await;
     assert_eq!(
         (status, code(&body)),
-        (StatusCode::BAD_REQUEST, "BadParameter")
+        (StatusCode::BAD_REQUEST, "Malformed backup blob")
     );
 }
 
