@@ -405,7 +405,9 @@ async fn ekm_connection_lifecycle_and_external_keys() {
         .create_ekm_connection(&connection)
         .await
         .expect_err("exists");
-    assert_eq!(err.kind(), &ErrorKind::Conflict);
+    // The service answers 400 NotSupported, "EKM connection is already setup" (Go azadmin).
+    assert_eq!(err.kind(), &ErrorKind::BadRequest, "{err}");
+    assert_eq!(err.error_code(), Some("NotSupported"), "{err}");
     assert_eq!(ekm.get_ekm_connection().await.expect("get"), connection);
     let moved = KeyVaultEkmConnection {
         host: "ekm-proxy-updated.contoso.com".into(),

@@ -14,7 +14,7 @@ use kv_protocol::{
     EkmConnection, EkmConnectivityMode, EkmProxyClientCertificateInfo, EkmProxyInfo,
 };
 
-use crate::error::ApiError;
+use crate::error::{ApiError, with_activity_id};
 use crate::state::AppState;
 
 /// The `proxy_vendor` and `ekm_vendor` that `/ekm/check` reports.
@@ -22,8 +22,10 @@ pub(crate) const TEST_DOUBLE_VENDOR: &str = "kv-emulator";
 /// The subject common name of the emulator's EKM client certificate.
 pub(crate) const CLIENT_SUBJECT: &str = "kv-emulator EKM Client";
 
+/// No connection yet: 404 `NotFound`, `EKM connection not found (Activity ID: ...)` (Go
+/// azadmin `TestGetEkmConnection_NotFound`, `TestEkmConnectionLifecycle`, 2026).
 fn not_found() -> ApiError {
-    ApiError::NotFound("No EKM connection is configured for this Managed HSM.".into())
+    ApiError::NotFound(with_activity_id("EKM connection not found"))
 }
 
 fn validate(connection: &EkmConnection) -> Result<(), ApiError> {
@@ -89,10 +91,12 @@ async fn record(
         .store()
         .run(move |tx| {
             match (tx.ekm_connection()?.is_some(), replace) {
+                // Go azadmin `TestCreateEkmConnection_ConflictWhenExists` (2026): 400, not 409.
                 (true, false) => {
-                    return Err(ApiError::Conflict(
-                        "An EKM connection already exists; update or delete it instead.".into(),
-                    ));
+                    return Err(ApiError::BadRequestCode {
+                        code: "NotSupported",
+                        message: with_activity_id("EKM connection is already setup"),
+                    });
                 }
                 (false, true) => return Err(not_found()),
                 _ => {}

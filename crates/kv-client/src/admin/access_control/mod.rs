@@ -69,7 +69,8 @@ impl KeyVaultAccessControlClient {
     ///
     /// # Errors
     /// `InvalidArgument` for an empty id or an invalid name; the service's errors
-    /// (`BadRequest` for an unknown role, `Conflict` for a name in use).
+    /// (`BadRequest` for an unknown role, and with code `RoleAssignmentExists` for a name
+    /// in use at that scope: the service answers 400, not 409).
     #[tracing::instrument(name = "KeyVaultAccessControlClient::create_role_assignment", skip_all, fields(az.namespace = "Microsoft.KeyVault", server.address = self.vault_url().host_str().unwrap_or_default(), api_version = tracing::field::Empty, az.client_request_id = tracing::field::Empty, az.service_request_id = tracing::field::Empty))]
     pub async fn create_role_assignment(
         &self,

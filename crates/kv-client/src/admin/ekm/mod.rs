@@ -100,9 +100,9 @@ impl KeyVaultEkmClient {
     /// Creates the EKM connection; fails when one exists.
     ///
     /// # Errors
-    /// `InvalidArgument` at an api-version older than 2026-01-01-preview; `Conflict` when
-    /// a connection exists; the service's errors (`BadRequest` for an invalid host or
-    /// certificate).
+    /// `InvalidArgument` at an api-version older than 2026-01-01-preview; the service's
+    /// errors: `BadRequest` with code `NotSupported` when a connection exists (the service
+    /// answers 400, "EKM connection is already setup"), `BadRequest` for an invalid host.
     pub async fn create_ekm_connection(
         &self,
         connection: &KeyVaultEkmConnection,

@@ -400,7 +400,7 @@ async fn ekm_connection_lifecycle_and_external_keys() {
             Some(ekm_connection("x.test")),
         )
         .await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(status, StatusCode::BAD_REQUEST, "already set up");
     let (status, _) = app
         .call_version_at(
             HSM_HOST,
