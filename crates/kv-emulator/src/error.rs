@@ -240,9 +240,10 @@ pub(crate) fn with_activity_id(message: &str) -> String {
 /// `message` with a fresh activity id on a Managed HSM (as it ends most of its error
 /// messages), as is on a vault or outside a request.
 pub(crate) fn hsm_activity_id(message: &str) -> String {
-    match crate::vaults::current() {
-        Some((kind, _)) if kind.is_hsm() => with_activity_id(message),
-        _ => message.to_owned(),
+    if crate::vaults::current_is_hsm() {
+        with_activity_id(message)
+    } else {
+        message.to_owned()
     }
 }
 

@@ -115,7 +115,7 @@ impl PageRequest {
 /// last page (Go azkeys `TestListKeyVersions/KV.json`, `TestListDeletedKeys/KV.json`); a
 /// Managed HSM leaves it out (`TestListDeletedKeys/MHSM.json`).
 pub(crate) fn list_response<T: serde::Serialize>(page: Page<T>) -> Result<Response, ApiError> {
-    let hsm = crate::vaults::current().is_some_and(|(kind, _)| kind.is_hsm());
+    let hsm = crate::vaults::current_is_hsm();
     let mut body = serde_json::to_value(&page).map_err(ApiError::internal)?;
     if let Some(object) = body.as_object_mut().filter(|_| !hsm) {
         object.entry("nextLink").or_insert(serde_json::Value::Null);

@@ -97,9 +97,10 @@ pub fn stored_policy(mut policy: KeyReleasePolicy) -> Result<KeyReleasePolicy, A
     let data = policy.encoded_policy.as_deref().unwrap_or_default();
     let document: serde_json::Value = serde_json::from_slice(data)
         .map_err(|_| ApiError::bad("The release policy data is not a valid policy document."))?;
-    let order = match crate::vaults::current() {
-        Some((kind, _)) if kind.is_hsm() => &[][..],
-        _ => SCHEMA_ORDER,
+    let order = if crate::vaults::current_is_hsm() {
+        &[][..]
+    } else {
+        SCHEMA_ORDER
     };
     let mut compact = Vec::with_capacity(data.len());
     write_ordered(&document, order, &mut compact)?;

@@ -16,7 +16,7 @@ use crate::vaults::VaultKind;
 /// `test_key_rotation[7.5_mhsm]`, June 2026; Go's older `TestRotateKey/MHSM` had the URL).
 fn with_id(mut policy: KeyRotationPolicy, req: &KeyRequest<'_>, name: &str) -> Response {
     let relative = format!("keys/{name}/rotationpolicy");
-    policy.id = Some(if kind(req).is_hsm() {
+    policy.id = Some(if req.state.kind().is_hsm() {
         relative
     } else {
         format!("{}/{relative}", req.ctx.base_url)
@@ -24,16 +24,12 @@ fn with_id(mut policy: KeyRotationPolicy, req: &KeyRequest<'_>, name: &str) -> R
     Json(policy).into_response()
 }
 
-fn kind(req: &KeyRequest<'_>) -> VaultKind {
-    crate::personality::kind_of_base(&req.ctx.base_url, req.state.settings().kind)
-}
-
 /// `GET /keys/{name}/rotationpolicy`.
 pub(crate) async fn get_rotation_policy(req: KeyRequest<'_>) -> Result<Response, ApiError> {
     let (canonical, policy) = rotation::policy(&req.state, req.name.clone()).await?;
     match policy {
         Some(policy) => Ok(with_id(policy, &req, &canonical)),
-        None => default_policy_answer(kind(&req)),
+        None => default_policy_answer(req.state.kind()),
     }
 }
 

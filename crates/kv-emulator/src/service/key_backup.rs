@@ -50,7 +50,7 @@ pub(crate) fn seal_backup(state: &AppState, content: &BackupContent) -> Result<V
 /// be used with this instance. (Activity ID: ...)` (.NET `ManagedHsmLiveTests`
 /// `RestoreKeyNonExisting`, 2026-03-01-preview); a vault's answers follow.
 pub(crate) fn open_backup(state: &AppState, blob: &[u8]) -> Result<BackupContent, ApiError> {
-    let on_hsm = crate::vaults::current().is_some_and(|(kind, _)| kind.is_hsm());
+    let on_hsm = crate::vaults::current_is_hsm();
     open_backup_as_vault(state, blob).map_err(|e| match e {
         ApiError::BadParameter(_) | ApiError::BadRequestCode { .. } if on_hsm => {
             ApiError::BadRequestCode {

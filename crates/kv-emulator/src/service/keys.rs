@@ -259,10 +259,9 @@ pub(crate) async fn update(
     state: &AppState,
     name: String,
     version: Option<String>,
-    params: KeyUpdateParameters,
+    mut params: KeyUpdateParameters,
 ) -> Result<VersionRow, ApiError> {
     validate_key_name(&name)?;
-    let mut params = params;
     params.release_policy = params.release_policy.map(stored_policy).transpose()?;
     let now = state.clock().now();
     state
@@ -366,9 +365,10 @@ fn apply_update(meta: &mut KeyMeta, params: KeyUpdateParameters, now: i64) -> Re
 /// `AKV.SKR` code, a Managed HSM ends with an activity id ("Exportable keys must have release
 /// policy", recorded by the JavaScript SDK's live tests on both).
 fn release_rule_message(code: &str, message: &str) -> String {
-    match crate::vaults::current() {
-        Some((kind, _)) if kind.is_hsm() => with_activity_id(message),
-        _ => format!("{code}: {message}."),
+    if crate::vaults::current_is_hsm() {
+        with_activity_id(message)
+    } else {
+        format!("{code}: {message}.")
     }
 }
 

@@ -47,6 +47,12 @@ pub(crate) fn sync_scope<R>(current: Option<(VaultKind, String)>, f: impl FnOnce
     }
 }
 
+/// Whether the current request addresses a Managed HSM (`false` outside a request), for
+/// answers a Managed HSM words or shapes differently.
+pub(crate) fn current_is_hsm() -> bool {
+    CURRENT.try_with(|(kind, _)| kind.is_hsm()).unwrap_or(false)
+}
+
 /// The kind and base URL of the current request's instance (`None` outside a request).
 pub(crate) fn current() -> Option<(VaultKind, String)> {
     CURRENT.try_with(Clone::clone).ok()
